@@ -1,0 +1,51 @@
+# satupintu — the two commands a newcomer needs are `make run` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint typecheck pytest bench messages clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)  ## create .venv and install the locked dependencies
+
+run: install  ## migrate, load reference data once, serve on http://$(HOST):$(PORT) with a worker
+	$(BIN)/satupintu manage migrate --noinput
+	$(BIN)/satupintu import-regions --if-empty
+	@echo "satupintu: serving on http://$(HOST):$(PORT) (Ctrl+C stops both processes)"
+	@$(BIN)/satupintu worker & WORKER=$$!; \
+	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/satupintu serve --bind $(HOST):$(PORT)
+
+lint: install  ## ruff
+	$(BIN)/ruff check src tests bench
+
+typecheck: install  ## mypy with django-stubs
+	$(BIN)/mypy src
+
+pytest: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: install  ## lint, types, migrations check and the whole suite (SQLite; PostgreSQL with DATABASE_URL)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+	$(BIN)/satupintu manage makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install  ## benchmarks: prints tables with ratios against an in-run baseline
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+messages:  ## refresh and compile translations (needs gettext)
+	cd src/satupintu && ../../$(BIN)/django-admin makemessages -l id -l en --no-obsolete --settings=satupintu.config.settings
+	cd src/satupintu && ../../$(BIN)/django-admin compilemessages --settings=satupintu.config.settings
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""satupintu: one portal, one login, one data exchange for government digital services."""
+
+__version__ = "0.1.0"

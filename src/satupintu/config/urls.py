@@ -1,0 +1,28 @@
+"""URL map of the whole platform. Each app owns its own routes; this file only mounts them."""
+
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from satupintu.core import views as core_views
+from satupintu.core.api import api
+
+handler404 = "satupintu.core.views.page_not_found"
+handler500 = "satupintu.core.views.server_error"
+handler403 = "satupintu.core.views.permission_denied"
+handler400 = "satupintu.core.views.bad_request"
+
+sitemaps: dict = {}
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("bahasa/", set_language, name="set_language"),
+    path("wilayah/", include("satupintu.regions.urls")),
+    path("api/v1/", api.urls),
+    path("api/docs", core_views.api_docs, name="api-docs"),
+    path("kelola/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+]

@@ -1,0 +1,8 @@
+"""WSGI entry point (`satupintu serve` runs it under gunicorn)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "satupintu.config.settings")
+application = get_wsgi_application()

@@ -1,0 +1,149 @@
+"""The platform's JSON API (django-ninja), mounted at ``/api/v1/``.
+
+Every error leaves as ``application/problem+json`` (RFC 9457) with ``type``, ``title``,
+``status``, ``detail`` and, for validation failures, ``errors: [{field, rule, message}]``.
+Apps add their routers with :func:`register_router` from their ``AppConfig.ready``-free
+``api`` modules imported below, so the OpenAPI document lists every operation.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from satupintu.core.errors import FieldError, SatupintuError
+
+api = NinjaAPI(
+    title="satupintu API",
+    version="1",
+    description="One portal, one login, one data exchange. Errors are RFC 9457 problem details.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def problem_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    detail: str = "",
+    type_: str = "about:blank",
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpResponse:
+    """Build an RFC 9457 problem details response (``application/problem+json``)."""
+    body: dict[str, Any] = {"type": type_, "title": str(title), "status": status}
+    if detail:
+        body["detail"] = str(detail)
+    body["instance"] = request.path
+    if errors:
+        body["errors"] = [e.as_dict() for e in errors]
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json"
+    )
+    for key, value in (headers or {}).items():
+        response[key] = value
+    return response
+
+
+def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
+    # ninja locations look like ("query", "parent") or ("body", "payload", "name").
+    parts = [str(p) for p in loc]
+    if len(parts) >= 2 and parts[0] in {"query", "path", "header", "cookie"}:
+        return ".".join(parts[1:])
+    if len(parts) >= 2 and parts[0] == "body":
+        return ".".join(parts[2:] if len(parts) > 2 else parts[1:])
+    return ".".join(parts)
+
+
+_RULES = {
+    "missing": "required",
+    "string_too_long": "max_length",
+    "string_too_short": "min_length",
+    "string_pattern_mismatch": "pattern",
+    "int_parsing": "integer",
+    "greater_than_equal": "min_value",
+    "less_than_equal": "max_value",
+    "greater_than": "min_value",
+    "less_than": "max_value",
+    "json_invalid": "json",
+}
+
+
+@api.exception_handler(NinjaValidationError)
+def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for err in exc.errors:
+        kind = str(err.get("type", "invalid"))
+        errors.append(
+            FieldError(
+                field=_field_path(err.get("loc", ())),
+                rule=_RULES.get(kind, kind),
+                message=str(err.get("msg", "")),
+            )
+        )
+    return problem_response(
+        request,
+        status=422,
+        title=_("Invalid input"),
+        detail=_("The request has invalid fields."),
+        type_="/problems/invalid-input",
+        errors=errors,
+    )
+
+
+@api.exception_handler(SatupintuError)
+def _on_platform_error(request: HttpRequest, exc: SatupintuError) -> HttpResponse:
+    headers = {}
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        headers["Retry-After"] = str(retry_after)
+    return problem_response(
+        request,
+        status=exc.status,
+        title=str(exc.title),
+        detail=str(exc.detail),
+        type_=exc.type,
+        errors=exc.errors,
+        headers=headers,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem_response(
+        request,
+        status=401,
+        title=_("Unauthorized"),
+        type_="/problems/unauthorized",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+@api.exception_handler(HttpError)
+def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem_response(request, status=exc.status_code, title=str(exc.message))
+
+
+@api.exception_handler(Exception)
+def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    import logging
+
+    logging.getLogger("satupintu.api").exception("Unhandled API error")
+    return problem_response(request, status=500, title=_("Internal error"))
+
+
+def _mount_routers() -> None:
+    from satupintu.regions.api import router as regions_router
+
+    api.add_router("/regions", regions_router, tags=["regions"])
+
+
+_mount_routers()

@@ -1,0 +1,70 @@
+"""Portal shell views: home, health probes, error pages, API docs."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from satupintu.regions import selectors as region_selectors
+
+log = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The portal's home page (HTML)."""
+    return render(request, "core/home.html", {"province_count": region_selectors.province_count()})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: 200 ``{"status": "ok"}`` while the process can answer; touches nothing else."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database answers ``SELECT 1``, else 503 with the reason."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "not ready"
+        log.warning("readyz: database unreachable: %s", exc)
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """Interactive API reference (Swagger UI served from our own static files, no CDN) for
+    the OpenAPI document at ``/api/v1/openapi.json``."""
+    from ninja.openapi.views import openapi_view
+
+    from satupintu.core.api import api
+
+    return openapi_view(request, api=api)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 404}, status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 403}, status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 400}, status=400)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors may fail here, so render with the bare minimum.
+    return render(request, "core/error.html", {"status": 500}, status=500)

@@ -1,0 +1,51 @@
+"""Shared fixtures. Tests hit the real database (SQLite by default, PostgreSQL with DATABASE_URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+SMALL_REGIONS_CSV = """kode,nama
+31,DKI Jakarta
+31.71,Kota Administrasi Jakarta Pusat
+31.71.01,Gambir
+31.71.01.1001,Gambir
+31.71.01.1002,Cideng
+31.74,Kota Administrasi Jakarta Selatan
+32,Jawa Barat
+32.16,Kabupaten Bekasi
+32.16.01,Tarumajaya
+32.16.01.2001,Pantai Makmur
+32.75,Kota Bekasi
+32.75.01,Bekasi Timur
+32.75.01.1001,Margahayu
+"""
+
+SMALL_POSTAL_CSV = """kode,kodepos
+31.71.01.1001,10110
+31.71.01.1002,10150
+32.16.01.2001,17211
+32.75.01.1001,17113
+"""
+
+
+@pytest.fixture
+def small_region_files(tmp_path: Path) -> Path:
+    """A folder with a 13-region wilayah.csv and its wilayah_kodepos.csv."""
+    (tmp_path / "wilayah.csv").write_text(SMALL_REGIONS_CSV, encoding="utf-8")
+    (tmp_path / "wilayah_kodepos.csv").write_text(SMALL_POSTAL_CSV, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def small_regions(db, small_region_files: Path):  # noqa: ANN001
+    """The small region set loaded into the test database."""
+    from satupintu.regions.importer import import_regions
+
+    return import_regions(
+        regions_path=small_region_files / "wilayah.csv", postal_path=small_region_files / "wilayah_kodepos.csv"
+    )

@@ -1,0 +1,75 @@
+"""Production mode: refuses to start without secrets; `check --deploy` is clean."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+SECRET = "p" * 30 + "Q9-x_" * 6
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SATUPINTU_") and k != "DJANGO_SETTINGS_MODULE"}
+    base.update(env)
+    return subprocess.run(args, env=base, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_production_without_secret_key_exits_with_a_clear_message(tmp_path: Path) -> None:
+    result = _run([str(BIN / "satupintu"), "manage", "check"],
+                  {"SATUPINTU_ENV": "production", "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id",
+                   "SATUPINTU_VAR_DIR": str(tmp_path)}, tmp_path)
+    assert result.returncode != 0
+    assert "SATUPINTU_SECRET_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_without_allowed_hosts_exits_with_a_clear_message(tmp_path: Path) -> None:
+    result = _run([str(BIN / "satupintu"), "manage", "check"],
+                  {"SATUPINTU_ENV": "production", "SATUPINTU_SECRET_KEY": SECRET,
+                   "SATUPINTU_VAR_DIR": str(tmp_path)}, tmp_path)
+    assert result.returncode != 0
+    assert "SATUPINTU_ALLOWED_HOSTS" in result.stderr
+
+
+def test_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(SECRET + "\n")
+    result = _run([str(BIN / "satupintu"), "manage", "check"],
+                  {"SATUPINTU_ENV": "production", "SATUPINTU_SECRET_KEY_FILE": str(secret_file),
+                   "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id", "SATUPINTU_VAR_DIR": str(tmp_path)}, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    result = _run([str(BIN / "satupintu"), "manage", "check", "--deploy", "--fail-level", "WARNING"],
+                  {"SATUPINTU_ENV": "production", "SATUPINTU_SECRET_KEY": SECRET,
+                   "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id", "SATUPINTU_VAR_DIR": str(tmp_path)}, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["staging", "prod"])
+def test_unknown_environment_name_is_refused(tmp_path: Path, value: str) -> None:
+    result = _run([str(BIN / "satupintu"), "manage", "check"],
+                  {"SATUPINTU_ENV": value, "SATUPINTU_VAR_DIR": str(tmp_path)}, tmp_path)
+    assert result.returncode != 0
+    assert "SATUPINTU_ENV" in result.stderr
+
+
+def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    code = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/readyz'); print(r.status_code, r.json()['status'])"
+    )
+    result = _run([sys.executable, "-c", code],
+                  {"DJANGO_SETTINGS_MODULE": "satupintu.config.settings",
+                   "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "SATUPINTU_VAR_DIR": str(tmp_path)},
+                  tmp_path)
+    assert result.stdout.strip() == "503 unavailable", result.stderr
