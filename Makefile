@@ -43,9 +43,13 @@ test: install  ## lint, types, migrations check and the whole suite (SQLite; Pos
 bench: install  ## benchmarks: prints tables with ratios against an in-run baseline
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-messages:  ## refresh and compile translations (needs gettext)
-	cd src/satupintu && ../../$(BIN)/django-admin makemessages -l id -l en --no-obsolete --settings=satupintu.config.settings
-	cd src/satupintu && ../../$(BIN)/django-admin compilemessages --settings=satupintu.config.settings
+messages: install  ## refresh each app's Indonesian catalogue and compile it (needs gettext)
+	@for app in src/satupintu/*/locale; do \
+	  d=$$(dirname $$app); echo "== $$d"; \
+	  (cd $$d && $(CURDIR)/$(BIN)/django-admin makemessages -l id --no-obsolete --no-location \
+	     --settings=satupintu.config.settings && \
+	   $(CURDIR)/$(BIN)/django-admin compilemessages --settings=satupintu.config.settings) || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "satupintu.core",
     "satupintu.regions",
+    "satupintu.catalog",
 ]
 
 MIDDLEWARE = [
@@ -190,7 +191,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Internationalisation: Indonesian first, English available; stored in UTC, shown in WIB.
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LOCALE_PATHS: list[Path] = []  # each app keeps its own locale/ folder
 LANGUAGE_COOKIE_NAME = "satupintu_lang"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_HTTPONLY = True
