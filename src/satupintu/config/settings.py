@@ -88,7 +88,11 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("SATUPINTU_ALLOWED_HOSTS is required in production (comma-separated).")
 CSRF_TRUSTED_ORIGINS = _env_list("SATUPINTU_CSRF_TRUSTED_ORIGINS", "")
 
+# Our apps come first so their templates and translations take precedence over Django's.
 INSTALLED_APPS = [
+    "satupintu.core",
+    "satupintu.regions",
+    "satupintu.catalog",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -102,9 +106,6 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
-    "satupintu.core",
-    "satupintu.regions",
-    "satupintu.catalog",
 ]
 
 MIDDLEWARE = [
