@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "satupintu.core",
     "satupintu.regions",
     "satupintu.catalog",
+    "satupintu.audit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,78 @@
+"""Append-only, hash-chained audit events.
+
+``hash = SHA-256(prev_hash_bytes || JCS(event))`` where JCS is the RFC 8785 JSON
+canonicalisation of :meth:`AuditEvent.canonical_fields`. ``prev_hash`` of the first event is
+64 zeros. Appends are serialised through the single :class:`ChainHead` row (``SELECT ... FOR
+UPDATE`` on PostgreSQL; SQLite serialises writers itself), so the chain never forks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(models.Model):
+    """One event. Never updated or deleted (database triggers refuse it)."""
+
+    seq = models.BigAutoField(primary_key=True)
+    occurred_at = models.DateTimeField(_("time (UTC)"), db_index=True)
+    actor_kind = models.CharField(_("actor kind"), max_length=16)
+    actor_id = models.CharField(_("actor"), max_length=255, db_index=True)
+    actor_display = models.CharField(_("actor name"), max_length=255, blank=True)
+    actor_agency = models.CharField(_("actor's agency"), max_length=64, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.CharField(_("target id"), max_length=255, blank=True)
+    details = models.JSONField(_("details"), default=dict)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=512, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} by {self.actor_kind}:{self.actor_id}"
+
+    def canonical_fields(self) -> dict[str, Any]:
+        """The fields the hash covers, as JSON-ready values (time as ISO 8601 UTC, microseconds)."""
+        return {
+            "seq": self.seq,
+            "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
+            "actor_kind": self.actor_kind,
+            "actor_id": self.actor_id,
+            "actor_display": self.actor_display,
+            "actor_agency": self.actor_agency,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "details": self.details,
+            "request_id": self.request_id,
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "prev_hash": self.prev_hash,
+        }
+
+
+class ChainHead(models.Model):
+    """The single row holding the chain's latest sequence number and hash (the append lock)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_singleton")]
+
+    def __str__(self) -> str:
+        return f"head #{self.last_seq} {self.last_hash[:12]}"
