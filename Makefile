@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1s
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint typecheck pytest bench messages clean
+.PHONY: install run test test-e2e lint typecheck pytest bench messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -40,6 +40,13 @@ test: install  ## lint, types, migrations check and the whole suite (SQLite; Pos
 	$(BIN)/satupintu manage makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test-e2e: install node_modules/.installed  ## browser journeys (needs Debian chromium); PostgreSQL with DATABASE_URL
+	$(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
 bench: install  ## benchmarks: prints tables with ratios against an in-run baseline
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
@@ -52,4 +59,4 @@ messages: install  ## refresh each app's Indonesian catalogue and compile it (ne
 	done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

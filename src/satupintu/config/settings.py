@@ -270,6 +270,6 @@ SATUPINTU_SHARED_DATA = Path(
     os.environ.get("SATUPINTU_SHARED_DATA", Path.cwd().parent / "shared" / "data")
 )
 
-# In development whitenoise serves straight from the apps' static folders.
-WHITENOISE_USE_FINDERS = DEBUG
+# Outside production whitenoise serves straight from the apps' static folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION  # production serves the collectstatic output
 WHITENOISE_AUTOREFRESH = DEBUG

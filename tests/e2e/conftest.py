@@ -1,0 +1,181 @@
+"""End-to-end harness: a real `satupintu serve` on 127.0.0.1 and headless Debian Chromium via Playwright.
+
+Run with ``make test-e2e`` (PostgreSQL when DATABASE_URL is set, else SQLite in a temp folder).
+Never downloads a browser: Chromium comes from the Debian package (``/usr/bin/chromium``,
+override with ``SATUPINTU_E2E_CHROMIUM``). Screenshots of each step go to
+``tests/e2e/artifacts/`` (override with ``SATUPINTU_E2E_ARTIFACTS``); a failing test also saves
+the page's HTML there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent / "satupintu"
+ARTIFACTS = Path(os.environ.get("SATUPINTU_E2E_ARTIFACTS", REPO / "tests" / "e2e" / "artifacts"))
+CHROMIUM = os.environ.get("SATUPINTU_E2E_CHROMIUM", "/usr/bin/chromium")
+AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+]
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _fresh_postgres(url: str) -> str:
+    """Create a fresh database next to the one in ``url`` for the e2e server; return its URL."""
+    import psycopg
+
+    base, _, _name = url.rpartition("/")
+    e2e_name = "satupintu_e2e"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {e2e_name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {e2e_name}")
+    return f"{base}/{e2e_name}"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a real server (gunicorn) with migrated database and real region data."""
+    var = tmp_path_factory.mktemp("e2e-var")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SATUPINTU_")}
+    env.update({"SATUPINTU_VAR_DIR": str(var), "SATUPINTU_ENV": "development", "SATUPINTU_DEBUG": "0",
+                "SATUPINTU_SHARED_DATA": str(REPO.parent / "shared" / "data")})
+    if os.environ.get("DATABASE_URL"):
+        env["DATABASE_URL"] = _fresh_postgres(os.environ["DATABASE_URL"])
+    subprocess.run([str(BIN), "manage", "migrate", "-v0"], env=env, check=True, timeout=300)
+    subprocess.run([str(BIN), "import-regions", "--no-progress"], env=env, check=True, timeout=600,
+                   stdout=subprocess.DEVNULL)
+    port = _free_port()
+    log = (var / "server.log").open("w")
+    proc = subprocess.Popen([str(BIN), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError(f"server did not start; see {var / 'server.log'}")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install the Debian package 'chromium'")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _context(browser: Browser, *, javascript: bool) -> BrowserContext:
+    return browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 900},
+                               locale="en-US")
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh page with JavaScript on (an English-language browser, to prove Indonesian is the default)."""
+    context = _context(browser, javascript=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.csp_errors = errors  # type: ignore[attr-defined]
+    yield pg
+    _save_on_failure(pg, request)
+    context.close()
+
+
+@pytest.fixture
+def page_nojs(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh page with JavaScript disabled."""
+    context = _context(browser, javascript=False)
+    pg = context.new_page()
+    yield pg
+    _save_on_failure(pg, request)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.failed_call = report.failed  # type: ignore[attr-defined]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:120]
+
+
+def _save_on_failure(pg: Page, request: pytest.FixtureRequest) -> None:
+    if getattr(request.node, "failed_call", False) and not pg.is_closed():
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = _slug(request.node.nodeid)
+        pg.screenshot(path=str(ARTIFACTS / f"FAILED-{name}.png"), full_page=True)
+        (ARTIFACTS / f"FAILED-{name}.html").write_text(pg.content(), encoding="utf-8")
+
+
+def snap(pg: Page, name: str) -> None:
+    """Save a full-page screenshot of the current step."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{_slug(name)}.png"), full_page=True)
+
+
+AXE_RESULTS: list[dict[str, Any]] = []
+
+
+def check_accessibility(pg: Page, label: str) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A+AA rules) on the current page; return the serious or
+    critical violations (empty when the page passes). Results are collected for the report."""
+    if not AXE_JS.exists():
+        pytest.fail("axe-core missing: run `npm ci` (package.json) first")
+    if not pg.evaluate("() => typeof window.axe !== 'undefined'"):
+        pg.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+    result = pg.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
+    )
+    bad = [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    AXE_RESULTS.append({"page": label, "url": pg.url, "passes": len(result["passes"]),
+                        "violations": [{"id": v["id"], "impact": v["impact"]} for v in result["violations"]],
+                        "serious_or_critical": bad})
+    return bad
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if AXE_RESULTS:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "axe-report.json").write_text(json.dumps(AXE_RESULTS, indent=2), encoding="utf-8")
