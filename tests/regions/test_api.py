@@ -87,3 +87,17 @@ def test_openapi_document_lists_the_regions_operation(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/regions" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_parameter_validation_messages_are_translated(small_regions, client: Client) -> None:
+    indonesian = client.get("/api/v1/regions", {"q": "x" * 101}).json()
+    assert indonesian["errors"][0]["message"] == "Paling banyak 100 karakter."
+    english = client.get("/api/v1/regions", {"q": "x" * 101, "lang": "en"}).json()
+    assert english["errors"][0]["message"] == "At most 100 characters."
+
+
+def test_openapi_documents_problem_responses_for_every_operation(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "application/problem+json" in operation["responses"]["4XX"]["content"], (method, path)

@@ -19,7 +19,49 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from satupintu.core.errors import FieldError, SatupintuError
 
-api = NinjaAPI(
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "rule", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "rule": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+class ProblemAwareNinjaAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document declares the problem responses every operation can give:
+    ``4XX`` as ``application/problem+json`` (RFC 9457), unless the operation documents its own."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        problem = {"description": "Problem details (RFC 9457)",
+                   "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("4XX", problem)
+        return schema
+
+
+api = ProblemAwareNinjaAPI(
     title="satupintu API",
     version="1",
     description="One portal, one login, one data exchange. Errors are RFC 9457 problem details.",
@@ -63,6 +105,41 @@ def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def _pydantic_message(kind: str, ctx: dict[str, Any], fallback: str) -> str:
+    """A translated message for a pydantic error type (the user's language), else pydantic's text."""
+    messages: dict[str, str] = {
+        "missing": _("This field is required."),
+        "string_too_long": _("At most %(max_length)s characters."),
+        "string_too_short": _("At least %(min_length)s characters."),
+        "string_pattern_mismatch": _("Does not have the required format."),
+        "string_type": _("Must be text."),
+        "int_parsing": _("Must be a whole number."),
+        "int_type": _("Must be a whole number."),
+        "int_from_float": _("Must be a whole number."),
+        "float_parsing": _("Must be a number."),
+        "decimal_parsing": _("Must be a number."),
+        "bool_parsing": _("Must be true or false."),
+        "greater_than_equal": _("Must be at least %(ge)s."),
+        "less_than_equal": _("Must be at most %(le)s."),
+        "greater_than": _("Must be more than %(gt)s."),
+        "less_than": _("Must be less than %(lt)s."),
+        "date_parsing": _("Must be a date (YYYY-MM-DD)."),
+        "date_from_datetime_parsing": _("Must be a date (YYYY-MM-DD)."),
+        "datetime_parsing": _("Must be a date and time (ISO 8601)."),
+        "json_invalid": _("The body is not valid JSON."),
+        "literal_error": _("Must be one of: %(expected)s."),
+        "enum": _("Must be one of: %(expected)s."),
+        "value_error": fallback,
+    }
+    template = messages.get(kind)
+    if template is None:
+        return fallback
+    try:
+        return template % {k: str(v) for k, v in ctx.items()} if "%(" in template else template
+    except (KeyError, TypeError, ValueError):
+        return template
+
+
 _RULES = {
     "missing": "required",
     "string_too_long": "max_length",
@@ -86,7 +163,7 @@ def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Htt
             FieldError(
                 field=_field_path(err.get("loc", ())),
                 rule=_RULES.get(kind, kind),
-                message=str(err.get("msg", "")),
+                message=_pydantic_message(kind, dict(err.get("ctx") or {}), str(err.get("msg", ""))),
             )
         )
     return problem_response(
