@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import models
 
 from satupintu.catalog.models import Agency
 from satupintu.consolidation.generator import generate
@@ -46,3 +47,22 @@ def test_command_prints_synthetic_label(small_regions, capsys) -> None:  # noqa:
     call_command("consolidation", "generate", "--apps", "20")
     assert "SYNTHETIC" in capsys.readouterr().out
     assert Application.objects.filter(synthetic=True).count() == 20
+
+
+def test_generator_covers_the_552_regional_governments_of_the_real_register(db, tmp_path) -> None:  # noqa: ANN001
+    from satupintu.regions.importer import import_regions
+    from tests.conftest import SHARED_DATA
+
+    source = SHARED_DATA / "wilayah" / "wilayah.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    kept = [lines[0]] + [line for line in lines[1:] if line.split(",", 1)[0].count(".") <= 1]
+    (tmp_path / "wilayah.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    import_regions(regions_path=tmp_path / "wilayah.csv")
+    generate(apps=3000, seed=3)
+    pemda = Agency.objects.filter(kind="pemda", code__startswith="pemda-")
+    assert pemda.filter(region__level=1).count() == 38 and pemda.filter(region__level=2).count() == 514
+    assert Agency.objects.get(code="pemda-32-16").name_id == "Pemerintah Kabupaten Bekasi"
+    assert Agency.objects.get(code="pemda-32").name_id == "Pemerintah Provinsi Jawa Barat"
+    # Spread: most regional governments got at least one app, and no agency got an outsized share.
+    per_agency = Application.objects.values("agency").annotate(n=models.Count("id")).values_list("n", flat=True)
+    assert len(per_agency) > 450 and max(per_agency) < 60

@@ -36,10 +36,10 @@ def _fmt(value: float | int | Decimal, unit: str) -> str:
 
 
 def bar_chart(items: Sequence[tuple[str, float | int]], *, title: str, desc: str, unit: str = "",
-              width: int = 640) -> SafeString:
+              width: int = 720) -> SafeString:
     """A horizontal bar chart: one labelled bar per ``(label, value)``, value printed at the end."""
     uid = f"chart{next(_ids)}"
-    row, label_w, pad = 26, 230, 8
+    row, label_w, pad = 26, 300, 8
     height = max(1, len(items)) * row + 2 * pad
     top = max((float(v) for _, v in items), default=0.0) or 1.0
     bar_space = width - label_w - 110
@@ -50,7 +50,7 @@ def bar_chart(items: Sequence[tuple[str, float | int]], *, title: str, desc: str
     for i, (label, value) in enumerate(items):
         y = pad + i * row
         length = max(1.0, float(value) / top * bar_space) if float(value) > 0 else 0.0
-        short = label if len(label) <= 34 else label[:33] + "…"
+        short = label if len(label) <= 38 else label[:37] + "…"
         parts.append(format_html(
             '<g><text x="{0}" y="{1}" text-anchor="end" font-size="13" fill="{2}">{3}</text>'
             '<rect x="{4}" y="{5}" width="{6}" height="{7}" fill="{8}"></rect>'
