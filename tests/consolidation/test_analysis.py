@@ -132,3 +132,8 @@ def test_load_rows_reads_the_database_inventory(agencies) -> None:  # noqa: ANN0
     rows = load_rows(Application.objects.all())
     assert len(rows) == 1 and rows[0].budget_idr == 12 and rows[0].service_slugs == ("bkn-sscasn",)
     assert rows[0].agency == "bkn"
+
+
+def test_default_analyzer_folds_accents_drops_stopwords_and_stems() -> None:
+    assert analyze("Pelayanan PERIZINAN untuk Café — Kota") == ["layan", "izin", "cafe", "kota"]
+    assert analyze("") == []

@@ -170,6 +170,9 @@ def test_self_assessment_review_and_index(agencies, coordinator_client, tmp_path
     response = call(admin, "POST", path, data)
     assert response.status_code == 422 and "indicator-7" in response.content.decode()
     data["level-7"] = 4
+    data["evidence-1"] = SimpleUploadedFile("bukti.pdf", b"MZ not a pdf", "application/pdf")
+    response = call(admin, "POST", path, data)
+    assert response.status_code == 422 and "does not match its type" in response.content.decode()
     data["evidence-1"] = SimpleUploadedFile("bukti.pdf", b"%PDF-1.4 test", "application/pdf")
     assert call(admin, "POST", path, data).status_code == 302
     item.refresh_from_db()

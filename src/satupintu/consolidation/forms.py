@@ -14,7 +14,8 @@ from satupintu.catalog.models import Agency
 from satupintu.consolidation.models import Application, BusinessFunction, Framework, Proposal
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = {".pdf", ".png", ".jpg", ".jpeg"}
+EVIDENCE_MAGIC = {".pdf": b"%PDF-", ".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
+EVIDENCE_TYPES = set(EVIDENCE_MAGIC)
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
 
@@ -118,8 +119,13 @@ def validate_evidence(upload: Any) -> str | None:
     """An error message for a bad evidence file (type or size), else ``None``."""
     from pathlib import PurePath
 
-    if PurePath(upload.name).suffix.lower() not in EVIDENCE_TYPES:
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
         return str(_("Evidence must be a PDF, PNG or JPEG file."))
     if upload.size > MAX_EVIDENCE_BYTES:
         return str(_("Evidence files may be at most 5 MB."))
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(EVIDENCE_MAGIC[suffix]):
+        return str(_("The file's content does not match its type (PDF, PNG or JPEG)."))
     return None

@@ -33,13 +33,17 @@ the of and for to in on a an
 """.split())
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+# Combining marks (Unicode category Mn) that NFKD splits off accented Latin letters.
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _stemmer = snowballstemmer.stemmer("indonesian")
 
 
 def fold(text: str) -> str:
     """Lower-case and strip accents: ``"Élan Kota"`` → ``"elan kota"``."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", lowered))
 
 
 @lru_cache(maxsize=200_000)
