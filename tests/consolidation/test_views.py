@@ -189,8 +189,22 @@ def test_self_assessment_review_and_index(agencies, coordinator_client, tmp_path
     assert item.index_value is not None and str(item.index_value) == "5.00"  # final stays final
     history = coordinator_client.get(f"{BASE}indeks/instansi/pemda-32-16/").content.decode()
     assert 'role="img"' in history and "5.00" in history and "Memuaskan" in history
+    # A second agency, all 1s → 1.00 Kurang; the national average for 2025 is (5.00 + 1.00) / 2 = 3.00.
+    from satupintu.consolidation import actions
+    from tests.consolidation.conftest import COORDINATOR
+
+    other = actions.assessment_open(agency=agencies["pemda-32-75"], framework=fw, year=2025,
+                                    acting=admin_of("pemda-32-75"))
+    actions.assessment_save(assessment=other, entries={n: {"level": 1} for n in levels}, submit=True,
+                            acting=admin_of("pemda-32-75"))
+    other = actions.assessment_review(assessment=other, final_levels=dict.fromkeys(levels, 1), notes={},
+                                      acting=COORDINATOR)
+    assert (str(other.index_value), other.predicate) == ("1.00", "Kurang")
     table = coordinator_client.get(BASE + "indeks/").content.decode()
     assert "Pemerintah Kabupaten Bekasi" in table and "provisional" in table
+    assert "Average SPBE index by year" in table and '<td class="num">3.00</td><td class="num">2</td>' in table
+    assert "<td>Memuaskan</td><td class=\"num\">1</td>" in table and "<td>Kurang</td><td class=\"num\">1</td>" in table
+    assert "<td>Baik</td><td class=\"num\">0</td>" in table
 
 
 def test_waste_assumption_only_coordinator_changes_it(agencies, coordinator_client) -> None:  # noqa: ANN001

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Avg, Count, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from satupintu.consolidation import access, actions, charts
 from satupintu.consolidation.forms import OpenAssessmentForm, validate_evidence
 from satupintu.consolidation.index import compute_for_assessment
-from satupintu.consolidation.models import Aspect, Assessment, AssessmentStatus, Domain
+from satupintu.consolidation.models import Aspect, Assessment, AssessmentStatus, Domain, Framework
 from satupintu.consolidation.web import base_context, spbe_page
 from satupintu.core.errors import Conflict, InvalidInput, NotFound
 from satupintu.core.principal import Principal
@@ -29,10 +31,39 @@ def index_table(request: HttpRequest, principal: Principal) -> HttpResponse:
     if year.isdigit():
         qs = qs.filter(year=int(year))
     years = sorted(set(access.assessments_for(principal).values_list("year", flat=True)), reverse=True)
-    return render(request, "consolidation/index_table.html", base_context(principal) | {
+    summary = _summary(access.assessments_for(principal))
+    return render(request, "consolidation/index_table.html", base_context(principal) | summary | {
         "assessments": qs[:1000], "years": years, "year": year, "open_form": OpenAssessmentForm(
             agencies=access.editable_agencies_for(principal)) if access.editable_agencies_for(principal).exists()
         else None})
+
+
+def _summary(assessments: QuerySet[Assessment]) -> dict[str, Any]:
+    """Per framework: the average index per year (reviewed assessments only) as a chart and a
+    table, and how many agencies got each predicate in the latest year."""
+    out = []
+    reviewed = assessments.filter(status=AssessmentStatus.REVIEWED, index_value__isnull=False)
+    for fw in Framework.objects.filter(pk__in=reviewed.values("framework")).order_by("code"):
+        per_year = list(reviewed.filter(framework=fw).values("year").annotate(avg=Avg("index_value"), n=Count("id"))
+                        .order_by("year"))
+        for row in per_year:
+            row["avg"] = Decimal(str(row["avg"])).quantize(Decimal("0.01"))
+        latest = per_year[-1]["year"]
+        bands = list(fw.bands.order_by("-min_index").values_list("name", flat=True))
+        counts = dict(reviewed.filter(framework=fw, year=latest).values_list("predicate").annotate(n=Count("id")))
+        distribution = [(name, counts.get(name, 0)) for name in bands]
+        out.append({
+            "framework": fw, "per_year": per_year, "latest": latest, "distribution": distribution,
+            "trend_chart": charts.line_chart(
+                [(str(r["year"]), r["avg"]) for r in per_year],
+                title=_("Average SPBE index by year"),
+                desc=_("Average of the final indexes per year under %(framework)s; the table lists the same values.")
+                % {"framework": fw.name}),
+            "distribution_chart": charts.bar_chart(
+                distribution, title=_("Agencies by predicate in %(year)s") % {"year": latest},
+                desc=_("Number of agencies per predicate; the table lists the same values.")),
+        })
+    return {"summaries": out}
 
 
 @require_http_methods(["POST"])
