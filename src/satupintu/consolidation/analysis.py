@@ -245,12 +245,13 @@ class Match:
 
 def closest(
     text: str, *, rows: Sequence[AppRow], services: Sequence[dict[str, str]], function: str = "",
-    analyzer: Analyzer = DEFAULT_ANALYZER, limit: int = 10,
+    analyzer: Analyzer = DEFAULT_ANALYZER, limit: int = 10, min_score: float = 0.05,
 ) -> tuple[list[Match], list[Match]]:
     """The moratorium check: the inventory apps and catalogue services closest to a proposal's
     ``text`` (cosine similarity of TF-IDF vectors fitted on the inventory, the services and
     the proposal). Apps of the same business function get +0.2 (they are overlap by
-    definition). Returns ``(apps, services)``, each best first, at most ``limit`` with score > 0."""
+    definition). Returns ``(apps, services)``, each best first, at most ``limit``, each with a
+    score of at least ``min_score`` (lower scores are noise)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     docs = [r.text for r in rows] + [f"{s['name']} {s['name']} {s.get('summary', '')}" for s in services] + [text]
@@ -267,13 +268,13 @@ def closest(
     apps = [
         Match("app", str(rows[i].id), rows[i].name, rows[i].agency_name, round(float(app_scores[i]), 3),
               rows[i].function == function)
-        for i in np.argsort(-app_scores, kind="stable")[:limit] if app_scores[i] > 0
+        for i in np.argsort(-app_scores, kind="stable")[:limit] if app_scores[i] >= min_score
     ]
     service_scores = scores[len(rows):]
     found = [
         Match("service", services[i]["id"], services[i]["name"], services[i].get("agency", ""),
               round(float(service_scores[i]), 3))
-        for i in np.argsort(-service_scores, kind="stable")[:limit] if service_scores[i] > 0
+        for i in np.argsort(-service_scores, kind="stable")[:limit] if service_scores[i] >= min_score
     ]
     return apps, found
 

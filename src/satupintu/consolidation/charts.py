@@ -84,7 +84,8 @@ def line_chart(points: Sequence[tuple[str, Decimal | float | None]], *, title: s
             left, width - right, f"{y:.1f}", GRID, left - 6, f"{y + 4:.1f}", INK, tick))
     coords = []
     for i, (label, value) in enumerate(points):
-        x = left + (plot_w * i / n if len(points) > 1 else plot_w / 2)
+        inset = 28  # keeps the first and last point labels clear of the axis labels
+        x = left + inset + ((plot_w - 2 * inset) * i / n if len(points) > 1 else (plot_w - 2 * inset) / 2)
         parts.append(format_html('<text x="{0}" y="{1}" font-size="12" text-anchor="middle" fill="{2}">{3}</text>',
                                  f"{x:.1f}", height - 10, INK, label))
         if value is not None:

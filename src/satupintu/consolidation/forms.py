@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from satupintu.catalog.models import Agency
 from satupintu.consolidation.models import Application, BusinessFunction, Framework, Proposal
@@ -106,7 +107,7 @@ class DecisionForm(forms.Form):
 
 
 class OpenAssessmentForm(forms.Form):
-    agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    agency = forms.ModelChoiceField(label=pgettext_lazy("instansi", "Agency"), queryset=Agency.objects.none())
     framework = forms.ModelChoiceField(label=_("Evaluation framework"), queryset=Framework.objects.all())
     year = forms.IntegerField(label=_("Year"), min_value=2018, max_value=2100)
 

@@ -155,7 +155,10 @@ def generate(*, apps: int, seed: int = 20261130, replace: bool = True, acting: P
             agency = rng.choice(pool)
             template = rng.choices(TEMPLATES, weights=weights)[0]
             place = names[agency].removeprefix("Pemerintah ").removeprefix("Provinsi ")
-            name = f"{rng.choice(PREFIXES)}{rng.choice(template.stems)} {place}{rng.choice(SUFFIXES)}"[:200]
+            stem, prefix = rng.choice(template.stems), rng.choice(PREFIXES)
+            if prefix and stem.lower().startswith(prefix.strip().lower()):
+                prefix = ""  # no "e-e-Pegawai" or "Sistem Informasi Sistem Informasi Desa"
+            name = f"{prefix}{stem} {place}{rng.choice(SUFFIXES)}"[:200]
             users = template.users
             batch.append(Application(
                 agency_id=agencies[agency], code=f"syn-{start + n + 1:06d}", name=name,
