@@ -243,36 +243,57 @@ class Match:
     same_function: bool = False
 
 
-def closest(
-    text: str, *, rows: Sequence[AppRow], services: Sequence[dict[str, str]], function: str = "",
-    analyzer: Analyzer = DEFAULT_ANALYZER, limit: int = 10, min_score: float = 0.05,
-) -> tuple[list[Match], list[Match]]:
-    """The moratorium check: the inventory apps and catalogue services closest to a proposal's
-    ``text`` (cosine similarity of TF-IDF vectors fitted on the inventory, the services and
-    the proposal). Apps of the same business function get +0.2 (they are overlap by
-    definition). Returns ``(apps, services)``, each best first, at most ``limit``, each with a
-    score of at least ``min_score`` (lower scores are noise)."""
+@dataclass
+class TextIndex:
+    """A TF-IDF model fitted on the inventory apps and catalogue services, reusable (and
+    cacheable) across moratorium checks until the inventory changes."""
+
+    rows: list[AppRow]
+    services: list[dict[str, str]]
+    vectorizer: Any
+    matrix: Any  # CSR, one L2-normalised row per app, then per service
+
+
+def build_text_index(rows: Sequence[AppRow], services: Sequence[dict[str, str]], *,
+                     analyzer: Analyzer = DEFAULT_ANALYZER) -> TextIndex | None:
+    """Fit TF-IDF (sublinear tf) over the apps' and services' texts; ``None`` if there is no text."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    docs = [r.text for r in rows] + [f"{s['name']} {s['name']} {s.get('summary', '')}" for s in services] + [text]
+    docs = [r.text for r in rows] + [f"{s['name']} {s['name']} {s.get('summary', '')}" for s in services]
     vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
     try:
         matrix = vectorizer.fit_transform(docs).tocsr()
-    except ValueError:
+    except ValueError:  # empty vocabulary
+        return None
+    return TextIndex(list(rows), list(services), vectorizer, matrix)
+
+
+def closest(
+    text: str, *, rows: Sequence[AppRow] = (), services: Sequence[dict[str, str]] = (), function: str = "",
+    analyzer: Analyzer = DEFAULT_ANALYZER, limit: int = 10, min_score: float = 0.05, index: TextIndex | None = None,
+) -> tuple[list[Match], list[Match]]:
+    """The moratorium check: the inventory apps and catalogue services closest to a proposal's
+    ``text`` (cosine similarity of TF-IDF vectors; ``index`` from :func:`build_text_index`, or
+    built here from ``rows`` and ``services``). Apps of the same business function get +0.2
+    (they are overlap by definition). Returns ``(apps, services)``, each best first, at most
+    ``limit``, each with a score of at least ``min_score`` (lower scores are noise)."""
+    index = index or build_text_index(rows, services, analyzer=analyzer)
+    if index is None:
         return [], []
-    query = matrix[len(docs) - 1]
-    scores = np.asarray((matrix[: len(docs) - 1] @ query.T).todense()).ravel()
-    app_scores = scores[: len(rows)].copy()
+    query = index.vectorizer.transform([text])
+    scores = np.asarray((index.matrix @ query.T).todense()).ravel()
+    n_rows = len(index.rows)
+    app_scores = scores[:n_rows].copy()
     if function:
-        app_scores += np.array([0.2 if r.function == function else 0.0 for r in rows], dtype=np.float32)
+        app_scores += np.array([0.2 if r.function == function else 0.0 for r in index.rows], dtype=np.float32)
     apps = [
-        Match("app", str(rows[i].id), rows[i].name, rows[i].agency_name, round(float(app_scores[i]), 3),
-              rows[i].function == function)
+        Match("app", str(index.rows[i].id), index.rows[i].name, index.rows[i].agency_name,
+              round(float(app_scores[i]), 3), index.rows[i].function == function)
         for i in np.argsort(-app_scores, kind="stable")[:limit] if app_scores[i] >= min_score
     ]
-    service_scores = scores[len(rows):]
+    service_scores = scores[n_rows:]
     found = [
-        Match("service", services[i]["id"], services[i]["name"], services[i].get("agency", ""),
+        Match("service", index.services[i]["id"], index.services[i]["name"], index.services[i].get("agency", ""),
               round(float(service_scores[i]), 3))
         for i in np.argsort(-service_scores, kind="stable")[:limit] if service_scores[i] >= min_score
     ]

@@ -10,7 +10,15 @@ import yaml
 from django.conf import settings
 
 from satupintu.consolidation import access
-from satupintu.consolidation.analysis import AppRow, Assumption, OverlapGroup, function_groups, load_rows
+from satupintu.consolidation.analysis import (
+    AppRow,
+    Assumption,
+    OverlapGroup,
+    TextIndex,
+    build_text_index,
+    function_groups,
+    load_rows,
+)
 from satupintu.consolidation.models import BusinessFunction, GeneralApplication, WasteAssumption
 from satupintu.core.principal import Principal
 
@@ -41,6 +49,25 @@ def overlap_groups(principal: Principal, rows: list[AppRow] | None = None, lang:
     return function_groups(rows if rows is not None else inventory_rows(principal),
                            assumption=current_assumption(), general_apps=general_apps_by_function(),
                            function_names=function_names(lang))
+
+
+def text_index(principal: Principal) -> TextIndex | None:
+    """The moratorium check's TF-IDF model over the live/planned apps the principal may see and
+    the catalogue services; cached (Django cache, 1 hour) until the visible inventory changes."""
+    import hashlib
+
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
+    apps = access.applications_for(principal).exclude(status="retired")
+    stamp = apps.aggregate(n=Count("id"), m=Max("id"), t=Max("updated_at"))
+    scope = "*" if access.is_coordinator(principal) else str(principal.agency)
+    key = "spbe:textindex:" + hashlib.sha256(f"{scope}|{stamp}".encode()).hexdigest()[:32]
+    index = cache.get(key)
+    if index is None:
+        index = build_text_index(load_rows(apps), catalogue_services())
+        cache.set(key, index, 3600)
+    return index
 
 
 def catalogue_services() -> list[dict[str, Any]]:

@@ -67,10 +67,11 @@ def proposal_detail(request: HttpRequest, principal: Principal, proposal_id: int
                 messages.success(request, _("The decision was recorded."))
             return redirect("consolidation:proposal", proposal_id=proposal.pk)
     # The check runs over the inventory the viewer may see: the coordinator sees the national one.
-    rows = [r for r in selectors.inventory_rows(principal) if r.status != "retired"]
-    apps, services = analysis.closest(f"{proposal.name} {proposal.description}", rows=rows,
-                                      services=selectors.catalogue_services(), function=proposal.function_id)
-    same_function = sum(1 for r in rows if r.function == proposal.function_id)
+    index = selectors.text_index(principal)
+    apps, services = analysis.closest(f"{proposal.name} {proposal.description}", index=index,
+                                      function=proposal.function_id)
+    same_function = access.applications_for(principal).exclude(status="retired").filter(
+        function_id=proposal.function_id).count()
     return render(request, "consolidation/proposal_detail.html", base_context(principal) | {
         "proposal": proposal, "apps": apps, "services": services, "same_function": same_function,
         "form": form if proposal.status == ProposalStatus.SUBMITTED else None,
