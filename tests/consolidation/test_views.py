@@ -205,6 +205,11 @@ def test_self_assessment_review_and_index(agencies, coordinator_client, tmp_path
     assert "Average SPBE index by year" in table and '<td class="num">3.00</td><td class="num">2</td>' in table
     assert "<td>Memuaskan</td><td class=\"num\">1</td>" in table and "<td>Kurang</td><td class=\"num\">1</td>" in table
     assert "<td>Baik</td><td class=\"num\">0</td>" in table
+    from satupintu.audit.models import AuditEvent
+
+    trail = list(AuditEvent.objects.filter(target_id=str(item.pk), action__startswith="spbe_assessment")
+                 .order_by("seq").values_list("action", flat=True))
+    assert trail == ["spbe_assessment.saved", "spbe_assessment.submitted", "spbe_assessment.reviewed"]
 
 
 def test_waste_assumption_only_coordinator_changes_it(agencies, coordinator_client) -> None:  # noqa: ANN001
@@ -226,3 +231,29 @@ def test_templates_download(db) -> None:  # noqa: ANN001
 
     book = load_workbook(io.BytesIO(client.get(BASE + "aplikasi/templat.xlsx").content))
     assert book.sheetnames == ["Aplikasi", "Petunjuk", "Fungsi bisnis"]
+
+
+def test_every_spbe_page_requires_sign_in_except_the_blank_templates(db) -> None:  # noqa: ANN001
+    from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+    resolver = get_resolver()
+    spbe = next(p for p in resolver.url_patterns if isinstance(p, URLResolver) and p.namespace == "consolidation")
+    public = {"app-template"}
+    samples = {"fmt": "csv", "app_id": "1", "proposal_id": "1", "assessment_id": "1", "number": "1", "code": "x",
+               "kind": "hosting"}
+    client = Client()
+    checked = 0
+    for pattern in spbe.url_patterns:
+        assert isinstance(pattern, URLPattern)
+        kwargs = {k: samples[k] for k in pattern.pattern.regex.groupindex}
+        url = reverse(f"consolidation:{pattern.name}", kwargs=kwargs)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if pattern.name in public:
+                assert response.status_code in (200, 405), url
+            else:
+                assert response.status_code in (302, 405), (method, url, response.status_code)
+                if response.status_code == 302:
+                    assert response["Location"].startswith("/kelola/login/"), url
+        checked += 1
+    assert checked == len(spbe.url_patterns) >= 20

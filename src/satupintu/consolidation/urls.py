@@ -1,6 +1,6 @@
 """SPBE back-office pages, mounted at ``/backoffice/spbe/``."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from satupintu.consolidation import views, views_index, views_moratorium
 
@@ -10,8 +10,8 @@ urlpatterns = [
     path("aplikasi/", views.app_list, name="apps"),
     path("aplikasi/baru/", views.app_edit, name="app-new"),
     path("aplikasi/impor/", views.app_import, name="app-import"),
-    path("aplikasi/ekspor.<str:fmt>", views.app_export, name="app-export"),
-    path("aplikasi/templat.<str:fmt>", views.app_template, name="app-template"),
+    re_path(r"^aplikasi/ekspor\.(?P<fmt>csv|xlsx)$", views.app_export, name="app-export"),
+    re_path(r"^aplikasi/templat\.(?P<fmt>csv|xlsx)$", views.app_template, name="app-template"),
     path("aplikasi/<int:app_id>/", views.app_detail, name="app-detail"),
     path("aplikasi/<int:app_id>/ubah/", views.app_edit, name="app-edit"),
     path("aplikasi/<int:app_id>/hapus/", views.app_delete, name="app-delete"),

@@ -174,7 +174,11 @@ def evidence(request: HttpRequest, principal: Principal, assessment_id: int, num
     score = item.scores.filter(indicator__number=number).first()
     if score is None or not score.evidence:
         raise NotFound()
-    return FileResponse(score.evidence.open("rb"), as_attachment=True,
+    try:
+        handle = score.evidence.open("rb")
+    except OSError:  # the stored file is gone (e.g. storage restored from an older backup)
+        raise NotFound() from None
+    return FileResponse(handle, as_attachment=True,
                         filename=f"bukti-{item.agency.code}-{item.year}-{number}{_suffix(score.evidence.name)}")
 
 
