@@ -131,6 +131,9 @@ def test_reports_have_accessible_svg_charts_tables_and_csv(agencies, coordinator
         assert coordinator_client.get(f"{BASE}laporan/{kind}.csv").status_code == 200
     assert coordinator_client.get(BASE + "laporan/unknown.csv").status_code == 404
     assert coordinator_client.get(BASE + "laporan/kemiripan/").status_code == 200
+    group = coordinator_client.get(BASE + "laporan/fungsi/01.05/").content.decode()
+    assert "SIMPEG A" in group and "SIMPEG B" in group and "Rp 170,000,000" in group
+    assert coordinator_client.get(BASE + "laporan/fungsi/04.01/").status_code == 404  # no such group
 
 
 def test_moratorium_check_shows_closest_and_coordinator_decides(agencies, coordinator_client) -> None:  # noqa: ANN001
@@ -239,7 +242,7 @@ def test_every_spbe_page_requires_sign_in_except_the_blank_templates(db) -> None
     resolver = get_resolver()
     spbe = next(p for p in resolver.url_patterns if isinstance(p, URLResolver) and p.namespace == "consolidation")
     public = {"app-template"}
-    samples = {"fmt": "csv", "app_id": "1", "proposal_id": "1", "assessment_id": "1", "number": "1", "code": "x",
+    samples = {"fmt": "csv", "function": "01.05", "app_id": "1", "proposal_id": "1", "assessment_id": "1", "number": "1", "code": "x",
                "kind": "hosting"}
     client = Client()
     checked = 0

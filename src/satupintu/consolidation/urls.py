@@ -17,6 +17,7 @@ urlpatterns = [
     path("aplikasi/<int:app_id>/hapus/", views.app_delete, name="app-delete"),
     path("laporan/", views.reports, name="reports"),
     path("laporan/kemiripan/", views.similar, name="similar"),
+    re_path(r"^laporan/fungsi/(?P<function>[0-9]{2}\.[0-9]{2})/$", views.group_detail, name="group"),
     path("laporan/<slug:kind>.csv", views.report_csv, name="report-csv"),
     path("asumsi/", views.assumption, name="assumption"),
     path("moratorium/", views_moratorium.proposal_list, name="proposals"),

@@ -244,6 +244,27 @@ def reports(request: HttpRequest, principal: Principal) -> HttpResponse:
 
 @require_GET
 @spbe_page
+def group_detail(request: HttpRequest, principal: Principal, function: str) -> HttpResponse:
+    """One overlap group: every app, each agency's budget and share of the estimated waste, and
+    the recommendation with its reason."""
+    lang = get_language() or "id"
+    group = next((g for g in selectors.overlap_groups(principal, lang=lang) if g.function == function), None)
+    if group is None:
+        return render(request, "core/error.html", {"status": 404}, status=404)
+    recommendation, reason = recommendation_text(group)
+    names = dict(access.agencies_for(principal).filter(code__in=group.agencies).values_list("code", "name_id"))
+    budgets: dict[str, int] = {}
+    for a in group.apps:
+        budgets[a.agency] = budgets.get(a.agency, 0) + a.budget_idr
+    agencies = sorted(((names.get(c, c), budgets[c], group.waste_by_agency.get(c, 0)) for c in group.agencies),
+                      key=lambda t: -t[1])
+    page = Paginator(sorted(group.apps, key=lambda a: -a.budget_idr), 100).get_page(request.GET.get("page"))
+    return render(request, "consolidation/group_detail.html", base_context(principal) | {
+        "group": group, "recommendation": recommendation, "reason": reason, "agencies": agencies, "page": page})
+
+
+@require_GET
+@spbe_page
 def report_csv(request: HttpRequest, principal: Principal, kind: str) -> HttpResponse:
     """CSV of one report: hosting, function, overlaps, waste, flagged or similar (rupiah per year)."""
     if kind == "similar":

@@ -41,7 +41,7 @@ def get_item(mapping: Any, key: Any) -> Any:
 
 
 _SECTIONS = {"home": "home", "apps": "apps", "app-new": "apps", "app-import": "apps", "app-detail": "apps",
-             "app-edit": "apps", "app-delete": "apps", "reports": "reports", "similar": "reports",
+             "app-edit": "apps", "app-delete": "apps", "reports": "reports", "similar": "reports", "group": "reports",
              "assumption": "reports", "proposals": "proposals", "proposal-new": "proposals", "proposal": "proposals",
              "index": "index", "agency-history": "index", "assessment": "index"}
 
