@@ -242,8 +242,8 @@ def test_every_spbe_page_requires_sign_in_except_the_blank_templates(db) -> None
     resolver = get_resolver()
     spbe = next(p for p in resolver.url_patterns if isinstance(p, URLResolver) and p.namespace == "consolidation")
     public = {"app-template"}
-    samples = {"fmt": "csv", "function": "01.05", "app_id": "1", "proposal_id": "1", "assessment_id": "1", "number": "1", "code": "x",
-               "kind": "hosting"}
+    samples = {"fmt": "csv", "function": "01.05", "app_id": "1", "proposal_id": "1", "assessment_id": "1",
+               "number": "1", "code": "x", "kind": "hosting"}
     client = Client()
     checked = 0
     for pattern in spbe.url_patterns:
