@@ -19,6 +19,19 @@ ACTIONS: dict[str, str] = {
     "service.updated": "A catalogue service was changed",
     "service.deleted": "A catalogue service was removed",
     "catalog.imported": "The catalogue was imported",
+    # consolidation (SPBE inventory, moratorium check, SPBE index)
+    "spbe_application.created": "An application was added to the SPBE inventory",
+    "spbe_application.updated": "An SPBE inventory application was changed",
+    "spbe_application.deleted": "An application was removed from the SPBE inventory",
+    "spbe_inventory.imported": "SPBE inventory rows were imported from CSV/XLSX (created/updated counts)",
+    "spbe_inventory.exported": "SPBE inventory rows were exported",
+    "spbe_inventory.generated": "Synthetic SPBE inventory rows were generated",
+    "spbe_waste_assumption.updated": "The budget-waste assumption was changed",
+    "spbe_proposal.submitted": "A new application proposal was submitted for the moratorium check",
+    "spbe_proposal.decided": "A new application proposal was approved or rejected",
+    "spbe_assessment.saved": "An SPBE self-assessment was saved",
+    "spbe_assessment.submitted": "An SPBE self-assessment was submitted for review",
+    "spbe_assessment.reviewed": "An assessor set the final levels of an SPBE assessment",
 }
 
 

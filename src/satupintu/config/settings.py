@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "satupintu.regions",
     "satupintu.catalog",
     "satupintu.audit",
+    "satupintu.consolidation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
