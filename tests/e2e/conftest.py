@@ -34,6 +34,15 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
 ]
 pytestmark = pytest.mark.e2e
+E2E_ADMIN = ("e2e-admin", "E2e-admin-password-2026")
+
+
+def sign_in_back_office(pg: Page, server: str, username: str = E2E_ADMIN[0], password: str = E2E_ADMIN[1]) -> None:
+    """Sign in through the back-office sign-in page (platform administrator)."""
+    pg.goto(server + "/kelola/login/")
+    pg.locator("#id_username").fill(username)
+    pg.locator("#id_password").fill(password)
+    pg.locator("input[type=submit], button[type=submit]").first.click()
 
 
 def _free_port() -> int:
@@ -66,6 +75,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([str(BIN), "manage", "migrate", "-v0"], env=env, check=True, timeout=300)
     subprocess.run([str(BIN), "import-regions", "--no-progress"], env=env, check=True, timeout=600,
                    stdout=subprocess.DEVNULL)
+    subprocess.run([str(BIN), "manage", "createsuperuser", "--noinput", "--username", E2E_ADMIN[0],
+                    "--email", "admin@e2e.example.go.id"], env={**env, "DJANGO_SUPERUSER_PASSWORD": E2E_ADMIN[1]},
+                   check=True, timeout=120, stdout=subprocess.DEVNULL)
+    grant = ("from django.contrib.auth import get_user_model; from django.contrib.auth.models import Group; "
+             f"u = get_user_model().objects.get(username='{E2E_ADMIN[0]}'); "
+             "u.groups.add(Group.objects.get_or_create(name='spbe_coordinator')[0])")
+    subprocess.run([str(BIN), "manage", "shell", "-c", grant], env=env, check=True, timeout=120)
+    subprocess.run([str(BIN), "consolidation", "generate", "--apps", "300", "--seed", "7"], env=env, check=True,
+                   timeout=600, stdout=subprocess.DEVNULL)
     port = _free_port()
     log = (var / "server.log").open("w")
     proc = subprocess.Popen([str(BIN), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env,
