@@ -19,6 +19,11 @@ ACTIONS: dict[str, str] = {
     "service.updated": "A catalogue service was changed",
     "service.deleted": "A catalogue service was removed",
     "catalog.imported": "The catalogue was imported",
+    # documents
+    "document.issued": "An outcome document was generated, signed and stored",
+    "document.revoked": "An outcome document was revoked (dicabut) with a reason",
+    "document.superseded": "An outcome document was replaced by a newer one",
+    "document.downloaded": "An officer downloaded a citizen's outcome document",
 }
 
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "satupintu.regions",
     "satupintu.catalog",
     "satupintu.audit",
+    "satupintu.documents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -269,6 +270,17 @@ SATUPINTU_PLATFORM_NAME = os.environ.get("SATUPINTU_PLATFORM_NAME", "satupintu")
 SATUPINTU_SHARED_DATA = Path(
     os.environ.get("SATUPINTU_SHARED_DATA", Path.cwd().parent / "shared" / "data")
 )
+
+# Outcome documents: signing keys, signed PDFs (outside the web root), timestamping, verification.
+SATUPINTU_KEYS_DIR = Path(os.environ.get("SATUPINTU_KEYS_DIR", VAR_DIR / "keys"))
+SATUPINTU_DOCUMENTS_DIR = Path(os.environ.get("SATUPINTU_DOCUMENTS_DIR", VAR_DIR / "documents"))
+SATUPINTU_TSA_URL = os.environ.get("SATUPINTU_TSA_URL", "").strip()
+SATUPINTU_DOCUMENTS_TRUST_ROOTS = _env_list("SATUPINTU_DOCUMENTS_TRUST_ROOTS", "")
+SATUPINTU_DOCUMENTS_MAX_UPLOAD = int(os.environ.get("SATUPINTU_DOCUMENTS_MAX_UPLOAD", str(10 * 1024 * 1024)))
+SATUPINTU_PUBLIC_URL = os.environ.get(
+    "SATUPINTU_PUBLIC_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000",
+).rstrip("/")
 
 # In development whitenoise serves straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = DEBUG
