@@ -200,6 +200,15 @@ def test_an_officer_without_the_approver_role_may_not_revoke(document) -> None:
     assert document.status == DocumentStatus.VALID
 
 
+def test_the_status_page_offers_revocation_only_to_an_approver_of_the_agency(document, officer) -> None:
+    link = f'href="/dokumen/{document.pk}/cabut/"'
+    for principal, shown in ((officer, True), (Principal.anonymous(), False),
+                             (Principal(kind="officer", id="8", agency="imigrasi", roles=frozenset({"approver"})),
+                              False)):
+        html = views.status(_as(principal, "GET", "/"), str(document.pk)).content.decode()
+        assert (link in html) is shown
+
+
 def test_revoking_twice_records_one_event(document, officer) -> None:
     from satupintu.documents.actions import document_revoke
 

@@ -46,12 +46,13 @@ def access_document_by_id(principal: Principal, document_id: object) -> OutcomeD
     raise NotFound(_("No such document."))
 
 
+def may_revoke_for(principal: Principal, agency_code: str) -> bool:
+    """Whether ``principal`` may revoke documents of the agency ``agency_code`` (see below)."""
+    return principal.kind == "officer" and principal.agency == agency_code and bool(principal.roles & REVOKER_ROLES)
+
+
 def check_can_revoke(principal: Principal, document: OutcomeDocument) -> None:
     """Raise :class:`PermissionDenied` unless ``principal`` is an officer of the issuing agency
     with the ``approver`` or ``agency_admin`` role (the officers who may decide on outcomes)."""
-    if (
-        principal.kind != "officer"
-        or principal.agency != document.agency.code
-        or not (principal.roles & REVOKER_ROLES)
-    ):
+    if not may_revoke_for(principal, document.agency.code):
         raise PermissionDenied(_("Only an approver or administrator of the issuing agency may revoke this document."))

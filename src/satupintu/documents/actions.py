@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pyhanko.sign.signers import Signer
 
 from satupintu.audit.actions import mask_nik, record
 from satupintu.catalog.models import Agency
@@ -138,10 +139,10 @@ def document_issue(
     principal that may not issue; :class:`keys.KeyConfigurationError` when the agency has no
     signing key. On any error nothing is kept (no row, no file; a document number may be skipped).
     """
+    _check_can_issue(acting, agency)
     existing = OutcomeDocument.objects.filter(agency=agency, reference=reference).first()
     if existing is not None:
         return existing
-    _check_can_issue(acting, agency)
     now = timezone.now()
     today = timezone.localdate(now)
     errors = _validate(holder_name=holder_name, holder_nik=holder_nik, service_name=service_name, decision=decision,
@@ -152,7 +153,17 @@ def document_issue(
         errors.append(FieldError("supersedes", "status", _("Only a valid document can be superseded.")))
     if errors:
         raise InvalidInput(errors)
-    signer = keys.load_signer(agency.code)
+    with keys.agency_signer(agency.code) as signer:
+        return _issue_signed(agency=agency, holder_name=holder_name, holder_nik=holder_nik, service_name=service_name,
+                             decision=decision, valid_until=valid_until, reference=reference, acting=acting,
+                             template=template, holder_principal_id=holder_principal_id, supersedes=supersedes,
+                             notify_email=notify_email, signer=signer, now=now, today=today)
+
+
+def _issue_signed(*, agency: Agency, holder_name: str, holder_nik: str | None, service_name: str, decision: str,
+                  valid_until: dt.date | None, reference: str, acting: Principal, template: str,
+                  holder_principal_id: str, supersedes: OutcomeDocument | None, notify_email: str,
+                  signer: Signer, now: dt.datetime, today: dt.date) -> OutcomeDocument:
     document_id = uuid.uuid4()
     number = _next_number(agency, today.year)
     nik_masked = mask_nik(holder_nik) if holder_nik else ""
@@ -182,7 +193,8 @@ def document_issue(
                 sha256=hashlib.sha256(signed).hexdigest(), pades_level=signing.pades_level(),
                 signer_certificate_sha256=x509.load_der_x509_certificate(cert_der).fingerprint(hashes.SHA256()).hex(),
             )
-            document.full_clean(validate_unique=False)
+            # Uniqueness and constraints are left to the database, so a lost race is an IntegrityError.
+            document.full_clean(validate_unique=False, validate_constraints=False)
             document.save(force_insert=True)
             record(actor=acting, action="document.issued", target=document,
                    details={"number": number, "agency": agency.code, "reference": reference,

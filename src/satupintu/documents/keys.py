@@ -8,11 +8,17 @@ Layout of the keys folder (``SATUPINTU_KEYS_DIR``, default ``$SATUPINTU_VAR_DIR/
     agencies/<code>/<stamp>.p12        one PKCS#12 per signing certificate of the agency
     agencies/<code>/<stamp>.pem        its certificate (kept after rotation, for reference)
     agencies/<code>/current            the file name of the PKCS#12 in use
+    agencies/<code>/pkcs11.yaml        or: the agency's key is in a PKCS#11 token (HSM); see below
 
 Every key is ECDSA P-256 (ADR 0041). PKCS#12 files are encrypted with the password from
 ``SATUPINTU_KEYS_PASSWORD`` (or ``SATUPINTU_KEYS_PASSWORD_FILE``); an agency can have its own
 ``SATUPINTU_KEYS_PASSWORD_<CODE>`` (code upper-cased, dashes as underscores). In development
 only, a missing password is generated once into ``$SATUPINTU_VAR_DIR/keys-password``.
+A ``pkcs11.yaml`` (keys ``module``, ``token_label``, ``key_label``, optional ``cert_label``,
+``chain`` (PEM files beside it), ``use_raw_mechanism`` (hash in software, sign with plain
+``CKM_ECDSA``: for tokens such as SoftHSM2 without ``CKM_ECDSA_SHA256``) and ``pin_env``,
+default ``SATUPINTU_PKCS11_PIN_<CODE>`` then ``SATUPINTU_PKCS11_PIN``) takes precedence over
+PKCS#12 files: the key never leaves the token.
 Rotation writes a new PKCS#12 and moves ``current``; old files are never deleted, so documents
 signed before keep verifying (their chain is embedded in the signature and ends at a kept root).
 """
@@ -23,9 +29,13 @@ import datetime as dt
 import os
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import yaml
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -33,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
-from pyhanko.sign.signers import SimpleSigner
+from pyhanko.sign.signers import Signer, SimpleSigner
 from pyhanko_certvalidator import ValidationContext
 
 _CODE_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -280,6 +290,70 @@ def load_signer(code: str, directory: Path | None = None) -> SimpleSigner:
     with _cache_lock:
         _signer_cache[cache_key] = signer
     return signer
+
+
+def _env_name(code: str) -> str:
+    return code.upper().replace("-", "_")
+
+
+def pkcs11_config(code: str, directory: Path | None = None) -> dict[str, Any] | None:
+    """The agency's ``pkcs11.yaml`` as a dict, or ``None`` when it signs with PKCS#12 files."""
+    directory = directory or keys_dir()
+    path = directory / "agencies" / _check_code(code) / "pkcs11.yaml"
+    if not path.exists():
+        return None
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise KeyConfigurationError(f"{path} cannot be read: {exc}") from exc
+    if not isinstance(config, dict) or not all(config.get(k) for k in ("module", "token_label", "key_label")):
+        raise KeyConfigurationError(f"{path} must name module, token_label and key_label")
+    return config
+
+
+@contextmanager
+def _pkcs11_signer(code: str, config: dict[str, Any], directory: Path) -> Iterator[Signer]:
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+
+    pin_names = [config.get("pin_env") or "", f"SATUPINTU_PKCS11_PIN_{_env_name(code)}", "SATUPINTU_PKCS11_PIN"]
+    pin = next((os.environ[n] for n in pin_names if n and os.environ.get(n)), None)
+    if pin is None:
+        raise KeyConfigurationError(f"no PIN for agency {code!r}'s PKCS#11 token: set {pin_names[1]}")
+    chain = []
+    for name in config.get("chain") or []:
+        pem = (directory / "agencies" / code / str(name)).read_bytes()
+        chain += [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
+                  for c in x509.load_pem_x509_certificates(pem)]
+    try:
+        session = open_pkcs11_session(str(config["module"]), token_criteria=TokenCriteria(
+            label=str(config["token_label"])), user_pin=pin)
+    except Exception as exc:  # the PKCS#11 library reports many kinds: missing token, wrong PIN, ...
+        raise KeyConfigurationError(
+            f"agency {code!r}: cannot open PKCS#11 token {config['token_label']!r}: {type(exc).__name__} {exc}"
+        ) from exc
+    try:
+        yield PKCS11Signer(session, key_label=str(config["key_label"]),
+                           cert_label=str(config.get("cert_label") or config["key_label"]), ca_chain=chain,
+                           use_raw_mechanism=bool(config.get("use_raw_mechanism", False)))
+    finally:
+        session.close()
+
+
+@contextmanager
+def agency_signer(code: str, directory: Path | None = None) -> Iterator[Signer]:
+    """The pyHanko signer for the agency, for the duration of the ``with`` block.
+
+    A PKCS#11 token when ``agencies/<code>/pkcs11.yaml`` exists (session opened and closed
+    here), else the current PKCS#12 (:func:`load_signer`). Raises :class:`KeyConfigurationError`.
+    """
+    directory = directory or keys_dir()
+    config = pkcs11_config(code, directory)
+    if config is None:
+        yield load_signer(code, directory)
+        return
+    with _pkcs11_signer(code, config, directory) as signer:
+        yield signer
 
 
 def trust_roots(directory: Path | None = None) -> list[asn1_x509.Certificate]:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from satupintu.core.errors import InvalidInput, NotFound, PermissionDenied
 from satupintu.core.principal import principal_for_request
 from satupintu.documents import actions, selectors
-from satupintu.documents.access import access_document_by_id, parse_document_id
+from satupintu.documents.access import access_document_by_id, may_revoke_for, parse_document_id
 from satupintu.documents.uploads import UploadMissing, UploadTooLarge, max_upload, read_uploaded_pdf
 from satupintu.documents.verify import Verdict, bad_input_message, verify_pdf
 
@@ -84,7 +84,8 @@ def status(request: HttpRequest, document_id: str) -> HttpResponse:
     public = selectors.public_status_by_id(document_id)
     if public is None:
         return render(request, "documents/status.html", {"document": None, "query": document_id[:100]}, status=404)
-    return render(request, "documents/status.html", _facts(public))
+    can_revoke = public["status"] == "valid" and may_revoke_for(principal_for_request(request), public["agencyCode"])
+    return render(request, "documents/status.html", {**_facts(public), "can_revoke": can_revoke})
 
 
 @never_cache
