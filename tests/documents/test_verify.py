@@ -145,3 +145,31 @@ def test_render_alone_makes_an_unsigned_pdf() -> None:
         reference="R", verify_url="https://portal.example.go.id/verifikasi/x/", platform_name="satupintu")
     assert verify_pdf(render.render_default(content)).status == "no_signature"
     assert render.tanggal(dt.date(2026, 1, 5)) == "5 Januari 2026"
+
+
+KNOWN = {"valid", "modified", "invalid", "untrusted", "revoked", "superseded", "empty", "not_pdf", "encrypted",
+         "malformed", "no_signature"}
+
+
+def test_damaged_files_always_get_a_verdict_never_an_exception(signed_pdf) -> None:
+    import random
+
+    _, gap_start, gap_end, _ = verify_pdf(signed_pdf).signatures[0].byte_range
+    rng = random.Random(8)  # fixed seed: the same 120 damaged files every run
+    seen: dict[str, int] = {}
+    for i in range(120):
+        data = bytearray(signed_pdf)
+        touched_signed_range = True
+        if i % 3 == 0:
+            data = data[: rng.randrange(len(data))]
+        else:
+            positions = [rng.randrange(len(data)) for _ in range(rng.randint(1, 8))]
+            for pos in positions:
+                data[pos] = (data[pos] + rng.randrange(1, 256)) % 256
+            touched_signed_range = any(not gap_start <= p < gap_end for p in positions)
+        verdict = verify_pdf(bytes(data))
+        assert verdict.status in KNOWN and verdict.message
+        if touched_signed_range:
+            assert verdict.status != "valid", i
+        seen[verdict.status] = seen.get(verdict.status, 0) + 1
+    assert {"invalid", "malformed"} <= set(seen), seen
