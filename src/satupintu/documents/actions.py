@@ -123,8 +123,10 @@ def document_issue(
 ) -> OutcomeDocument:
     """Render, sign (PAdES B-B, or B-T with ``SATUPINTU_TSA_URL``) and store an outcome document.
 
-    Inputs: the issuing ``agency``; the holder's name and NIK (16 digits; only the masked form
-    ``3174********0001`` is printed and stored); ``service_name``; ``decision`` (≤ 1500 chars);
+    Inputs: the issuing ``agency``; the holder's name and NIK (16 digits, UU 24/2013 on population
+    administration; only the masked form ``3174********0001`` of :func:`audit.actions.mask_nik` is
+    printed and stored, data minimisation under UU 27/2022 on personal data protection);
+    ``service_name``; ``decision`` (≤ 1500 chars, so the outcome fits one page);
     ``valid_until`` (not in the past; ``None`` = no expiry); ``reference`` (the application's
     tracking number, 1–64 of ``[A-Za-z0-9/._-]``); ``acting`` (the platform, a system, or an
     officer of the agency); ``template`` (a key of :data:`render.TEMPLATES`);

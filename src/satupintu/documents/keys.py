@@ -148,7 +148,7 @@ def _build_cert(
 
 def _write_private(path: Path, data: bytes) -> None:
     """Write a file readable by the owner only, atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
