@@ -136,8 +136,8 @@ def test_ready_e_mail_is_sent_after_commit_when_an_address_is_given(agency, djan
     assert notify_document_ready.call("00000000-0000-0000-0000-000000000000", "x@example.id") == 0
 
 
-def test_approval_enqueues_after_commit_and_the_real_worker_issues_it(agency, officer,
-                                                                      django_capture_on_commit_callbacks) -> None:
+@pytest.mark.django_db(transaction=True)  # the worker closes connections, as in production
+def test_approval_enqueues_after_commit_and_the_real_worker_issues_it(agency, officer) -> None:
     """The wiring the applications app will use: enqueue on commit, `satupintu worker` runs it."""
     from django.core.management import call_command
     from django.db import transaction
@@ -145,7 +145,7 @@ def test_approval_enqueues_after_commit_and_the_real_worker_issues_it(agency, of
     kwargs = dict(agency_code=AGENCY_CODE, holder_name="Siti Aminah", holder_nik=NIK, service_name="Izin Usaha",
                   decision="Disetujui", valid_until=None, reference="PRM-WORKER-1", acting=principal_to_json(officer),
                   holder_principal_id="7002")
-    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+    with transaction.atomic():
         transaction.on_commit(lambda: issue_document.enqueue(**kwargs))
     assert OutcomeDocument.objects.count() == 0  # queued, not yet run
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
