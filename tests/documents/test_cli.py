@@ -134,3 +134,12 @@ def test_an_agency_code_that_is_not_a_slug_is_refused(tmp_path, settings) -> Non
     with pytest.raises(KeyConfigurationError):
         keys.issue_agency_certificate(code="../../etc", name="x")
     assert Agency.objects.count() == 0
+
+
+def test_a_bad_upload_limit_setting_stops_start_up_with_a_clear_message(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SATUPINTU_") and k != "DATABASE_URL"}
+    env.update({"SATUPINTU_VAR_DIR": str(tmp_path), "SATUPINTU_DOCUMENTS_MAX_UPLOAD": "10MB"})
+    result = subprocess.run([str(BIN / "satupintu"), "manage", "check"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode != 0
+    assert "SATUPINTU_DOCUMENTS_MAX_UPLOAD" in result.stderr and "Traceback" not in result.stderr
