@@ -152,3 +152,13 @@ def test_approval_enqueues_after_commit_and_the_real_worker_issues_it(agency, of
     document = OutcomeDocument.objects.get(reference="PRM-WORKER-1")
     assert document.holder_principal_id == "7002"
     assert verify_pdf(document_path(document).read_bytes()).status == "valid"
+
+
+def test_the_interface_for_the_applications_app(agency, document) -> None:
+    from satupintu.documents import interface
+
+    found = interface.document_for_reference(agency_code=AGENCY_CODE, reference="PRM-2026-000123")
+    assert found is not None and found.pk == document.pk
+    assert interface.document_for_reference(agency_code=AGENCY_CODE, reference="PRM-NONE") is None
+    assert interface.download_url(document.pk) == f"/dokumen/{document.pk}/unduh/"
+    assert interface.verification_url(document.pk) == f"/verifikasi/{document.pk}/"
