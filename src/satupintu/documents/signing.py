@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 
 from django.conf import settings
+from django.utils import timezone
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
@@ -24,7 +25,7 @@ FIELD_NAME = "TandaTanganInstansi"
 _STAMP = TextStampStyle(
     stamp_text=(
         "Ditandatangani secara elektronik oleh\n%(signer)s\n"
-        "Waktu: %(ts)s\nNomor: %(number)s\nPeriksa: %(verify)s"
+        "Waktu: %(when)s\nNomor: %(number)s\nPeriksa: %(verify)s"
     ),
     timestamp_format="%Y-%m-%d %H:%M:%S %Z",
     text_box_style=TextBoxStyle(font_size=7),
@@ -76,6 +77,10 @@ def sign_pdf(
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     out = pdf_signer.sign_pdf(
         writer,
-        appearance_text_params={"signer": common_name[:60], "number": number, "verify": verify_hint[:60]},
+        appearance_text_params={
+            "signer": common_name[:60], "number": number, "verify": verify_hint[:60],
+            # The platform's zone (Asia/Jakarta, WIB), whatever the server's own time zone is.
+            "when": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z"),
+        },
     )
     return out.getvalue()
