@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import stat
 
 import pytest
@@ -47,6 +48,21 @@ def test_pdf_shows_the_outcome_with_a_masked_nik_and_the_verification_url(docume
     assert NIK.encode() not in text and NIK.encode() not in signed_pdf
     assert document.holder_nik_masked == "3275********0001"
     assert not OutcomeDocument.objects.filter(holder_nik_masked=NIK).exists()
+
+
+def test_the_visible_signature_stamp_names_the_signer_number_and_time_in_wib(document, signed_pdf) -> None:
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    field = PdfFileReader(io.BytesIO(signed_pdf)).root["/AcroForm"]["/Fields"][0]
+    assert field["/T"] == "TandaTanganInstansi"
+    # PDF string literals in the appearance stream escape punctuation as octal (\\072 is ":").
+    appearance = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), field["/AP"]["/N"].data)
+    for expected in (b"Ditandatangani secara elektronik oleh", b"Dinas Kependudukan dan Pencatatan Sipil",
+                     document.number.encode(), b"WIB", b"portal.example.go.id/verifikasi/"):
+        assert expected in appearance, expected
+    assert tuple(round(v) for v in field["/Rect"]) != (0, 0, 0, 0)  # visible, not an invisible signature
 
 
 def test_issuing_twice_for_the_same_reference_creates_one_document(agency, documents_settings) -> None:
