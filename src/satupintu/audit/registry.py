@@ -32,6 +32,11 @@ ACTIONS: dict[str, str] = {
     "spbe_assessment.saved": "An SPBE self-assessment was saved",
     "spbe_assessment.submitted": "An SPBE self-assessment was submitted for review",
     "spbe_assessment.reviewed": "An assessor set the final levels of an SPBE assessment",
+    # documents
+    "document.issued": "An outcome document was generated, signed and stored",
+    "document.revoked": "An outcome document was revoked (dicabut) with a reason",
+    "document.superseded": "An outcome document was replaced by a newer one",
+    "document.downloaded": "An officer downloaded a citizen's outcome document",
 }
 
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "satupintu.catalog",
     "satupintu.audit",
     "satupintu.consolidation",
+    "satupintu.documents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -274,3 +275,17 @@ SATUPINTU_SHARED_DATA = Path(
 # Outside production whitenoise serves straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION  # production serves the collectstatic output
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Outcome documents: signing keys, signed PDFs (outside the web root), timestamping, verification.
+SATUPINTU_KEYS_DIR = Path(os.environ.get("SATUPINTU_KEYS_DIR", VAR_DIR / "keys"))
+SATUPINTU_DOCUMENTS_DIR = Path(os.environ.get("SATUPINTU_DOCUMENTS_DIR", VAR_DIR / "documents"))
+SATUPINTU_TSA_URL = os.environ.get("SATUPINTU_TSA_URL", "").strip()
+SATUPINTU_DOCUMENTS_TRUST_ROOTS = _env_list("SATUPINTU_DOCUMENTS_TRUST_ROOTS", "")
+try:
+    SATUPINTU_DOCUMENTS_MAX_UPLOAD = int(os.environ.get("SATUPINTU_DOCUMENTS_MAX_UPLOAD") or 10 * 1024 * 1024)
+except ValueError as _exc:
+    raise ImproperlyConfigured("SATUPINTU_DOCUMENTS_MAX_UPLOAD must be a whole number of bytes.") from _exc
+SATUPINTU_PUBLIC_URL = os.environ.get(
+    "SATUPINTU_PUBLIC_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000",
+).rstrip("/")

@@ -221,6 +221,9 @@ def _mount_routers() -> None:
     from satupintu.regions.api import router as regions_router
 
     api.add_router("/regions", regions_router, tags=["regions"])
+    from satupintu.documents.api import router as documents_router
+
+    api.add_router("/documents", documents_router, tags=["documents"])
 
 
 _mount_routers()
