@@ -7,6 +7,7 @@ by ``bench/run.py`` once per backend, in its own process, against a fresh databa
 
 from __future__ import annotations
 
+import atexit
 import os
 import statistics
 import subprocess
@@ -18,7 +19,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("SATUPINTU_SHARED_DATA", REPO.parent / "shared" / "data"))
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_BENCH_DB = "satupintu_bench"
+# One database per bench process, so parallel runs (other developers, CI) never drop each other's.
+PG_BENCH_DB = f"satupintu_bench_{os.getpid()}"
 
 
 def postgres_available() -> bool:
@@ -43,6 +45,7 @@ def prepare_backend(backend: str) -> None:
             conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
             conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
         os.environ["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+        atexit.register(_drop_bench_database)
     else:
         os.environ.pop("DATABASE_URL", None)
         var = Path(os.environ["SATUPINTU_VAR_DIR"])
@@ -54,6 +57,15 @@ def prepare_backend(backend: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def _drop_bench_database() -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
 
 
 def timed(fn: Callable[[], object]) -> float:
