@@ -15,14 +15,19 @@ handler400 = "satupintu.core.views.bad_request"
 
 sitemaps: dict = {}
 
+from satupintu.identity.urls import oidc_urlpatterns  # noqa: E402
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("bahasa/", set_language, name="set_language"),
     path("wilayah/", include("satupintu.regions.urls")),
+    path("", include("satupintu.identity.urls")),
+    path("akun/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("kelola/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    *oidc_urlpatterns,
 ]
