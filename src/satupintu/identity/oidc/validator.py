@@ -69,6 +69,17 @@ class SatupintuValidator(OAuth2Validator):
             allowed.discard("nik")
         return set(scopes) <= allowed
 
+    # --- prompt=none (OIDC Core §3.1.2.1) ----------------------------------------------------
+    def validate_silent_login(self, request: Any) -> bool:
+        """The session check is done before oauthlib runs: DOT answers ``login_required`` for an
+        anonymous ``prompt=none`` request, so reaching here means a session exists."""
+        return True
+
+    def validate_silent_authorization(self, request: Any) -> bool:
+        """Consent is checked by :class:`SatupintuAuthorizationView` (``consent_required``),
+        which knows the remembered consents; oauthlib's hook has no user here."""
+        return True
+
     # --- client authentication: private_key_jwt ---------------------------------------------
     def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         """``client_secret_basic`` (DOT) or ``private_key_jwt``: a JWT signed by a key in the

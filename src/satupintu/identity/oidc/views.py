@@ -43,11 +43,9 @@ class SatupintuAuthorizationView(AuthorizationView):
         scopes, credentials = super().validate_authorization_request(request)
         state = credentials.get("state") or ""
         if len(state) > MAX_STATE:
-            raise OAuthToolkitError(
-                error=errors.InvalidRequestError(
-                    description=f"state is longer than {MAX_STATE} characters",
-                    redirect_uri=credentials["redirect_uri"]),
-                redirect_uri=credentials["redirect_uri"])
+            error = errors.InvalidRequestError(description=f"state is longer than {MAX_STATE} characters")
+            error.redirect_uri = credentials["redirect_uri"]
+            raise OAuthToolkitError(error=error, redirect_uri=credentials["redirect_uri"])
         return scopes, credentials
 
     def _error_redirect(self, credentials: dict[str, Any], error: str, application: Any) -> HttpResponse:
@@ -65,34 +63,49 @@ class SatupintuAuthorizationView(AuthorizationView):
         application = get_application_model().objects.get(client_id=credentials["client_id"])
         prompt = set(request.GET.get("prompt", "").split())
         user: Any = request.user
-        if "login" not in prompt:
-            auth_at = last_authenticated_at(request, user) or 0.0
-            max_age = request.GET.get("max_age", "")
-            if max_age.isdigit() and time.time() - auth_at > int(max_age):
-                if "none" in prompt:
-                    return self._error_redirect(credentials, "login_required", application)
-                return self.handle_prompt_login()
-            rp = relying_party(application)
-            wanted = [v for v in request.GET.get("acr_values", "").split() if v in LOA_ORDER]
-            required = max([*(wanted[:1]), rp.required_loa if rp else "loa1"], key=lambda v: LOA_ORDER[v])
-            loa = current_loa(request, user)
-            if not satisfies(loa, required):
-                if "none" in prompt:
-                    return self._error_redirect(credentials, "interaction_required", application)
-                return HttpResponseRedirect(step_up_url(request, request.get_full_path()))
-            user._sp_acr = loa  # read by the validator (save_authorization_code)
-            user._sp_auth_time = _as_datetime(auth_at)
-            consent = Consent.objects.filter(user=user, application=application).first()
-            if consent is not None and consent.covers(set(scopes)) and "consent" not in prompt:
-                try:
-                    uri, _h, _b, _s = self.create_authorization_response(
-                        request=request, scopes=" ".join(scopes), credentials=credentials, allow=True)
-                except OAuthToolkitError as error:
-                    return self.error_response(error, application)
-                return self.redirect(uri, application)
+        if "login" in prompt:
+            return self._reauthenticate(request, drop_prompt=True)
+        auth_at = last_authenticated_at(request, user) or 0.0
+        max_age = request.GET.get("max_age", "")
+        if max_age.isdigit() and time.time() - auth_at > int(max_age):
             if "none" in prompt:
-                return self._error_redirect(credentials, "consent_required", application)
+                return self._error_redirect(credentials, "login_required", application)
+            return self._reauthenticate(request)
+        rp = relying_party(application)
+        wanted = [v for v in request.GET.get("acr_values", "").split() if v in LOA_ORDER]
+        required = max([*(wanted[:1]), rp.required_loa if rp else "loa1"], key=lambda v: LOA_ORDER[v])
+        loa = current_loa(request, user)
+        if not satisfies(loa, required):
+            if "none" in prompt:
+                return self._error_redirect(credentials, "interaction_required", application)
+            return HttpResponseRedirect(step_up_url(request, request.get_full_path()))
+        user._sp_acr = loa  # read by the validator (save_authorization_code)
+        user._sp_auth_time = _as_datetime(auth_at)
+        consent = Consent.objects.filter(user=user, application=application).first()
+        if consent is not None and consent.covers(set(scopes)) and "consent" not in prompt:
+            try:
+                uri, _h, _b, _s = self.create_authorization_response(
+                    request=request, scopes=" ".join(scopes), credentials=credentials, allow=True)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application)
+            return self.redirect(uri, application)
+        if "none" in prompt:
+            return self._error_redirect(credentials, "consent_required", application)
         return super().get(request, *args, **kwargs)
+
+    def _reauthenticate(self, request: HttpRequest, *, drop_prompt: bool = False) -> HttpResponse:
+        """``prompt=login`` / ``max_age`` exceeded: authenticate again now (allauth's
+        re-authentication, second factor if the account has one), then come back here.
+        The new authentication time becomes the ID token's ``auth_time``."""
+        from allauth.mfa.utils import is_mfa_enabled
+        from django.urls import reverse
+
+        query = request.GET.copy()
+        if drop_prompt:
+            query.pop("prompt", None)
+        back = request.path + "?" + query.urlencode()
+        target = "mfa_reauthenticate" if is_mfa_enabled(request.user) else "account_reauthenticate"
+        return HttpResponseRedirect(reverse(target) + "?" + urlencode({"next": back}))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
