@@ -81,7 +81,8 @@ def test_full_relying_party_journey_with_authlib(live_server, setup) -> None:  #
     first_refresh = token["refresh_token"]
     rotated = rp.refresh_token(discovery["token_endpoint"], refresh_token=first_refresh)
     assert rotated["refresh_token"] != first_refresh and rotated["access_token"] != token["access_token"]
-    reuse = httpx.post(discovery["token_endpoint"], data={"grant_type": "refresh_token", "refresh_token": first_refresh},
+    reuse = httpx.post(discovery["token_endpoint"],
+                       data={"grant_type": "refresh_token", "refresh_token": first_refresh},
                        auth=(client.client_id, client.raw_secret))
     assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant"
     after_reuse = httpx.post(discovery["token_endpoint"],
@@ -100,7 +101,8 @@ def test_full_relying_party_journey_with_authlib(live_server, setup) -> None:  #
     revoked = rp.revoke_token(discovery["revocation_endpoint"], token=token2["access_token"],
                               token_type_hint="access_token")
     assert revoked.status_code == 200
-    inactive = httpx.post(introspect, data={"token": token2["access_token"]}, auth=(client.client_id, client.raw_secret))
+    inactive = httpx.post(introspect, data={"token": token2["access_token"]},
+                          auth=(client.client_id, client.raw_secret))
     assert inactive.json() == {"active": False}
     assert httpx.get(discovery["userinfo_endpoint"],
                      headers={"Authorization": f"Bearer {token2['access_token']}"}).status_code == 401

@@ -9,7 +9,8 @@ import pytest
 
 from tests.core.test_production import BIN, SECRET, _identity_keys, _run
 
-BASE = {"SATUPINTU_ENV": "production", "SATUPINTU_SECRET_KEY": SECRET, "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id"}
+BASE = {"SATUPINTU_ENV": "production", "SATUPINTU_SECRET_KEY": SECRET,
+        "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id"}
 
 
 @pytest.mark.parametrize(("missing", "message"), [

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-_ALLOWED_PREFIXES = ("/akun/2fa/", "/akun/keluar/", "/akun/logout/", "/static/", "/bahasa/", "/healthz", "/readyz")
+_ALLOWED_PREFIXES = ("/akun/2fa/", "/akun/reauthenticate/", "/akun/logout/", "/static/", "/bahasa/",
+                     "/healthz", "/readyz")
 
 
 class OfficerMfaMiddleware:
