@@ -200,6 +200,17 @@ def test_prompt_none_without_session_is_login_required(client: Client, make_clie
     assert query(response["Location"]) == {"error": "login_required", "state": "st-123"}
 
 
+def test_login_hint_prefills_the_sign_in_form(client: Client, make_client) -> None:  # noqa: ANN001
+    app = make_client()
+    params, _ = auth_params(app, login_hint="siti@example.id")
+    response = client.get(AUTHORIZE, params)
+    assert response.status_code == 302 and response["Location"].startswith("/akun/login/")
+    page = client.get(response["Location"]).content.decode()
+    assert 'value="siti@example.id"' in page
+    params, _ = auth_params(app, login_hint="<script>x</script>")
+    assert "<script>x" not in client.get(client.get(AUTHORIZE, params)["Location"]).content.decode()
+
+
 def test_prompt_none_without_consent_is_consent_required(client: Client, citizen, make_client) -> None:  # noqa: ANN001
     app = make_client()
     sign_in(client, citizen)

@@ -28,7 +28,6 @@ ACTIONS = {
     "mfa.removed": "A second factor was removed",
     "mfa.reset": "Recovery codes were regenerated",
     "mfa.stepped_up": "A session was stepped up to loa2",
-    "sessions.ended": "Other sessions were signed out",
     "consent.granted": "A citizen consented to share claims with a client",
     "consent.revoked": "A citizen revoked a client's access",
     "oidc.refresh_reuse_detected": "A rotated refresh token was reused; its grant was revoked",

@@ -70,6 +70,9 @@ class NikOrEmailLoginForm(LoginForm):
             widget=forms.TextInput(attrs={"autocomplete": "username webauthn", "autofocus": True}),
         )
         self.fields["password"].help_text = ""
+        hint = _login_hint(self.request)
+        if hint and not self.is_bound:
+            self.fields["login"].initial = hint
 
     def user_credentials(self) -> dict[str, Any]:
         login = self.cleaned_data["login"].replace(" ", "")
@@ -81,3 +84,17 @@ class NikOrEmailLoginForm(LoginForm):
         if self.cleaned_data.get("password"):
             credentials["password"] = self.cleaned_data["password"]
         return credentials
+
+
+def _login_hint(request: HttpRequest | None) -> str:
+    """OIDC ``login_hint`` (Core §3.1.2.1) of the authorization request this sign-in continues:
+    read from the ``next`` URL; only a plausible NIK or e-mail (≤ 254 chars) is used."""
+    if request is None:
+        return ""
+    from urllib.parse import parse_qs, urlparse
+
+    next_url = request.GET.get("next", "")
+    hint = parse_qs(urlparse(next_url).query).get("login_hint", [""])[0].strip()
+    if len(hint) > 254 or not (hint.isdigit() or "@" in hint):
+        return ""
+    return hint
