@@ -74,8 +74,14 @@ def test_full_relying_party_journey_with_authlib(live_server, setup) -> None:  #
     assert info["sub"] == claims["sub"]
     assert info["name"] == citizen.full_name and info["email"] == citizen.email
     assert info["nik"] == citizen.nik()
-    # The GovStack alias answers the same.
-    assert rp.get(live_server.url + "/oidc/userinfo").json()["sub"] == claims["sub"]
+    # The GovStack alias answers the same claims as a signed JWT (application/jwt).
+    govstack = rp.get(live_server.url + "/oidc/userinfo")
+    assert govstack.headers["Content-Type"] == "application/jwt"
+    jwks = JsonWebKey.import_key_set(httpx.get(discovery["jwks_uri"]).json())
+    signed = jwt.decode(govstack.text, jwks)
+    signed.validate()
+    assert signed["sub"] == claims["sub"] and signed["iss"] == discovery["issuer"]
+    assert signed["aud"] == client.client_id
 
     # Refresh: rotated; the old refresh token is refused and its reuse revokes the whole grant.
     first_refresh = token["refresh_token"]

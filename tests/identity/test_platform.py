@@ -207,3 +207,26 @@ def test_govstack_alias_endpoints_answer(client: Client) -> None:
     assert client.get("/oidc/userinfo").status_code == 401
     assert client.post("/oauth/token", {"grant_type": "client_credentials"}).status_code == 401
     assert client.get("/authorize").status_code in (302, 400)
+
+
+def test_govstack_userinfo_is_a_nested_jwt_encrypted_to_the_client(client: Client, citizen: User,
+                                                                     make_client) -> None:  # noqa: ANN001
+    from tests.identity.test_oidc import exchange, get_code, sign_in
+
+    enc_key = jwk.JWK.generate(kty="RSA", size=2048, kid="enc-1")
+    app = make_client()
+    app.relying_party.jwks = {"keys": [{**json.loads(enc_key.export_public()), "use": "enc"}]}
+    app.relying_party.save()
+    sign_in(client, citizen)
+    code, verifier = get_code(client, app)
+    access = exchange(client, app, code, verifier).json()["access_token"]
+    response = client.get("/oidc/userinfo", HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/jwt"
+    outer = jwt.JWT(jwt=response.content.decode(), key=enc_key, expected_type="JWE")
+    from django.conf import settings
+
+    signing = jwk.JWK.from_pem(settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"].encode())
+    inner = jwt.JWT(jwt=outer.claims, key=signing, expected_type="JWS")
+    claims = json.loads(inner.claims)
+    assert claims["name"] == citizen.full_name and claims["aud"] == app.client_id
+    assert client.get("/oidc/userinfo", HTTP_AUTHORIZATION="Bearer nope").status_code == 401

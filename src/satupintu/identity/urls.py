@@ -24,7 +24,7 @@ oidc_urlpatterns = [
     # GovStack Identity building block aliases (Identity-Provider.yaml).
     path("authorize", oidc_views.SatupintuAuthorizationView.as_view(), name="gs-authorize"),
     path("oauth/token", dot_views.TokenView.as_view(), name="gs-token"),
-    path("oidc/userinfo", dot_views.UserInfoView.as_view(), name="gs-userinfo"),
+    path("oidc/userinfo", oidc_views.GovStackUserInfoView.as_view(), name="gs-userinfo"),
     path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="gs-jwks"),
     path(".well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="gs-discovery"),
 ]

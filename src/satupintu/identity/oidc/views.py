@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.views import View
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
-from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView
+from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView, UserInfoView
 from oauthlib.oauth2.rfc6749 import errors
 
 from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_url
@@ -158,4 +159,44 @@ class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
         })
         out = JsonResponse(data)
         out["Access-Control-Allow-Origin"] = "*"
+        return out
+
+
+class GovStackUserInfoView(View):
+    """``GET /oidc/userinfo`` (GovStack Identity BB, Identity-Provider.yaml): the same claims as
+    ``/o/userinfo/`` (DOT: bearer token checked there, 401 ``invalid_token`` otherwise), answered as
+    ``application/jwt``: signed with the provider's RS256 key (OIDC Core §5.3.2) and, when the
+    client registered public keys (``RelyingParty.jwks``), encrypted to its first RSA key
+    (RSA-OAEP-256 / A256GCM) as a nested JWT, as the building block specifies."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from jwcrypto import jwk, jwt
+        from oauth2_provider.models import get_access_token_model
+        from oauth2_provider.settings import oauth2_settings
+
+        response = UserInfoView.as_view()(request, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        claims = json.loads(response.content)
+        bearer = request.headers.get("Authorization", "").split(" ", 1)[-1]
+        import hashlib
+
+        token = get_access_token_model().objects.select_related("application").filter(
+            token_checksum=hashlib.sha256(bearer.encode()).hexdigest()).first()
+        application = token.application if token is not None else None
+        claims.update({"iss": oauth2_settings.oidc_issuer(request),
+                       "aud": application.client_id if application is not None else ""})
+        key = jwk.JWK.from_pem(oauth2_settings.OIDC_RSA_PRIVATE_KEY.encode())
+        signed = jwt.JWT(header={"alg": "RS256", "kid": key.thumbprint(), "typ": "JWT"}, claims=claims)
+        signed.make_signed_token(key)
+        body = signed.serialize()
+        rp = relying_party(application)
+        if rp is not None and rp.jwks:
+            keys = [k for k in rp.jwks.get("keys", []) if k.get("kty") == "RSA" and k.get("use", "enc") == "enc"]
+            if keys:
+                encrypted = jwt.JWT(header={"alg": "RSA-OAEP-256", "enc": "A256GCM", "cty": "JWT"}, claims=body)
+                encrypted.make_encrypted_token(jwk.JWK(**keys[0]))
+                body = encrypted.serialize()
+        out = HttpResponse(body, content_type="application/jwt")
+        out["Cache-Control"] = "no-store"
         return out
