@@ -230,3 +230,14 @@ def test_govstack_userinfo_is_a_nested_jwt_encrypted_to_the_client(client: Clien
     claims = json.loads(inner.claims)
     assert claims["name"] == citizen.full_name and claims["aud"] == app.client_id
     assert client.get("/oidc/userinfo", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
+
+
+def test_back_office_sign_in_goes_through_the_mfa_sign_in(client: Client, agency) -> None:  # noqa: ANN001
+    response = client.get("/kelola/login/?next=/kelola/")
+    assert response.status_code == 302 and response["Location"].startswith("/akun/login/")
+    officer = testing.make_officer(agency=agency, roles=["agency_admin"], with_totp=True)
+    officer.is_staff = True
+    officer.save()
+    posted = client.post("/kelola/login/", {"username": officer.email, "password": testing.PASSWORD})
+    assert posted.status_code == 302 and posted["Location"].startswith("/akun/login/")
+    assert client.get("/kelola/").status_code == 302

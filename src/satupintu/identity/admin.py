@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest
 from oauth2_provider.admin import ApplicationAdmin
@@ -41,6 +42,10 @@ class RelyingPartyInline(admin.StackedInline):
     fields = ["agency", "allowed_scopes", "allow_nik", "public_sub", "sector", "required_loa", "logo",
               "privacy_policy_url", "jwks"]
 
+
+# The back-office signs in through allauth (second factor, rate limits, audit), never through
+# Django admin's own password-only form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 Application = get_application_model()
 admin.site.unregister(Application)
