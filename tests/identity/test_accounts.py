@@ -164,3 +164,23 @@ def test_as_principal_of_citizen_and_officer(citizen: User, agency) -> None:  # 
     from satupintu.core.principal import principal_for_user
 
     assert principal_for_user(officer) == p
+
+
+def test_email_code_is_dropped_after_three_wrong_attempts(client: Client) -> None:
+    response = client.post(SIGNUP, _signup_data())
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", mail.outbox[0].body, re.M).group(1)
+    for _ in range(3):
+        client.post(response["Location"], {"code": "AAAA-AAAA"})
+    client.post(response["Location"], {"code": code})
+    assert not User.objects.get().emailaddress_set.get().verified
+
+
+def test_password_reset_code_is_dropped_after_three_wrong_attempts(client: Client, citizen: User) -> None:
+    response = client.post("/akun/password/reset/", {"email": citizen.email})
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.M).group(1)
+    for _ in range(3):
+        client.post(response["Location"], {"code": "AAAA-AAAA"})
+    confirm = client.post(response["Location"], {"code": code})
+    assert confirm.status_code == 302 and confirm["Location"] == "/akun/login/"  # not .../reset/complete/
+    citizen.refresh_from_db()
+    assert citizen.check_password(testing.PASSWORD)
