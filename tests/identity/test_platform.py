@@ -241,3 +241,19 @@ def test_back_office_sign_in_goes_through_the_mfa_sign_in(client: Client, agency
     posted = client.post("/kelola/login/", {"username": officer.email, "password": testing.PASSWORD})
     assert posted.status_code == 302 and posted["Location"].startswith("/akun/login/")
     assert client.get("/kelola/").status_code == 302
+
+
+def test_clear_expired_deletes_only_old_sign_in_contexts(capsys) -> None:  # noqa: ANN001
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from satupintu.identity.models import SignInContext
+
+    old = SignInContext.objects.create(key="code:old", acr="loa1", auth_time=timezone.now(),
+                                       created=timezone.now() - dt.timedelta(days=40))
+    fresh = SignInContext.objects.create(key="code:new", acr="loa2", auth_time=timezone.now())
+    call_command("identity_clear_expired")
+    assert not SignInContext.objects.filter(pk=old.pk).exists()
+    assert SignInContext.objects.filter(pk=fresh.pk).exists()
+    assert "Deleted 1" in capsys.readouterr().out
