@@ -15,6 +15,16 @@ def _clear_rate_limits() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):  # noqa: ANN001, ANN201
+    """SMS captured in memory (like ``mail.outbox``)."""
+    from satupintu.identity import sms
+
+    settings.SATUPINTU_SMS_BACKEND = "satupintu.identity.sms.LocmemBackend"
+    sms.outbox.clear()
+    return sms.outbox
+
+
 @pytest.fixture
 def agency(db):  # noqa: ANN001, ANN201
     from satupintu.catalog.models import Agency

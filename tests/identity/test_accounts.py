@@ -28,17 +28,28 @@ def _signup_data(**overrides: str) -> dict[str, str]:
     return data
 
 
-def test_citizen_signs_up_verifies_email_by_code_and_nik_is_encrypted(client: Client) -> None:
+def test_citizen_signs_up_verifies_phone_and_email_by_code_and_nik_is_encrypted(client: Client, sms_outbox) -> None:  # noqa: ANN001
     response = client.post(SIGNUP, _signup_data())
     assert response.status_code == 302, response.content.decode()[:2000]
     user = User.objects.get(email="siti@example.id")
-    assert user.kind == "citizen" and user.phone == "+6281234567890"
+    assert user.kind == "citizen" and user.phone == "+6281234567890" and not user.phone_verified
+    # First the mobile number: a code by SMS (captured), entered on the next page.
+    assert response["Location"] == "/akun/phone/verify/", response["Location"]
+    assert len(sms_outbox) == 1 and sms_outbox[0].phone == "+6281234567890"
+    sms_code = re.search(r"([A-Z0-9]{4}-?[A-Z0-9]{4}|\d{6})", sms_outbox[0].text).group(1)
+    assert client.post(response["Location"], {"code": "ZZZZ-ZZZZ"}).status_code == 200
+    response = client.post(response["Location"], {"code": sms_code})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user.refresh_from_db()
+    assert user.phone_verified
+    assert AuditEvent.objects.filter(action="account.phone_verified", target_id=str(user.pk)).exists()
     assert user.nik_masked == "3174********0001"
     assert b"3174015705900001" not in bytes(user.nik_ciphertext)
     assert decrypt_nik(bytes(user.nik_ciphertext), user.nik_key_id) == "3174015705900001"
     assert user.nik_index == nik_blind_index("3174015705900001")
     assert AuditEvent.objects.filter(action="account.registered", target_id=str(user.pk)).exists()
-    # The verification code goes by e-mail (test outbox) and is entered on the next page.
+    # Then the e-mail address: a code by e-mail (test outbox), entered on the next page.
+    assert response["Location"] == "/akun/confirm-email/", response["Location"]
     assert len(mail.outbox) == 1
     code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", mail.outbox[0].body, re.M)
     assert code, mail.outbox[0].body
@@ -167,7 +178,7 @@ def test_as_principal_of_citizen_and_officer(citizen: User, agency) -> None:  # 
 
 
 def test_email_code_is_dropped_after_three_wrong_attempts(client: Client) -> None:
-    response = client.post(SIGNUP, _signup_data())
+    response = client.post(SIGNUP, _signup_data(phone=""))  # no mobile number: straight to the e-mail code
     code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", mail.outbox[0].body, re.M).group(1)
     for _ in range(3):
         client.post(response["Location"], {"code": "AAAA-AAAA"})

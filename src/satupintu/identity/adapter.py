@@ -33,6 +33,40 @@ class AccountAdapter(DefaultAccountAdapter):
 
         record_login_failed(request, credentials)
 
+    # --- mobile number (allauth's phone verification by SMS code) ------------------------------
+    def phone_form_field(self, **kwargs: Any) -> Any:
+        from satupintu.identity.forms import PhoneNumberField
+
+        kwargs.pop("label", None)
+        return PhoneNumberField(**kwargs)
+
+    def set_phone(self, user: Any, phone: str, verified: bool) -> None:
+        user.phone, user.phone_verified = phone, verified
+        user.save(update_fields=["phone", "phone_verified"])
+
+    def get_phone(self, user: Any) -> tuple[str, bool] | None:
+        return (user.phone, user.phone_verified) if user.phone else None
+
+    def set_phone_verified(self, user: Any, phone: str) -> None:
+        from satupintu.audit.actions import record
+
+        type(user).objects.filter(pk=user.pk, phone=phone).update(phone_verified=True)
+        user.phone_verified = True
+        record(actor=user.as_principal(), action="account.phone_verified", target=user)
+
+    def get_user_by_phone(self, phone: str) -> Any:
+        from satupintu.identity.models import User
+
+        return User.objects.filter(phone=phone, phone_verified=True).first()
+
+    def send_verification_code_sms(self, user: Any, phone: str, code: str, **kwargs: Any) -> None:
+        from django.utils.translation import gettext
+
+        from satupintu.identity.sms import send_sms
+
+        send_sms(phone=phone, text=gettext("Your verification code: %(code)s. Do not share it with anyone.")
+                 % {"code": code})
+
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         """Failed-login counter key: the NIK's blind index (never the NIK itself) or the e-mail."""
         from satupintu.identity.crypto import nik_blind_index

@@ -24,6 +24,7 @@ ACTIONS = {
     "account.password_reset": "A password was reset by a verified channel",
     "account.password_changed": "A password was changed",
     "account.email_verified": "An e-mail address was verified",
+    "account.phone_verified": "A mobile number was verified by SMS code",
     "mfa.added": "A second factor (TOTP, passkey, recovery codes) was added",
     "mfa.removed": "A second factor was removed",
     "mfa.reset": "Recovery codes were regenerated",

@@ -16,6 +16,20 @@ from satupintu.identity.models import Sex
 from satupintu.identity.validators import validate_nik, validate_phone
 
 
+class PhoneNumberField(forms.CharField):
+    """An Indonesian mobile number, normalised to E.164 (:func:`validate_phone`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Mobile number (optional)"))
+        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return validate_phone(value) if value else ""
+
+
 class CitizenSignupForm(SignupForm):
     """Citizen registration: NIK, one full-name field, date of birth, sex, e-mail, optional
     mobile number, password. Every rule is checked before anything is written; the account,
@@ -28,17 +42,11 @@ class CitizenSignupForm(SignupForm):
                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     birth_date = forms.DateField(label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
-    phone = forms.CharField(label=_("Mobile number (optional)"), max_length=32, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
 
     field_order = ["full_name", "nik", "birth_date", "sex", "email", "phone", "password1", "password2"]
 
     def clean_full_name(self) -> str:
         return clean_full_name(self.cleaned_data["full_name"])
-
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data.get("phone", "")
-        return validate_phone(phone) if phone else ""
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

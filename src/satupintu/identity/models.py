@@ -69,6 +69,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
     full_name = models.CharField(_("full name"), max_length=200)
     phone = models.CharField(_("mobile number"), max_length=16, blank=True)
+    phone_verified = models.BooleanField(_("mobile number verified"), default=False)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     # NIK: encrypted (nonce||ciphertext||tag), key id, blind index, masked display copy.

@@ -31,6 +31,7 @@ def identity_settings(*, production: bool, var_dir: Path, debug: bool) -> dict[s
     """Return the identity settings. Raises ImproperlyConfigured in production when a key is
     missing (see :mod:`satupintu.identity.keys`)."""
     active_pem, retired_pems = load_oidc_keys(production=production, var_dir=var_dir)
+    sms_backend = os.environ.get("SATUPINTU_SMS_BACKEND", "" if production else "satupintu.identity.sms.ConsoleBackend")
     platform = os.environ.get("SATUPINTU_PLATFORM_NAME", "satupintu")
     return {
         "AUTH_USER_MODEL": "identity.User",
@@ -52,7 +53,11 @@ def identity_settings(*, production: bool, var_dir: Path, debug: bool) -> dict[s
         # django-allauth: accounts, e-mail verification and password reset by code, MFA.
         "ACCOUNT_ADAPTER": "satupintu.identity.adapter.AccountAdapter",
         "ACCOUNT_LOGIN_METHODS": {"email"},
-        "ACCOUNT_SIGNUP_FIELDS": ["email*", "password1*", "password2*"],
+        # The mobile number (optional) is verified by an SMS code when an SMS backend is configured.
+        "SATUPINTU_SMS_BACKEND": sms_backend,
+        "ACCOUNT_SIGNUP_FIELDS": ["email*", *(["phone"] if sms_backend else []), "password1*", "password2*"],
+        "ACCOUNT_PHONE_VERIFICATION_ENABLED": True,
+        "ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS": 3,
         "ACCOUNT_USER_MODEL_USERNAME_FIELD": None,
         "ACCOUNT_UNIQUE_EMAIL": True,
         "ACCOUNT_EMAIL_VERIFICATION": "mandatory",

@@ -213,7 +213,7 @@ class SatupintuValidator(OAuth2Validator):
         }
         if user.phone:
             claims["phone_number"] = user.phone
-            claims["phone_number_verified"] = False
+            claims["phone_number_verified"] = bool(user.phone_verified)
         rp = relying_party(request.client)
         if rp is not None and rp.allow_nik and user.nik_ciphertext:
             claims["nik"] = user.nik()
