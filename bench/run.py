@@ -22,6 +22,7 @@ BENCHES: dict[str, bool] = {
     "regions_import": True,
     "consolidation": False,  # CPU-bound analysis: SQLite only
     "documents": True,
+    "identity": True,
 }
 
 

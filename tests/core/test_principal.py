@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group, User
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, Group
 
 from satupintu.core.principal import Principal, principal_for_user
 
@@ -15,9 +16,22 @@ def test_anonymous_user_is_the_anonymous_principal() -> None:
     assert principal_for_user(None) == Principal.anonymous()
 
 
+class _UserWithoutAsPrincipal:
+    """A user model without ``as_principal`` (the fallback protocol), backed by a real row."""
+
+    def __init__(self, user: object) -> None:
+        self._user = user
+
+    def __getattr__(self, name: str) -> object:
+        if name == "as_principal":
+            raise AttributeError(name)
+        return getattr(self._user, name)
+
+
 def test_staff_user_gets_roles_from_role_named_groups_only() -> None:
-    user = User.objects.create_user("auditor1", password="x" * 12)
-    user.groups.add(Group.objects.create(name="auditor"), Group.objects.create(name="random-club"))
+    real = get_user_model().objects.create_user("auditor1@example.go.id", password="x" * 12, full_name="Auditor")
+    real.groups.add(Group.objects.create(name="auditor"), Group.objects.create(name="random-club"))
+    user = _UserWithoutAsPrincipal(real)
     principal = principal_for_user(user)
     assert principal.kind == "officer"
     assert principal.roles == frozenset({"auditor"})
@@ -25,5 +39,5 @@ def test_staff_user_gets_roles_from_role_named_groups_only() -> None:
 
 
 def test_superuser_is_platform_admin() -> None:
-    admin = User.objects.create_superuser("root", password="x" * 12)
+    admin = get_user_model().objects.create_superuser("root@example.go.id", password="x" * 12)
     assert principal_for_user(admin).has_role("platform_admin")

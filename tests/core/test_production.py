@@ -19,6 +19,19 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
     return subprocess.run(args, env=base, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
 
 
+def _identity_keys(tmp_path: Path) -> dict[str, str]:
+    """The identity app's production keys (NIK encryption and index, OIDC signing) as files."""
+    from satupintu.identity.keys import generate_rsa_pem, new_nik_key_line
+
+    (tmp_path / "nik_keys").write_text(new_nik_key_line("k1"))
+    (tmp_path / "nik_index_key").write_text(new_nik_key_line("x").split()[1])
+    (tmp_path / "oidc").mkdir()
+    (tmp_path / "oidc" / "active.pem").write_text(generate_rsa_pem(2048))
+    return {"SATUPINTU_NIK_KEYS_FILE": str(tmp_path / "nik_keys"),
+            "SATUPINTU_NIK_INDEX_KEY_FILE": str(tmp_path / "nik_index_key"),
+            "SATUPINTU_OIDC_KEY_DIR": str(tmp_path / "oidc")}
+
+
 def test_production_without_secret_key_exits_with_a_clear_message(tmp_path: Path) -> None:
     result = _run([str(BIN / "satupintu"), "manage", "check"],
                   {"SATUPINTU_ENV": "production", "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id",
@@ -42,14 +55,16 @@ def test_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
     secret_file.write_text(SECRET + "\n")
     result = _run([str(BIN / "satupintu"), "manage", "check"],
                   {"SATUPINTU_ENV": "production", "SATUPINTU_SECRET_KEY_FILE": str(secret_file),
-                   "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id", "SATUPINTU_VAR_DIR": str(tmp_path)}, tmp_path)
+                   "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id", "SATUPINTU_VAR_DIR": str(tmp_path),
+                   **_identity_keys(tmp_path)}, tmp_path)
     assert result.returncode == 0, result.stderr
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
     result = _run([str(BIN / "satupintu"), "manage", "check", "--deploy", "--fail-level", "WARNING"],
                   {"SATUPINTU_ENV": "production", "SATUPINTU_SECRET_KEY": SECRET,
-                   "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id", "SATUPINTU_VAR_DIR": str(tmp_path)}, tmp_path)
+                   "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id", "SATUPINTU_VAR_DIR": str(tmp_path),
+                   **_identity_keys(tmp_path)}, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 

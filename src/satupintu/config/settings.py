@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "satupintu.audit",
     "satupintu.consolidation",
     "satupintu.documents",
+    "satupintu.identity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -109,6 +110,11 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +129,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "satupintu.identity.middleware.OfficerMfaMiddleware",
 ]
 
 ROOT_URLCONF = "satupintu.config.urls"
@@ -184,6 +193,11 @@ TASKS = {
         )
     }
 }
+
+# Identity (accounts, MFA, OIDC provider): see satupintu/identity/settings.py and ADRs 0030-0039.
+from satupintu.identity.settings import identity_settings  # noqa: E402
+
+globals().update(identity_settings(production=PRODUCTION, var_dir=VAR_DIR, debug=DEBUG))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

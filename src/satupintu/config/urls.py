@@ -15,6 +15,8 @@ handler400 = "satupintu.core.views.bad_request"
 
 sitemaps: dict = {}
 
+from satupintu.identity.urls import oidc_urlpatterns  # noqa: E402
+
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
@@ -23,8 +25,11 @@ urlpatterns = [
     path("wilayah/", include("satupintu.regions.urls")),
     path("backoffice/spbe/", include("satupintu.consolidation.urls")),
     path("", include("satupintu.documents.urls")),  # /verifikasi/ (public), /dokumen/<id>/unduh|cabut/
+    path("", include("satupintu.identity.urls")),
+    path("akun/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("kelola/", admin.site.urls),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    *oidc_urlpatterns,
 ]

@@ -1,0 +1,145 @@
+"""Digital ID throughput per core, next to the raw RS256 sign rate measured in the same run and
+to Keycloak's published per-vCPU sizing figures (15 password logins/s, 120 client-credentials
+grants/s per vCPU: Keycloak "Concepts for sizing CPU and memory resources").
+
+Each figure is one process, one thread, sequential requests through the whole Django stack
+(middleware, allauth, django-oauth-toolkit, database), i.e. "per core". Password sign-ins use
+the production Argon2id parameters (ADR 0031); each comes from a different client address so
+the per-IP rate limit (which a real load spreads over many users) does not refuse them.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from bench.common import prepare_backend, print_table
+
+SECONDS = float(os.environ.get("BENCH_IDENTITY_SECONDS", "3"))
+KEYCLOAK_LOGINS = 15.0
+KEYCLOAK_CC = 120.0
+
+
+def rate(fn: Callable[[int], None], seconds: float = SECONDS, warmup: int = 3) -> float:
+    """Calls per second of ``fn(i)`` over about ``seconds`` (after ``warmup`` calls)."""
+    for i in range(warmup):
+        fn(-1 - i)
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        fn(count)
+        count += 1
+    return count / (time.perf_counter() - start)
+
+
+def main(backend: str) -> None:
+    os.environ["SATUPINTU_DEBUG"] = "0"
+    prepare_backend(backend)
+    from django.conf import settings
+    from django.test import Client
+    from jwcrypto import jwk, jwt
+    from oauth2_provider.models import Application
+
+    from satupintu.catalog.models import Agency
+    from satupintu.identity import testing
+    from satupintu.identity.models import RelyingParty
+
+    agency = Agency.objects.create(code="bench", name_id="Bench", kind="lembaga")
+    citizen = testing.make_citizen(email="bench@example.id")
+    secret = "bench-secret-" + "x" * 40
+
+    def client_app(name: str, grant: str) -> Application:
+        app = Application.objects.create(name=name, client_type="confidential", authorization_grant_type=grant,
+                                         redirect_uris="https://rp.example/cb", client_secret=secret,
+                                         algorithm="RS256", skip_authorization=True)
+        RelyingParty.objects.create(application=app, agency=agency, allowed_scopes="openid profile email")
+        return app
+
+    cc_app = client_app("cc", "client-credentials")
+    code_app = client_app("code", "authorization-code")
+    basic = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{cc_app.client_id}:{secret}".encode()).decode()}
+    basic_code = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{code_app.client_id}:{secret}".encode()).decode()}
+
+    # Raw RS256 signing with the provider's own key (jwcrypto, as DOT uses) = the ceiling.
+    key = jwk.JWK.from_pem(settings.OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"].encode())
+    claims = {"iss": "https://portal.example/o", "sub": "x" * 43, "aud": "client", "exp": 2_000_000_000}
+
+    def sign(_: int) -> None:
+        token = jwt.JWT(header={"alg": "RS256", "kid": "k"}, claims=claims)
+        token.make_signed_token(key)
+        token.serialize()
+
+    def login(i: int) -> None:
+        browser = Client(REMOTE_ADDR=f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}")
+        response = browser.post("/akun/login/", {"login": citizen.email, "password": testing.PASSWORD})
+        assert response.status_code == 302, response.status_code
+
+    api = Client()
+
+    def client_credentials(_: int) -> None:
+        response = api.post("/o/token/", {"grant_type": "client_credentials"}, **basic)
+        assert response.status_code == 200, response.content
+
+    # One authorization-code grant gives the first refresh token; each refresh rotates it.
+    from authlib.common.security import generate_token
+    from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
+    browser = Client()
+    browser.post("/akun/login/", {"login": citizen.email, "password": testing.PASSWORD})
+    verifier = generate_token(48)
+    location = browser.get("/o/authorize/", {
+        "response_type": "code", "client_id": code_app.client_id, "redirect_uri": "https://rp.example/cb",
+        "scope": "openid profile email", "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256", "nonce": "n"})["Location"]
+    from urllib.parse import parse_qs, urlparse
+
+    code = parse_qs(urlparse(location).query)["code"][0]
+    tokens = api.post("/o/token/", {"grant_type": "authorization_code", "code": code, "code_verifier": verifier,
+                                    "redirect_uri": "https://rp.example/cb"}, **basic_code).json()
+    state = {"refresh": tokens["refresh_token"], "access": tokens["access_token"]}
+
+    def refresh(_: int) -> None:
+        response = api.post("/o/token/", {"grant_type": "refresh_token", "refresh_token": state["refresh"]},
+                            **basic_code)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        state["refresh"], state["access"] = body["refresh_token"], body["access_token"]
+
+    def userinfo(_: int) -> None:
+        response = api.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {state['access']}")
+        assert response.status_code == 200, response.content
+
+    from django.contrib.auth.hashers import get_hasher
+
+    hasher = get_hasher("default")
+
+    def argon2_hash(_: int) -> None:
+        hasher.encode("Sandi-Rahasia-2026", hasher.salt())
+
+    ceiling = rate(sign)
+    argon_ceiling = rate(argon2_hash)
+    results = [
+        ("password sign-ins (Argon2id m=19 MiB t=2 p=1)", rate(login), KEYCLOAK_LOGINS),
+        ("client-credentials grants", rate(client_credentials), KEYCLOAK_CC),
+        ("refresh grants (rotated, new ID token)", rate(refresh), None),
+        ("userinfo requests", rate(userinfo), None),
+    ]
+    rows: list[list[object]] = [["raw RS256 JWT sign (jwcrypto, same key) — ceiling", ceiling, "—", "—", 1.0],
+                                ["raw Argon2id hash, same parameters — login ceiling", argon_ceiling, "—", "—",
+                                 argon_ceiling / ceiling]]
+    for name, value, keycloak in results:
+        rows.append([name, value, keycloak if keycloak else "—",
+                     f"{value / keycloak:.1f}×" if keycloak else "—", value / ceiling])
+    load = os.getloadavg()[0]
+    print_table(f"Digital ID per core on {backend} ({SECONDS:.0f} s per row, {os.cpu_count()} CPUs, "
+                f"load average {load:.1f} at the end)",
+                ["operation", "per second per core", "Keycloak per vCPU", "vs Keycloak", "share of RS256 ceiling"],
+                rows)
+    print("\nGoal (issue 5): ≥ 4× Keycloak for token grants (≥ 480/s), ≥ 1× for logins (≥ 15/s). "
+          "Compare each row with its ceiling row: a load average above the CPU count slows all rows alike.")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "sqlite")

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityConfig(AppConfig):
+    name = "satupintu.identity"
+    label = "identity"
+    verbose_name = _("Digital ID")
+
+    def ready(self) -> None:
+        from satupintu.identity.audit import connect_signals, register_actions
+
+        register_actions()
+        connect_signals()

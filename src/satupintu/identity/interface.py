@@ -1,0 +1,23 @@
+"""What other apps may use from the identity app (everything else is internal).
+
+* ``principal_for_request(request)`` / ``User.as_principal()`` (via ``satupintu.core.principal``):
+  the acting principal — citizen or officer with agency code and roles.
+* :func:`require_loa` — view decorator; ``@require_loa("loa2")`` steps a password-only session up
+  to a second factor (never serves the view at loa1).
+* :func:`current_loa` — ``"loa0"``/``"loa1"``/``"loa2"`` of a request's session.
+* :func:`masked_nik` — display form of a user's NIK for officers' screens.
+* Tests: :mod:`satupintu.identity.testing` (``make_citizen``, ``make_officer``, ``valid_nik``, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from satupintu.identity.loa import current_loa, require_loa
+
+__all__ = ["current_loa", "masked_nik", "require_loa"]
+
+
+def masked_nik(user: Any) -> str:
+    """``3174********0001`` for a citizen, ``""`` for anyone without a NIK."""
+    return str(getattr(user, "nik_masked", "") or "")

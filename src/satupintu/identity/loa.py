@@ -1,0 +1,75 @@
+"""Levels of assurance (LoA) of a session, and requiring one on a view.
+
+* ``loa1``: signed in with a password (or a password reset).
+* ``loa2``: password plus a second factor (TOTP, recovery code, passkey as second factor), or a
+  passwordless passkey sign-in (possession + user verification on the authenticator).
+
+The level is derived from django-allauth's record of the authentication methods used in this
+session, so it cannot be set by anything but a completed authentication step. A view requiring
+``loa2`` sends a loa1 session to re-authenticate with its second factor (step-up), or to set one
+up when the account has none; it never serves the page at loa1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+LOA_ORDER = {"loa0": 0, "loa1": 1, "loa2": 2}
+
+
+def current_loa(request: HttpRequest, user: Any | None = None) -> str:
+    """``loa2``, ``loa1`` or ``loa0`` (not signed in) for the request's session."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    user = user if user is not None else getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return "loa0"
+    methods = {r.get("method") for r in get_authentication_records(request, user)}
+    if "mfa" in methods:
+        return "loa2"
+    return "loa1"
+
+
+def last_authenticated_at(request: HttpRequest, user: Any) -> float | None:
+    """Unix time of the latest authentication step in this session (for ``auth_time``)."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    times = [r.get("at") for r in get_authentication_records(request, user) if r.get("at")]
+    return max(times) if times else None
+
+
+def satisfies(loa: str, required: str) -> bool:
+    return LOA_ORDER.get(loa, 0) >= LOA_ORDER.get(required, 2)
+
+
+def step_up_url(request: HttpRequest, next_url: str) -> str:
+    """Where a session below loa2 goes: MFA re-authentication, or MFA set-up if none exists."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    if is_mfa_enabled(request.user):
+        return reverse("mfa_reauthenticate") + "?" + urlencode({"next": next_url})
+    return reverse("mfa_index") + "?" + urlencode({"next": next_url})
+
+
+def require_loa(level: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """View decorator: anonymous → sign-in page; below ``level`` → step-up; else the view."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                login = reverse("account_login")
+                return HttpResponseRedirect(login + "?" + urlencode({"next": request.get_full_path()}))
+            if not satisfies(current_loa(request), level):
+                return HttpResponseRedirect(step_up_url(request, request.get_full_path()))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,73 @@
+"""``satupintu demo-accounts``: a citizen, one officer per role of one agency, and a platform
+admin, for trying every role locally. Idempotent; refused when ``SATUPINTU_ENV=production``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+ROLES = ["operator", "verifier", "approver", "agency_admin", "auditor"]
+BIRTH = dt.date(1990, 5, 17)
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts (citizen, one officer per role, platform admin). Not in production."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if getattr(settings, "PRODUCTION", False) or settings.ENV == "production":
+            raise CommandError("demo-accounts is refused when SATUPINTU_ENV=production.")
+        from allauth.mfa.models import Authenticator
+
+        from satupintu.audit.actions import record
+        from satupintu.catalog.models import Agency
+        from satupintu.core.principal import Principal
+        from satupintu.identity.models import Kind, User
+        from satupintu.identity.testing import PASSWORD, activate_totp, valid_nik, valid_nip, verify_email
+
+        rows: list[tuple[str, str, str]] = []
+        with transaction.atomic():
+            agency, _ = Agency.objects.get_or_create(
+                code="demo-dukcapil", defaults={"name_id": "Dinas Dukcapil (demo)", "name_en": "Civil registry (demo)",
+                                                "kind": "lembaga"})
+            citizen = User.objects.filter(email="warga@demo.satupintu.id").first()
+            if citizen is None:
+                from satupintu.identity.actions import citizen_register
+
+                nik = valid_nik(birth_date=BIRTH, sex="F", serial=1)
+                citizen = citizen_register(email="warga@demo.satupintu.id", full_name="Siti Aminah (demo)",
+                                           nik=nik, birth_date=BIRTH, sex="F", password=PASSWORD)
+            verify_email(citizen)
+            rows.append(("citizen", citizen.email, f"NIK {citizen.nik()}"))
+            for i, role in enumerate(ROLES, start=1):
+                email = f"{role}@demo.satupintu.id"
+                user = User.objects.filter(email=email).first()
+                if user is None:
+                    user = User(kind=Kind.OFFICER, email=email, full_name=f"Petugas {role} (demo)",
+                                nip=valid_nip(serial=i), agency=agency, roles=[role])
+                    user.set_password(PASSWORD)
+                    user.full_clean(exclude=["password"])
+                    user.save()
+                verify_email(user)
+                rows.append((f"officer/{role}", email, self._totp(user, Authenticator, activate_totp)))
+            admin = User.objects.filter(email="admin@demo.satupintu.id").first()
+            if admin is None:
+                admin = User.objects.create_superuser("admin@demo.satupintu.id", PASSWORD,
+                                                      full_name="Admin platform (demo)")
+            verify_email(admin)
+            rows.append(("platform_admin", admin.email, self._totp(admin, Authenticator, activate_totp)))
+            record(actor=Principal.platform(), action="demo.accounts_created", details={"count": len(rows)})
+        self.stdout.write(f"Demo accounts (password for all: {PASSWORD}):")
+        for role, email, extra in rows:
+            self.stdout.write(f"  {role:24} {email:36} {extra}")
+
+    @staticmethod
+    def _totp(user: Any, authenticator_model: Any, activate: Any) -> str:
+        existing = authenticator_model.objects.filter(user=user, type=authenticator_model.Type.TOTP).first()
+        secret = existing.wrap().instance.data["secret"] if existing is not None else activate(user)
+        from allauth.mfa.utils import decrypt
+
+        return f"TOTP secret {decrypt(secret) if existing is not None else secret}"

@@ -1,0 +1,239 @@
+"""The one customisation point of django-oauth-toolkit: :class:`SatupintuValidator`.
+
+What it adds to DOT's ``OAuth2Validator`` (each rule's source in the method's docstring):
+scope caps per client (``nik`` only for allowed clients), pairwise ``sub`` per client sector,
+``acr``/``auth_time`` of the sign-in carried into every ID token of the grant, revocation of the
+tokens issued from an authorization code that is presented again, ``private_key_jwt`` client
+authentication (RFC 7523 §2.2, OIDC Core §9) and our claims (OIDC Core §5.1, ``nik``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from typing import Any
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, RefreshToken, get_application_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from satupintu.identity.crypto import _index_key
+from satupintu.identity.models import RelyingParty, SignInContext
+
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def _checksum(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def relying_party(application: Any) -> RelyingParty | None:
+    """The platform settings of a DOT application (``None`` if not registered with any)."""
+    if application is None:
+        return None
+    try:
+        return application.relying_party
+    except RelyingParty.DoesNotExist:
+        return None
+
+
+def pairwise_sub(user_pk: Any, application: Any) -> str:
+    """OIDC Core §8.1: ``sub`` = base64url(HMAC-SHA-256(key, sector || user id)). Clients of
+    the same ``sector`` share it; ``public_sub`` clients get the account id."""
+    rp = relying_party(application)
+    if rp is not None and rp.public_sub:
+        return str(user_pk)
+    sector = (rp.sector if rp is not None and rp.sector else f"client:{application.client_id}")
+    digest = hmac.new(_index_key(), f"pairwise-sub|{sector}|{user_pk}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")
+
+
+class SatupintuValidator(OAuth2Validator):
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "nik": "nik"}
+
+    # --- scopes -----------------------------------------------------------------------------
+    def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any,
+                        **kwargs: Any) -> bool:
+        """RFC 6749 §3.3: the requested scopes must be known and within the client's allowed
+        scopes; ``nik`` additionally needs ``allow_nik``. Otherwise ``invalid_scope``."""
+        if not super().validate_scopes(client_id, scopes, client, request, *args, **kwargs):
+            return False
+        rp = relying_party(client)
+        allowed = rp.scope_set() if rp is not None else {"openid", "profile", "email"}
+        if rp is None or not rp.allow_nik:
+            allowed.discard("nik")
+        return set(scopes) <= allowed
+
+    # --- prompt=none (OIDC Core §3.1.2.1) ----------------------------------------------------
+    def validate_silent_login(self, request: Any) -> bool:
+        """The session check is done before oauthlib runs: DOT answers ``login_required`` for an
+        anonymous ``prompt=none`` request, so reaching here means a session exists."""
+        return True
+
+    def validate_silent_authorization(self, request: Any) -> bool:
+        """Consent is checked by :class:`SatupintuAuthorizationView` (``consent_required``),
+        which knows the remembered consents; oauthlib's hook has no user here."""
+        return True
+
+    # --- client authentication: private_key_jwt ---------------------------------------------
+    def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
+        """``client_secret_basic`` (DOT) or ``private_key_jwt``: a JWT signed by a key in the
+        client's registered JWKS with ``iss`` = ``sub`` = client id, ``aud`` = the token
+        endpoint or issuer, unexpired, ``jti`` single-use (RFC 7523 §3, OIDC Core §9)."""
+        params = dict(request.decoded_body or [])
+        if params.get("client_assertion_type") == JWT_BEARER and params.get("client_assertion"):
+            return self._authenticate_private_key_jwt(request, params["client_assertion"],
+                                                      params.get("client_id"))
+        return super().authenticate_client(request, *args, **kwargs)
+
+    def _authenticate_private_key_jwt(self, request: Any, assertion: str, client_id: str | None) -> bool:
+        import json
+
+        from jwcrypto import jwk, jwt
+
+        try:
+            unverified = jwt.JWT(jwt=assertion)
+            claims = json.loads(unverified.token.objects["payload"].decode("utf-8"))
+            issuer = str(claims.get("iss", ""))
+        except Exception:  # noqa: BLE001 - malformed assertion = failed authentication
+            return False
+        if not issuer or (client_id and client_id != issuer):
+            return False
+        application = get_application_model().objects.filter(client_id=issuer).first()
+        rp = relying_party(application)
+        if application is None or rp is None or not rp.jwks:
+            return False
+        issuer_url = self.get_oidc_issuer_endpoint(request)
+        audiences = {issuer_url, issuer_url.rstrip("/") + "/token/", request.uri.split("?")[0]}
+        try:
+            keys = jwk.JWKSet.from_json(json.dumps(rp.jwks))
+            token = jwt.JWT(jwt=assertion, key=keys, algs=["RS256", "PS256", "ES256"],
+                            check_claims={"iss": issuer, "sub": issuer, "exp": None})
+            verified = json.loads(token.claims)
+        except Exception:  # noqa: BLE001 - bad signature, expired, wrong claims
+            return False
+        aud = verified.get("aud")
+        aud_list = aud if isinstance(aud, list) else [aud]
+        if not audiences.intersection(str(a) for a in aud_list):
+            return False
+        jti = str(verified.get("jti", ""))
+        lifetime = max(1, int(verified["exp"]) - int(time.time())) + 60
+        if not jti or not cache.add(f"sp:pkjwt:{issuer}:{_checksum(jti)}", 1, timeout=lifetime):
+            return False  # replayed assertion
+        request.client = application
+        request.client_id = issuer
+        return True
+
+    # --- sign-in context: acr and auth_time, code reuse --------------------------------------
+    def save_authorization_code(self, client_id: str, code: dict[str, Any], request: Any, *args: Any,
+                                **kwargs: Any) -> None:
+        super().save_authorization_code(client_id, code, request, *args, **kwargs)
+        user = request.user
+        SignInContext.objects.create(
+            key="code:" + _checksum(code["code"]), acr=getattr(user, "_sp_acr", "loa1"),
+            auth_time=getattr(user, "_sp_auth_time", None) or timezone.now(),
+        )
+
+    def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        """RFC 6749 §4.1.2: a code presented twice is refused and the tokens issued from it
+        are revoked (access token and its refresh-token family)."""
+        ok = super().validate_code(client_id, code, client, request, *args, **kwargs)
+        ctx = SignInContext.objects.filter(key="code:" + _checksum(code)).first()
+        if ok and ctx is not None and not ctx.used:
+            request.sp_acr, request.sp_auth_time = ctx.acr, ctx.auth_time
+            request.sp_code_context = ctx
+            return True
+        if ctx is not None and ctx.used:
+            self._revoke_reused_code(ctx, client)
+        return False
+
+    @transaction.atomic
+    def _revoke_reused_code(self, ctx: SignInContext, client: Any) -> None:
+        from satupintu.audit.actions import record
+        from satupintu.core.principal import Principal
+
+        if ctx.access_token_checksum:
+            AccessToken.objects.filter(token_checksum=ctx.access_token_checksum).delete()
+        if ctx.token_family:
+            RefreshToken.revoke_family(ctx.token_family)
+        record(actor=Principal(kind="system", id=str(client.client_id) if client else "?"),
+               action="oidc.code_reuse_detected",
+               target=("oauth2_provider.application", str(getattr(client, "pk", ""))))
+
+    def validate_refresh_token(self, refresh_token: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        """RFC 6749 §6 and RFC 9700 §4.14.2: rotated refresh tokens; reusing an old one revokes
+        the whole family (DOT ``REFRESH_TOKEN_REUSE_PROTECTION``) and is audited."""
+        ok = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+        rt = getattr(request, "refresh_token_instance", None)
+        if not ok:
+            old = RefreshToken.objects.filter(token_checksum=_checksum(refresh_token)).first()
+            if old is not None and old.revoked is not None and old.token_family:
+                from satupintu.audit.actions import record
+                from satupintu.core.principal import Principal
+
+                record(actor=Principal(kind="system", id=str(client.client_id) if client else "?"),
+                       action="oidc.refresh_reuse_detected", target=("oauth2_provider.refreshtoken", str(old.pk)))
+            return False
+        if rt is not None and rt.token_family:
+            ctx = SignInContext.objects.filter(key=f"family:{rt.token_family}").first()
+            if ctx is not None:
+                request.sp_acr, request.sp_auth_time = ctx.acr, ctx.auth_time
+        return True
+
+    def save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any) -> Any:
+        result = super().save_bearer_token(token, request, *args, **kwargs)
+        ctx = getattr(request, "sp_code_context", None)
+        if ctx is not None:
+            family = None
+            if token.get("refresh_token"):
+                rt = RefreshToken.objects.filter(token_checksum=_checksum(token["refresh_token"])).first()
+                family = rt.token_family if rt is not None else None
+            SignInContext.objects.filter(pk=ctx.pk).update(
+                used=True, access_token_checksum=_checksum(token["access_token"]), token_family=family)
+            if family:
+                SignInContext.objects.create(key=f"family:{family}", acr=ctx.acr, auth_time=ctx.auth_time)
+        return result
+
+    # --- claims ------------------------------------------------------------------------------
+    def get_additional_claims(self, request: Any) -> dict[str, Any]:
+        """Standard claims (OIDC Core §5.1) by scope, and ``nik`` for clients allowed it."""
+        user = request.user
+        claims: dict[str, Any] = {
+            "name": user.full_name,
+            "birthdate": user.birth_date.isoformat() if user.birth_date else None,
+            "gender": {"M": "male", "F": "female"}.get(user.sex),
+            "locale": "id-ID",
+            "email": user.email,
+            "email_verified": user.emailaddress_set.filter(email=user.email, verified=True).exists(),
+        }
+        if user.phone:
+            claims["phone_number"] = user.phone
+            claims["phone_number_verified"] = bool(user.phone_verified)
+        rp = relying_party(request.client)
+        if rp is not None and rp.allow_nik and user.nik_ciphertext:
+            claims["nik"] = user.nik()
+        return {k: v for k, v in claims.items() if v is not None}
+
+    def get_claim_dict(self, request: Any) -> dict[str, Any]:
+        claims = super().get_claim_dict(request)
+        claims["sub"] = pairwise_sub(request.user.pk, request.client)
+        return claims
+
+    def get_discovery_claims(self, request: Any) -> list[str]:
+        return ["sub", "name", "birthdate", "gender", "locale", "email", "email_verified", "phone_number",
+                "phone_number_verified", "nik", "acr", "auth_time"]
+
+    def get_id_token_dictionary(self, token: Any, token_handler: Any, request: Any) -> Any:
+        """Adds ``acr`` (``loa1``/``loa2``) and the real ``auth_time`` of the sign-in
+        (OIDC Core §2) to DOT's claims."""
+        claims, expiration = super().get_id_token_dictionary(token, token_handler, request)
+        auth_time = getattr(request, "sp_auth_time", None)
+        if auth_time is not None:
+            claims["auth_time"] = int(auth_time.timestamp())
+        claims["acr"] = getattr(request, "sp_acr", "loa1")
+        return claims, expiration

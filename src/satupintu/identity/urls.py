@@ -1,0 +1,32 @@
+"""Routes of the identity app, mounted by ``config/urls.py``."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from oauth2_provider import views as dot_views
+
+from satupintu.identity import views
+from satupintu.identity.oidc import views as oidc_views
+
+app_name = "identity"
+
+account_urlpatterns = [
+    path("", views.account, name="account"),
+    path("aplikasi/", views.apps, name="apps"),
+    path("aplikasi/<int:application_id>/cabut/", views.revoke_app, name="revoke-app"),
+]
+
+# The OIDC provider under /o/ with our authorization and discovery views first.
+oidc_urlpatterns = [
+    path("o/authorize/", oidc_views.SatupintuAuthorizationView.as_view(), name="authorize"),
+    path("o/.well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="discovery"),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    # GovStack Identity building block aliases (Identity-Provider.yaml).
+    path("authorize", oidc_views.SatupintuAuthorizationView.as_view(), name="gs-authorize"),
+    path("oauth/token", dot_views.TokenView.as_view(), name="gs-token"),
+    path("oidc/userinfo", oidc_views.GovStackUserInfoView.as_view(), name="gs-userinfo"),
+    path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="gs-jwks"),
+    path(".well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="gs-discovery"),
+]
+
+urlpatterns = [path("akun/", include(account_urlpatterns))]
