@@ -9,17 +9,18 @@ import io
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group, User
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
-from django.urls import resolve
+from django.urls import resolve, reverse
 from django.utils import translation
 
 from satupintu.consolidation.models import Application, Assessment, Framework, Proposal
 from satupintu.core.principal import Principal
+from satupintu.identity.testing import make_officer
 from tests.consolidation.conftest import admin_of, make_app
 from tests.consolidation.test_import import csv_bytes, row
 
@@ -46,20 +47,20 @@ def call(principal: Principal, method: str, path: str, data: dict[str, Any] | No
 
 
 @pytest.fixture
-def coordinator_client(db) -> Client:  # noqa: ANN001
-    user = User.objects.create_user("koordinator", password="x-very-long-password")
-    user.groups.add(Group.objects.create(name="spbe_coordinator"))
+def coordinator_client(agencies) -> Client:  # noqa: ANN001
+    # An officer with MFA set up (officers must use MFA) and the coordinator role.
+    user = make_officer(agency=agencies["kominfo"], roles=["spbe_coordinator"], with_totp=True)
     client = Client()
     client.force_login(user)
     client.cookies["satupintu_lang"] = "en"
     return client
 
 
-def test_anonymous_is_sent_to_sign_in_and_users_without_role_get_403(db) -> None:  # noqa: ANN001
+def test_anonymous_is_sent_to_sign_in_and_users_without_role_get_403(agencies) -> None:  # noqa: ANN001
     response = Client().get(BASE + "laporan/")
-    assert response.status_code == 302 and response["Location"].startswith("/kelola/login/?next=")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login") + "?next=")
     client = Client()
-    client.force_login(User.objects.create_user("biasa", password="x-very-long-password"))
+    client.force_login(make_officer(agency=agencies["bkn"], roles=["operator"], with_totp=True))
     response = client.get(BASE + "aplikasi/")
     assert response.status_code == 403
     assert "Akses ditolak" in response.content.decode()  # Indonesian by default
@@ -257,6 +258,6 @@ def test_every_spbe_page_requires_sign_in_except_the_blank_templates(db) -> None
             else:
                 assert response.status_code in (302, 405), (method, url, response.status_code)
                 if response.status_code == 302:
-                    assert response["Location"].startswith("/kelola/login/"), url
+                    assert response["Location"].startswith(reverse("account_login")), url
         checked += 1
     assert checked == len(spbe.url_patterns) >= 20

@@ -12,7 +12,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.urls import reverse
 
 from satupintu.consolidation import access
 from satupintu.core.errors import NotFound, PermissionDenied
@@ -34,7 +33,7 @@ def spbe_page(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         principal = principal_for_request(request)
         if principal.kind == "anonymous":
-            return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+            return redirect_to_login(request.get_full_path())  # settings.LOGIN_URL: the platform sign-in
         try:
             access.require_any_access(principal)
             return view(request, principal, *args, **kwargs)
