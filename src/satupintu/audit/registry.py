@@ -19,6 +19,20 @@ ACTIONS: dict[str, str] = {
     "service.updated": "A catalogue service was changed",
     "service.deleted": "A catalogue service was removed",
     "catalog.imported": "The catalogue was imported",
+    # exchange
+    "exchange.member_created": "An exchange member was registered",
+    "exchange.member_updated": "An exchange member was changed",
+    "exchange.member_deleted": "An exchange member was removed",
+    "exchange.subsystem_created": "An exchange subsystem was registered",
+    "exchange.subsystem_updated": "An exchange subsystem was changed (incl. its credentials)",
+    "exchange.subsystem_deleted": "An exchange subsystem was removed",
+    "exchange.service_created": "An exchange service was registered",
+    "exchange.service_updated": "An exchange service was changed",
+    "exchange.service_deleted": "An exchange service was removed",
+    "exchange.right_granted": "A client subsystem was granted access to a service",
+    "exchange.right_updated": "An access right's methods or paths were changed",
+    "exchange.right_revoked": "An access right was revoked",
+    "exchange.log_exported": "The exchange message log was exported",
 }
 
 
