@@ -144,6 +144,9 @@ def _mount_routers() -> None:
     from satupintu.regions.api import router as regions_router
 
     api.add_router("/regions", regions_router, tags=["regions"])
+    from satupintu.exchange.api import router as exchange_data_router
+
+    api.add_router("/data", exchange_data_router, tags=["data tracker"])
 
 
 _mount_routers()

@@ -1,0 +1,28 @@
+"""What other apps may use from the exchange.
+
+* :func:`satupintu.exchange.selectors.data_accesses_for_nik` — a citizen's data-access records;
+* :func:`citizen_nik` — **seam for the identity app**: the NIK of the signed-in citizen.
+
+Until the identity branch lands, a citizen principal's NIK is read from ``request.user.nik``
+(the attribute the identity app's user is expected to expose, decrypted). When identity lands,
+replace the body with its documented accessor; the data-tracker API then works unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from satupintu.core.principal import principal_for_request
+
+_NIK = re.compile(r"^\d{16}$")
+
+
+def citizen_nik(request: Any) -> str | None:
+    """The signed-in citizen's 16-digit NIK, or ``None`` when the principal is not a citizen or
+    no NIK is known for them."""
+    principal = principal_for_request(request)
+    if principal.kind != "citizen":
+        return None
+    nik = str(getattr(getattr(request, "user", None), "nik", "") or "")
+    return nik if _NIK.match(nik) else None
