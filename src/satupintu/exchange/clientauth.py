@@ -119,6 +119,19 @@ def introspect(token: str) -> dict[str, Any]:
     return result
 
 
+def credentials_match(request: HttpRequest, *, cert_fingerprint: str, oauth_client_id: str) -> bool:
+    """True when the request proves it is the subsystem with these bound credentials."""
+    fingerprint = _cert_fingerprint(request)
+    if fingerprint is not None and cert_fingerprint and fingerprint == cert_fingerprint:
+        return True
+    authorization = request.headers.get("Authorization", "")
+    scheme, _sep, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip() and oauth_client_id:
+        result = introspect(token.strip())
+        return result.get("active") is True and result.get("client_id") == oauth_client_id
+    return False
+
+
 def authenticate(request: HttpRequest) -> Subsystem:
     """The client subsystem named by the client header and proven by a credential.
 
@@ -129,16 +142,7 @@ def authenticate(request: HttpRequest) -> Subsystem:
     subsystem = (Subsystem.objects.select_related("member", "member__agency")
                  .filter(member__instance=instance, member__member_class=member_class,
                          member__member_code=member_code, code=code).first())
-    if subsystem is None:
+    if subsystem is None or not credentials_match(request, cert_fingerprint=subsystem.cert_fingerprint,
+                                                  oauth_client_id=subsystem.oauth_client_id):
         raise unknown_client()
-    fingerprint = _cert_fingerprint(request)
-    if fingerprint is not None and subsystem.cert_fingerprint and fingerprint == subsystem.cert_fingerprint:
-        return subsystem
-    authorization = request.headers.get("Authorization", "")
-    scheme, _sep, token = authorization.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        result = introspect(token.strip())
-        if result.get("active") is True and subsystem.oauth_client_id and \
-                result.get("client_id") == subsystem.oauth_client_id:
-            return subsystem
-    raise unknown_client()
+    return subsystem

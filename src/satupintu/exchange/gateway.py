@@ -27,16 +27,16 @@ from django.utils import timezone
 
 from satupintu.core.api import problem_response
 from satupintu.core.errors import FieldError
-from satupintu.exchange import clientauth, messagelog, metaservices, paths
+from satupintu.exchange import clientauth, directory, messagelog, metaservices, paths
 from satupintu.exchange.errors import (
     GatewayError,
     access_denied,
     bad_request,
     request_too_large,
+    unknown_client,
     unknown_service,
 )
 from satupintu.exchange.keys import nik_index
-from satupintu.exchange.models import AccessRight, Service, Subsystem
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +126,18 @@ def handle(request: HttpRequest) -> HttpResponse:
             rest += "/"
         ctx.service = "/".join(segments[:5])
         ctx.path = rest
-        client = clientauth.authenticate(request)
-        ctx.client = client.identifier
-        service = _find_service(segments)
-        ctx.service = service.identifier
-        _authorise(client, service, request.method or "GET", rest)
-        consent = _personal_data(request, service)
+        parts = clientauth.parse_client(clientauth.client_header(request))
+        route = directory.route(parts, segments)
+        if route is None or not clientauth.credentials_match(
+                request, cert_fingerprint=route.cert_fingerprint, oauth_client_id=route.oauth_client_id):
+            raise unknown_client()
+        ctx.client = route.client_id
+        if route.service_pk is None or segments[0] != settings.SATUPINTU_EXCHANGE_INSTANCE:
+            raise unknown_service()
+        _authorise(route, request.method or "GET", rest)
+        consent = _personal_data(request, route)
         ctx.body = _read_body(request)
-        return _forward(ctx, client, service, rest, consent)
+        return _forward(ctx, route, rest, consent)
     except GatewayError as exc:
         return _fail(ctx, exc)
     except Exception:
@@ -142,31 +146,19 @@ def handle(request: HttpRequest) -> HttpResponse:
                                        "The gateway failed; the request id identifies it in the logs."))
 
 
-def _find_service(segments: list[str]) -> Service:
-    instance, member_class, member_code, subsystem, code = segments[:5]
-    service = (Service.objects.select_related("provider__member__agency")
-               .filter(provider__member__instance=instance, provider__member__member_class=member_class,
-                       provider__member__member_code=member_code, provider__code=subsystem,
-                       service_code=code, enabled=True).first())
-    if service is None or instance != settings.SATUPINTU_EXCHANGE_INSTANCE:
-        raise unknown_service()
-    return service
-
-
-def _authorise(client: Subsystem, service: Service, method: str, path: str) -> None:
-    """403 unless a right of ``client`` on ``service`` covers ``method`` and the normalised ``path``."""
-    right = AccessRight.objects.filter(client=client, service=service).first()
-    if right is None:
+def _authorise(route: directory.Route, method: str, path: str) -> None:
+    """403 unless the client's right on the service covers ``method`` and the normalised ``path``."""
+    if route.right_id is None:
         raise access_denied("The client has no access right to this service.")
-    methods = right.method_list()
+    methods = route.methods
     if methods and method.upper() not in methods:
         raise access_denied(f"The access right does not cover the method {method.upper()}.")
-    prefixes = right.prefix_list()
+    prefixes = route.path_prefixes
     if prefixes and not any(paths.covered(path, p) for p in prefixes):
         raise access_denied("The access right does not cover this path.")
 
 
-def _personal_data(request: HttpRequest, service: Service) -> dict[str, Any] | None:
+def _personal_data(request: HttpRequest, service: directory.Route) -> dict[str, Any] | None:
     """For personal-data services: require ``X-Road-UserId`` (the subject's 16-digit NIK) and
     ``X-Road-Purpose``; return the data-access fields (subject as HMAC blind index)."""
     if not service.personal_data:
@@ -183,8 +175,9 @@ def _personal_data(request: HttpRequest, service: Service) -> dict[str, Any] | N
     if errors:
         raise bad_request("This service serves personal data: the subject and the purpose are required.", errors)
     return {"subject_index": nik_index(nik), "purpose": purpose[:500], "legal_basis": service.legal_basis,
-            "data_items": service.data_item_list(), "service": service.identifier,
-            "agency_code": "", "agency_name": "", "client": "", "record": ""}
+            "data_items": service.data_items, "service": service.service_id,
+            "agency_code": service.agency_code, "agency_name": service.agency_name, "client": service.client_id,
+            "record": ""}
 
 
 def _read_body(request: HttpRequest) -> bytes:
@@ -210,8 +203,7 @@ def _request_hash(ctx: Ctx, method: str, target: str) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
-def _forward(ctx: Ctx, client: Subsystem, service: Service, rest: str,
-             consent: dict[str, Any] | None) -> HttpResponse:
+def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, Any] | None) -> HttpResponse:
     request = ctx.request
     method = (request.method or "GET").upper()
     query = request.META.get("QUERY_STRING", "")
@@ -220,7 +212,7 @@ def _forward(ctx: Ctx, client: Subsystem, service: Service, rest: str,
     ctx.request_hash = _request_hash(ctx, method, target)
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED
                and k.lower() != settings.SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER.lower()}
-    headers["X-Road-Client"] = client.identifier
+    headers["X-Road-Client"] = service.client_id
     headers["X-Road-Id"] = ctx.request_id
     t_backend = time.perf_counter()
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115 - closed by caller
@@ -261,8 +253,7 @@ def _forward(ctx: Ctx, client: Subsystem, service: Service, rest: str,
         spool.seek(0)
         response_body = spool.read()
     if consent is not None and 200 <= status < 300:
-        consent.update(agency_code=client.member.agency.code, agency_name=client.member.agency.name_id,
-                       client=client.identifier, record=rest[:2000])
+        consent["record"] = rest[:2000]
     else:
         consent = None
     message = messagelog.Message(
