@@ -99,3 +99,12 @@ def test_back_office_refuses_staff_without_a_role(directory: Directory) -> None:
     browser.force_login(staff)
     assert browser.get("/kelola/exchange/service/").status_code == 403
     assert browser.get("/kelola/exchange/messagelog/monitoring/").status_code == 403
+
+
+def test_monitoring_page_speaks_indonesian_by_default(directory: Directory) -> None:
+    browser = Client()
+    browser.force_login(User.objects.create_superuser("root", "r@example.go.id", "a-long-password-1"))
+    page = browser.get("/kelola/exchange/messagelog/monitoring/")
+    assert "Pemantauan pertukaran data" in page.content.decode()
+    page = browser.get("/kelola/exchange/messagelog/monitoring/?lang=en")
+    assert "Exchange monitoring" in page.content.decode()
