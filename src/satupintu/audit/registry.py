@@ -33,6 +33,8 @@ ACTIONS: dict[str, str] = {
     "exchange.right_updated": "An access right's methods or paths were changed",
     "exchange.right_revoked": "An access right was revoked",
     "exchange.log_exported": "The exchange message log was exported",
+    # registries
+    "registries.population_imported": "Residents were loaded into the population register",
 }
 
 

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "satupintu.catalog",
     "satupintu.audit",
     "satupintu.exchange",
+    "satupintu.registries",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -296,3 +297,6 @@ SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS = int(
 SATUPINTU_EXCHANGE_SIGNING_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_SIGNING_KEY_FILE", "")
 SATUPINTU_EXCHANGE_BODY_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_BODY_KEY_FILE", "")
 SATUPINTU_NIK_INDEX_KEY_FILE = os.environ.get("SATUPINTU_NIK_INDEX_KEY_FILE", "")
+# Addresses of the exchange gateway; the registers trust the client header only from them.
+SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES = _env_list("SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES",
+                                                   "" if PRODUCTION else "127.0.0.1,::1")

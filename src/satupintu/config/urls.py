@@ -21,6 +21,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("bahasa/", set_language, name="set_language"),
     path("wilayah/", include("satupintu.regions.urls")),
+    path("registri/", include("satupintu.registries.urls")),
     path("api/v1/", api.urls),
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("kelola/", admin.site.urls),
