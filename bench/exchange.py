@@ -148,6 +148,11 @@ def main(backend: str) -> None:
     try:
         backend_url = f"http://127.0.0.1:{backend_port}"
         headers = _seed(backend_url)
+        from satupintu.exchange import keys
+
+        keys.signing_key()  # create the development keys before the gateway workers start
+        keys.body_cipher()
+        keys.nik_index("0" * 16)
         procs.append(subprocess.Popen([sys.executable, "-m", "satupintu.cli", "serve", "--bind",
                                        f"127.0.0.1:{gateway_port}", "--workers", "2", "--threads", "4"],
                                       cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

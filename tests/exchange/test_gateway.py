@@ -244,3 +244,12 @@ def test_stored_bodies_are_encrypted_and_decryptable(directory: Directory, live_
     aad = entry.request_id.encode()
     assert keys.decrypt_body(bytes(entry.request_body), aad=aad) == b'{"nik": "x"}'
     assert json.loads(keys.decrypt_body(bytes(entry.response_body), aad=aad)) == response.json()
+
+
+def test_head_keeps_the_providers_length_and_sends_no_body(directory: Directory, live_server) -> None:  # noqa: ANN001
+    response = httpx.head(f"{live_server.url}{SERVICE_PATH}/persons/1", headers=client_headers(directory))
+    assert response.status_code == 403  # HEAD is not in the right (GET,POST)
+    directory.right.methods = ""
+    directory.right.save()
+    response = httpx.head(f"{live_server.url}{SERVICE_PATH}/persons/1", headers=client_headers(directory))
+    assert response.status_code == 200 and response.content == b""

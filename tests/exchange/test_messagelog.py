@@ -83,3 +83,14 @@ def test_monitoring_counts_errors_and_latency_per_service(directory: Directory, 
     assert [r["count"] for r in service_statistics(kemensos_admin)] == [5]  # they are the client
     stranger = Principal(kind="officer", id="3", agency="bpjs", roles=frozenset({"agency_admin"}))
     assert service_statistics(stranger) == []
+
+
+def test_development_keys_are_created_once_and_reused(tmp_path: Path, settings) -> None:  # noqa: ANN001
+    settings.VAR_DIR = tmp_path
+    keys.reset_caches()
+    first = keys.public_jwk()
+    keys.reset_caches()
+    assert keys.public_jwk() == first
+    assert (tmp_path / "keys" / "exchange-signing.pem").stat().st_mode & 0o077 == 0  # owner-only
+    assert [p.name for p in (tmp_path / "keys").iterdir()] == ["exchange-signing.pem"]  # no temp files left
+    keys.reset_caches()

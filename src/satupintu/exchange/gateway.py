@@ -279,11 +279,12 @@ def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, A
         spool.close()
     else:
         response = StreamingHttpResponse(_iterate(spool), status=status)
-        response["Content-Length"] = str(size)
     response.headers.pop("Content-Type", None)
     for name, value in upstream.headers.multi_items():
         if name.lower() not in _NOT_RETURNED:
-            response.headers[name] = value
+            # RFC 9110 §5.3: repeated fields combine into one comma-separated list.
+            response.headers[name] = f"{response.headers[name]}, {value}" if name in response.headers else value
+    response["Content-Length"] = (upstream.headers.get("Content-Length", "0") if method == "HEAD" else str(size))
     _xroad_headers(response, ctx)
     return response  # type: ignore[return-value]
 

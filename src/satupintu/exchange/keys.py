@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -41,13 +42,19 @@ def _read_or_create(path: Path, make: bytes | None) -> bytes:
         except OSError as exc:
             raise ImproperlyConfigured(f"key file {path} cannot be read: {exc}") from exc
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Write a complete private temp file, then link it into place: another process sees either no
+    # key or the whole key, and if two processes race, both end up using the first one linked.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(make)
-    return make
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(make)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
+    return path.read_bytes()
 
 
 def _dev_ok(setting: str) -> bool:
