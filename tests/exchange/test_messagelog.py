@@ -93,4 +93,5 @@ def test_development_keys_are_created_once_and_reused(tmp_path: Path, settings) 
     assert keys.public_jwk() == first
     assert (tmp_path / "keys" / "exchange-signing.pem").stat().st_mode & 0o077 == 0  # owner-only
     assert [p.name for p in (tmp_path / "keys").iterdir()] == ["exchange-signing.pem"]  # no temp files left
+    assert (tmp_path / "keys").stat().st_mode & 0o077 == 0
     keys.reset_caches()

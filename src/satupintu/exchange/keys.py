@@ -41,7 +41,7 @@ def _read_or_create(path: Path, make: bytes | None) -> bytes:
             return path.read_bytes()
         except OSError as exc:
             raise ImproperlyConfigured(f"key file {path} cannot be read: {exc}") from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     # Write a complete private temp file, then link it into place: another process sees either no
     # key or the whole key, and if two processes race, both end up using the first one linked.
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
