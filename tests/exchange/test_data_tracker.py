@@ -80,3 +80,18 @@ def test_usage_api_needs_a_signed_in_citizen(db) -> None:  # noqa: ANN001
     response = browser.get("/api/v1/data/myPersonalDataUsage")
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_officer_back_office_read_is_listed_for_the_citizen(directory: Directory) -> None:
+    from satupintu.core.principal import Principal
+    from satupintu.exchange.interface import record_officer_access
+
+    officer = Principal(kind="officer", id="77", agency="dukcapil", roles=frozenset({"verifier"}))
+    record_officer_access(nik=NIK, acting=officer, record="application/123", data_items=["nama", "alamat"],
+                          purpose="Verifikasi permohonan", legal_basis="PP 96/2018")
+    [access] = data_accesses_for_nik(NIK)
+    assert (access.agency_name, access.client, access.service) == ("Direktorat Jenderal Dukcapil", "officer:77",
+                                                                   "back-office")
+    with pytest.raises(ValueError, match="officers"):
+        record_officer_access(nik=NIK, acting=Principal.platform(), record="x", data_items=[], purpose="x",
+                              legal_basis="")

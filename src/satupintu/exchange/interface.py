@@ -18,7 +18,7 @@ from typing import Any
 from satupintu.core.principal import principal_for_request
 from satupintu.exchange.keys import decrypt_body, encrypt_body, nik_index
 
-__all__ = ["citizen_nik", "nik_index", "seal", "unseal"]
+__all__ = ["citizen_nik", "nik_index", "record_officer_access", "seal", "unseal"]
 
 
 def seal(value: str, *, purpose: str) -> bytes:
@@ -42,3 +42,30 @@ def citizen_nik(request: Any) -> str | None:
         return None
     nik = str(getattr(getattr(request, "user", None), "nik", "") or "")
     return nik if _NIK.match(nik) else None
+
+
+def record_officer_access(*, nik: str, acting: Any, record: str, data_items: list[str], purpose: str,
+                          legal_basis: str, request: Any = None) -> None:
+    """Record that an officer read a citizen's personal data in the back-office, so it appears in
+    the citizen's "Siapa yang mengakses data saya" list (call it in the view that shows the data).
+
+    ``acting``: the officer's :class:`~satupintu.core.principal.Principal` (its agency is shown);
+    ``record``: what was opened (e.g. ``application/123``); ``purpose``/``legal_basis``: why.
+    Raises ``ValueError`` for a malformed NIK or a principal that is not an officer.
+    """
+    from django.utils import timezone
+
+    from satupintu.catalog.models import Agency
+    from satupintu.exchange.models import DataAccess
+
+    if not _NIK.match(nik):
+        raise ValueError("nik must be 16 digits")
+    if getattr(acting, "kind", "") != "officer":
+        raise ValueError("only officers' back-office reads are recorded here")
+    agency = Agency.objects.filter(code=acting.agency or "").first()
+    DataAccess.objects.create(
+        occurred_at=timezone.now(), subject_index=nik_index(nik), agency_code=acting.agency or "",
+        agency_name=agency.name_id if agency else (acting.agency or ""), client=f"officer:{acting.id}",
+        service="back-office", record=record[:2000], data_items=list(data_items), purpose=purpose[:500],
+        legal_basis=legal_basis[:500], request_id=str(getattr(request, "request_id", ""))[:64],
+    )
