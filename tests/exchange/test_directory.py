@@ -71,6 +71,14 @@ def test_invalid_fields_are_refused_and_nothing_is_written(directory: Directory)
         directory_save(obj=Service(provider=directory.provider, service_code="bad code!",
                                    backend_url="file:///etc/passwd"), acting=PLATFORM)
     assert {"service_code", "backend_url"} <= set(info.value.message_dict)
+    with pytest.raises(ValidationError) as info:
+        directory_save(obj=Service(provider=directory.provider, service_code="ok", backend_url="https://x.go.id",
+                                   openapi="[1, 2", personal_data=True), acting=PLATFORM)
+    assert {"openapi", "legal_basis"} <= set(info.value.message_dict)
+    with pytest.raises(ValidationError) as info:
+        directory_save(obj=AccessRight(client=directory.other_client, service=directory.service,
+                                       path_prefixes="/persons/../admin"), acting=PLATFORM)
+    assert "path_prefixes" in info.value.message_dict
     assert not AuditEvent.objects.exists()
 
 

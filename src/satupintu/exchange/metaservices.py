@@ -98,9 +98,10 @@ def dispatch(request: HttpRequest, name: str, segments: list[str], client: Subsy
         service = services.filter(service_code=code).first()
         if service is None or not service.openapi.strip():
             raise unknown_service("The service is unknown or has no OpenAPI description.")
-        is_json = service.openapi.lstrip().startswith("{")
-        if is_json:
-            json.loads(service.openapi)
+        try:
+            is_json = isinstance(json.loads(service.openapi), dict)
+        except ValueError:
+            is_json = False
         return HttpResponse(service.openapi, content_type="application/json" if is_json else "text/yaml")
     if wanted:
         services = services.filter(service_code=wanted)

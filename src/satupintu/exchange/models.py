@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -129,6 +130,24 @@ class Service(TimeStamped):
     def identifier(self) -> str:
         return f"{self.provider.identifier}/{self.service_code}"
 
+    def clean(self) -> None:
+        """The OpenAPI document must parse (JSON or YAML) to an object; a personal-data service must
+        state its legal basis (shown to citizens in the data tracker)."""
+        import yaml
+
+        errors: dict[str, str] = {}
+        if self.openapi.strip():
+            try:
+                parsed = yaml.safe_load(self.openapi)
+            except yaml.YAMLError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                errors["openapi"] = str(_("The OpenAPI document must be a JSON or YAML object."))
+        if self.personal_data and not self.legal_basis.strip():
+            errors["legal_basis"] = str(_("A service that serves personal data must state its legal basis."))
+        if errors:
+            raise ValidationError(errors)
+
     def data_item_list(self) -> list[str]:
         return [item.strip() for item in self.data_items.split(",") if item.strip()]
 
@@ -153,6 +172,13 @@ class AccessRight(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.client_id} → {self.service_id}"
+
+    def clean(self) -> None:
+        """Each path prefix starts with ``/`` and has no dot-segments (it is compared with normalised paths)."""
+        for prefix in self.prefix_list():
+            if not prefix.startswith("/") or any(seg in {".", ".."} for seg in prefix.split("/")):
+                raise ValidationError({"path_prefixes": _("Each path prefix must start with / and contain no . or .. "
+                                                          "segments.")})
 
     def method_list(self) -> list[str]:
         return [m for m in self.methods.split(",") if m]
