@@ -23,6 +23,7 @@ BENCHES: dict[str, bool] = {
     "consolidation": False,  # CPU-bound analysis: SQLite only
     "documents": True,
     "identity": True,
+    "exchange": True,
 }
 
 

@@ -49,3 +49,15 @@ def small_regions(db, small_region_files: Path):  # noqa: ANN001
     return import_regions(
         regions_path=small_region_files / "wilayah.csv", postal_path=small_region_files / "wilayah_kodepos.csv"
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):  # noqa: ANN001
+    """On SQLite, put the test database in a file instead of memory, so live-server threads each
+    get their own connection (as in production) instead of sharing one: concurrency tests of the
+    exchange gateway then exercise real SQLite locking."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")

@@ -37,6 +37,22 @@ ACTIONS: dict[str, str] = {
     "document.revoked": "An outcome document was revoked (dicabut) with a reason",
     "document.superseded": "An outcome document was replaced by a newer one",
     "document.downloaded": "An officer downloaded a citizen's outcome document",
+    # exchange
+    "exchange.member_created": "An exchange member was registered",
+    "exchange.member_updated": "An exchange member was changed",
+    "exchange.member_deleted": "An exchange member was removed",
+    "exchange.subsystem_created": "An exchange subsystem was registered",
+    "exchange.subsystem_updated": "An exchange subsystem was changed (incl. its credentials)",
+    "exchange.subsystem_deleted": "An exchange subsystem was removed",
+    "exchange.service_created": "An exchange service was registered",
+    "exchange.service_updated": "An exchange service was changed",
+    "exchange.service_deleted": "An exchange service was removed",
+    "exchange.right_granted": "A client subsystem was granted access to a service",
+    "exchange.right_updated": "An access right's methods or paths were changed",
+    "exchange.right_revoked": "An access right was revoked",
+    "exchange.log_exported": "The exchange message log was exported",
+    # registries
+    "registries.population_imported": "Residents were loaded into the population register",
 }
 
 

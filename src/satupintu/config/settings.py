@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "satupintu.consolidation",
     "satupintu.documents",
     "satupintu.identity",
+    "satupintu.exchange",
+    "satupintu.registries",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -121,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "satupintu.core.middleware.RequestIdMiddleware",
+    # Answers the exchange gateway paths (/r1/..., /listClients) before sessions, CSRF and language.
+    "satupintu.exchange.middleware.GatewayMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "satupintu.core.middleware.LanguageMiddleware",
@@ -271,7 +275,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SATUPINTU_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -303,3 +307,25 @@ SATUPINTU_PUBLIC_URL = os.environ.get(
     "SATUPINTU_PUBLIC_URL",
     f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000",
 ).rstrip("/")
+# Exchange gateway (SPLP). Keys come from files; in development they are generated into var/keys/.
+SATUPINTU_EXCHANGE_INSTANCE = os.environ.get("SATUPINTU_EXCHANGE_INSTANCE", "SPLP-DEV")
+SATUPINTU_EXCHANGE_CONNECT_TIMEOUT = float(os.environ.get("SATUPINTU_EXCHANGE_CONNECT_TIMEOUT", "5"))
+SATUPINTU_EXCHANGE_READ_TIMEOUT = float(os.environ.get("SATUPINTU_EXCHANGE_READ_TIMEOUT", "30"))
+SATUPINTU_EXCHANGE_MAX_REQUEST_BYTES = int(os.environ.get("SATUPINTU_EXCHANGE_MAX_REQUEST_BYTES", str(10 * 2**20)))
+SATUPINTU_EXCHANGE_MAX_RESPONSE_BYTES = int(os.environ.get("SATUPINTU_EXCHANGE_MAX_RESPONSE_BYTES", str(100 * 2**20)))
+SATUPINTU_EXCHANGE_MAX_STORED_BODY_BYTES = int(os.environ.get("SATUPINTU_EXCHANGE_MAX_STORED_BODY_BYTES",
+                                                              str(2**20)))
+SATUPINTU_EXCHANGE_TRUSTED_PROXIES = _env_list("SATUPINTU_EXCHANGE_TRUSTED_PROXIES",
+                                               "" if PRODUCTION else "127.0.0.1,::1")
+SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER = os.environ.get("SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER", "X-SSL-Client-Cert")
+SATUPINTU_EXCHANGE_INTROSPECTION_URL = os.environ.get("SATUPINTU_EXCHANGE_INTROSPECTION_URL", "")
+SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID = os.environ.get("SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID", "")
+SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET = _read_secret("SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET") or ""
+SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS = int(
+    os.environ.get("SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS", "30"))
+SATUPINTU_EXCHANGE_SIGNING_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_SIGNING_KEY_FILE", "")
+SATUPINTU_EXCHANGE_BODY_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_BODY_KEY_FILE", "")
+SATUPINTU_NIK_INDEX_KEY_FILE = os.environ.get("SATUPINTU_NIK_INDEX_KEY_FILE", "")
+# Addresses of the exchange gateway; the registers trust the client header only from them.
+SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES = _env_list("SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES",
+                                                   "" if PRODUCTION else "127.0.0.1,::1")

@@ -23,6 +23,8 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("bahasa/", set_language, name="set_language"),
     path("wilayah/", include("satupintu.regions.urls")),
+    path("registri/", include("satupintu.registries.urls")),
+    path("akun/akses-data/", include("satupintu.exchange.urls")),
     path("backoffice/spbe/", include("satupintu.consolidation.urls")),
     path("", include("satupintu.documents.urls")),  # /verifikasi/ (public), /dokumen/<id>/unduh|cabut/
     path("", include("satupintu.identity.urls")),

@@ -224,6 +224,9 @@ def _mount_routers() -> None:
     from satupintu.documents.api import router as documents_router
 
     api.add_router("/documents", documents_router, tags=["documents"])
+    from satupintu.exchange.api import router as exchange_data_router
+
+    api.add_router("/data", exchange_data_router, tags=["data tracker"])
 
 
 _mount_routers()

@@ -1,0 +1,71 @@
+"""Every write to the exchange directory. Each action checks the chokepoint, validates
+(``full_clean``), saves and writes its audit event in one transaction.
+
+Errors: :class:`~satupintu.core.errors.PermissionDenied` when the acting principal may not
+manage the object's agency; :class:`django.core.exceptions.ValidationError` for invalid fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from satupintu.audit.actions import record
+from satupintu.core.principal import Principal
+from satupintu.exchange.access import agency_of, check_agency
+from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
+
+Obj = TypeVar("Obj", Member, Subsystem, Service, AccessRight)
+
+_NAMES = {
+    Member: ("exchange.member_created", "exchange.member_updated", "exchange.member_deleted"),
+    Subsystem: ("exchange.subsystem_created", "exchange.subsystem_updated", "exchange.subsystem_deleted"),
+    Service: ("exchange.service_created", "exchange.service_updated", "exchange.service_deleted"),
+    AccessRight: ("exchange.right_granted", "exchange.right_updated", "exchange.right_revoked"),
+}
+_SKIP = {"id", "created_at", "updated_at", "openapi"}
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    return {k: v for k, v in model_to_dict(obj).items() if k not in _SKIP}
+
+
+@transaction.atomic
+def directory_save(*, obj: Obj, acting: Principal) -> Obj:
+    """Create or update a member, subsystem, service or access right.
+
+    The acting principal must manage the object's agency both before the change (for an
+    update, checked on the stored row) and after it (so an agency admin cannot move an object
+    to another agency). Audit: ``exchange.<kind>_created`` / ``_updated`` (or
+    ``exchange.right_granted`` / ``right_updated``) with the changed fields.
+    """
+    created_name, updated_name, _deleted = _NAMES[type(obj)]
+    before: dict[str, Any] = {}
+    if obj.pk is not None:
+        stored = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        check_agency(acting, agency_of(stored))
+        before = _snapshot(stored)
+    check_agency(acting, agency_of(obj))
+    obj.full_clean()
+    obj.save()
+    after = _snapshot(obj)
+    if before:
+        changes = {k: {"from": before.get(k), "to": v} for k, v in after.items() if before.get(k) != v}
+        record(actor=acting, action=updated_name, target=obj, details={"id": str(obj), "changes": changes})
+    else:
+        record(actor=acting, action=created_name, target=obj, details={"id": str(obj), **after})
+    return obj
+
+
+@transaction.atomic
+def directory_delete(*, obj: Obj, acting: Principal) -> None:
+    """Delete a directory object (cascading to its subsystems, services and rights), audited as
+    ``exchange.<kind>_deleted`` / ``exchange.right_revoked``."""
+    check_agency(acting, agency_of(obj))
+    _c, _u, deleted_name = _NAMES[type(obj)]
+    target = (obj._meta.label_lower, str(obj.pk))
+    details = {"id": str(obj), **_snapshot(obj)}
+    obj.delete()
+    record(actor=acting, action=deleted_name, target=target, details=details)

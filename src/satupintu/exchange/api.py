@@ -1,0 +1,77 @@
+"""Data tracker API ("Siapa yang mengakses data saya"), GovStack Digital Registries
+``GET /data/myPersonalDataUsage`` shape (DR API 1.3.0 ``PersonalDataUsage``), mounted at
+``/api/v1/data/``.
+
+Unlike the GovStack template, the subject is never taken from a ``userId`` parameter: it is the
+signed-in citizen (:func:`satupintu.exchange.interface.citizen_nik`), so nobody can ask for
+another person's records.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.errors import AuthenticationError
+
+from satupintu.core.errors import PermissionDenied
+from satupintu.core.principal import principal_for_request
+from satupintu.exchange.interface import citizen_nik
+from satupintu.exchange.models import DataAccess
+from satupintu.exchange.selectors import data_accesses_for_nik
+
+router = Router()
+
+
+class Reference(Schema):
+    ReferenceID: str = Field(description="The record read (provider path)")  # noqa: N815
+
+
+class PersonalDataUsage(Schema):
+    id: str = Field(description="Data-access record id")
+    readerId: str = Field(description="Client subsystem INSTANCE/CLASS/MEMBER/SUBSYSTEM")  # noqa: N815
+    readerInitials: str = ""  # noqa: N815
+    readerInstitutionId: str = Field(description="Agency code")  # noqa: N815
+    readerInstitutionName: str  # noqa: N815
+    readerApplicationName: str = Field(description="Client subsystem")  # noqa: N815
+    searchDateTime: datetime = Field(description="When the data was read (UTC)")  # noqa: N815
+    refrences: list[Reference] = Field(description="Spelling as in the GovStack DR API 1.3.0")
+    service: str
+    dataItems: list[str]  # noqa: N815
+    purpose: str
+    legalBasis: str  # noqa: N815
+
+
+def usage_item(access: DataAccess) -> PersonalDataUsage:
+    """One data-access record in the GovStack ``PersonalDataUsage`` shape (plus purpose, legal
+    basis, data items and service)."""
+    return PersonalDataUsage(
+        id=str(access.pk), readerId=access.client, readerInstitutionId=access.agency_code,
+        readerInstitutionName=access.agency_name, readerApplicationName=access.client,
+        searchDateTime=access.occurred_at, refrences=[Reference(ReferenceID=access.record)],
+        service=access.service, dataItems=list(access.data_items), purpose=access.purpose,
+        legalBasis=access.legal_basis,
+    )
+
+
+@router.get("/MyPersonalDataUsage/1.0", response=list[PersonalDataUsage], include_in_schema=False,
+            operation_id="myPersonalDataUsageVersioned")
+@router.get("/mypersonalDataUsage", response=list[PersonalDataUsage], include_in_schema=False,
+            operation_id="mypersonalDataUsageAlias")
+@router.get("/myPersonalDataUsage", response=list[PersonalDataUsage], summary="Who read my personal data",
+            operation_id="myPersonalDataUsage")
+def my_personal_data_usage(request: HttpRequest) -> list[PersonalDataUsage]:
+    """Every recorded read of the signed-in citizen's personal data, newest first (at most 1000).
+
+    Also served at ``/data/mypersonalDataUsage`` and ``/data/MyPersonalDataUsage/1.0``.
+    Errors: 401 when nobody is signed in; 403 for a signed-in principal that is not a citizen
+    with a known NIK. Source: GovStack DR API 1.3.0 ``/data/myPersonalDataUsage``.
+    """
+    if principal_for_request(request).kind == "anonymous":
+        raise AuthenticationError()
+    nik = citizen_nik(request)
+    if nik is None:
+        raise PermissionDenied(_("Only a signed-in citizen can see who accessed their data."))
+    return [usage_item(a) for a in data_accesses_for_nik(nik)[:1000]]

@@ -1,0 +1,344 @@
+"""The exchange gateway (security server): route, authenticate, authorise, forward, log, answer.
+
+``{METHOD} /r1/{instance}/{memberClass}/{memberCode}/{subsystem}/{serviceCode}/{path...}`` (also
+without ``/r1``), X-Road message protocol for REST (PR-REST) §4. Every message — delivered or
+refused — is written to the signed, chained message log *before* the answer leaves
+(:func:`satupintu.exchange.messagelog.append`); if that write fails the client gets a 500 and
+never the provider's response.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from typing import IO, Any
+
+import httpx
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+
+from satupintu.core.api import problem_response
+from satupintu.core.errors import FieldError
+from satupintu.exchange import clientauth, directory, messagelog, metaservices, paths
+from satupintu.exchange.errors import (
+    GatewayError,
+    access_denied,
+    bad_request,
+    request_too_large,
+    unknown_client,
+    unknown_service,
+)
+from satupintu.exchange.keys import nik_index
+
+log = logging.getLogger(__name__)
+
+PURPOSE_HEADER = "X-Road-Purpose"
+NIK_RE = re.compile(r"^\d{16}$")
+# RFC 9110 §7.6.1 hop-by-hop fields, plus those the gateway owns or must not leak.
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+               "transfer-encoding", "upgrade", "proxy-connection", "host", "content-length"}
+_NOT_FORWARDED = _HOP_BY_HOP | {"authorization", "cookie", "x-forwarded-for", "x-forwarded-proto",
+                                "x-forwarded-host", "forwarded", "x-road-id", "x-road-request-id",
+                                "x-road-request-hash", "x-request-id"}
+_NOT_RETURNED = _HOP_BY_HOP | {"set-cookie", "location", "x-road-request-id", "x-road-request-hash",
+                               "x-road-error", "x-road-id"}
+_CHUNK = 64 * 1024
+_IN_MEMORY = 1024 * 1024
+_http_client: httpx.Client | None = None
+
+
+def backend_client() -> httpx.Client:
+    """The shared connection pool to providers: no redirects followed, timeouts from settings."""
+    global _http_client
+    if _http_client is None:
+        _http_client = httpx.Client(
+            follow_redirects=False, trust_env=False,
+            timeout=httpx.Timeout(settings.SATUPINTU_EXCHANGE_READ_TIMEOUT,
+                                  connect=settings.SATUPINTU_EXCHANGE_CONNECT_TIMEOUT),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        )
+    return _http_client
+
+
+def reset_backend_client() -> None:
+    """Drop the pool (tests change timeouts)."""
+    global _http_client
+    if _http_client is not None:
+        _http_client.close()
+    _http_client = None
+
+
+def raw_path(request: HttpRequest) -> str:
+    """The request path as sent (gunicorn ``RAW_URI``), else Django's decoded path."""
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
+    if raw:
+        return str(raw).split("?", 1)[0]
+    return request.path
+
+
+class Ctx:
+    """Per-message state collected for the log."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.request = request
+        self.request_id = uuid.uuid4().hex
+        self.started_at: datetime = timezone.now()
+        self.t0 = time.perf_counter()
+        self.client = (clientauth.client_header(request) or "")[:300]
+        self.service = ""
+        self.path = ""
+        self.user_id = request.headers.get("X-Road-UserId", "")[:100]
+        self.issue = request.headers.get("X-Road-Issue", "")[:200]
+        self.body = b""
+        self.request_hash = ""
+
+
+def handle(request: HttpRequest) -> HttpResponse:
+    """Answer one gateway request (see the module docstring); never raises."""
+    ctx = Ctx(request)
+    try:
+        try:
+            path = paths.normalise(raw_path(request))
+        except paths.BadPath as exc:
+            raise bad_request(str(exc)) from exc
+        ctx.path = path
+        segments = [s for s in path.split("/") if s]
+        if segments and segments[0] == "r1":
+            segments = segments[1:]
+        if segments == ["listClients"]:
+            return _answer_meta(ctx, metaservices.list_clients(request))
+        if len(segments) == 5 and segments[4] in metaservices.NAMES:
+            client = clientauth.authenticate(request)
+            ctx.client = client.identifier
+            return _answer_meta(ctx, metaservices.dispatch(request, segments[4], segments[:4], client))
+        if len(segments) < 5:
+            raise unknown_service()
+        rest = "/" + "/".join(segments[5:])
+        if len(segments) > 5 and path.endswith("/"):
+            rest += "/"
+        ctx.service = "/".join(segments[:5])
+        ctx.path = rest
+        parts = clientauth.parse_client(clientauth.client_header(request))
+        route = directory.route(parts, segments)
+        if route is None or not clientauth.credentials_match(
+                request, cert_fingerprint=route.cert_fingerprint, oauth_client_id=route.oauth_client_id):
+            raise unknown_client()
+        ctx.client = route.client_id
+        if route.service_pk is None or segments[0] != settings.SATUPINTU_EXCHANGE_INSTANCE:
+            raise unknown_service()
+        _authorise(route, request.method or "GET", rest)
+        consent = _personal_data(request, route)
+        ctx.body = _read_body(request)
+        return _forward(ctx, route, rest, consent)
+    except GatewayError as exc:
+        return _fail(ctx, exc)
+    except Exception:
+        log.exception("gateway: unexpected error (request %s)", ctx.request_id)
+        return _fail(ctx, GatewayError(500, "Server.ServerProxy.InternalError", "Internal error",
+                                       "The gateway failed; the request id identifies it in the logs."))
+
+
+def _authorise(route: directory.Route, method: str, path: str) -> None:
+    """403 unless the client's right on the service covers ``method`` and the normalised ``path``."""
+    if route.right_id is None:
+        raise access_denied("The client has no access right to this service.")
+    methods = route.methods
+    if methods and method.upper() not in methods:
+        raise access_denied(f"The access right does not cover the method {method.upper()}.")
+    prefixes = route.path_prefixes
+    if prefixes and not any(paths.covered(path, p) for p in prefixes):
+        raise access_denied("The access right does not cover this path.")
+
+
+def _personal_data(request: HttpRequest, service: directory.Route) -> dict[str, Any] | None:
+    """For personal-data services: require ``X-Road-UserId`` (the subject's 16-digit NIK) and
+    ``X-Road-Purpose``; return the data-access fields (subject as HMAC blind index)."""
+    if not service.personal_data:
+        return None
+    nik = request.headers.get("X-Road-UserId", "").strip()
+    purpose = request.headers.get(PURPOSE_HEADER, "").strip()
+    errors = []
+    if not nik:
+        errors.append(FieldError("X-Road-UserId", "required", "Name the data subject (NIK) in X-Road-UserId."))
+    elif not NIK_RE.match(nik):
+        errors.append(FieldError("X-Road-UserId", "format", "X-Road-UserId must be a 16-digit NIK."))
+    if not purpose:
+        errors.append(FieldError(PURPOSE_HEADER, "required", "State the purpose of this personal data read."))
+    if errors:
+        raise bad_request("This service serves personal data: the subject and the purpose are required.", errors)
+    return {"subject_index": nik_index(nik), "purpose": purpose[:500], "legal_basis": service.legal_basis,
+            "data_items": service.data_items, "service": service.service_id,
+            "agency_code": service.agency_code, "agency_name": service.agency_name, "client": service.client_id,
+            "record": ""}
+
+
+def _read_body(request: HttpRequest) -> bytes:
+    limit = settings.SATUPINTU_EXCHANGE_MAX_REQUEST_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise bad_request("Content-Length is not a number.") from None
+    if declared > limit:
+        raise request_too_large(limit)
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        raise request_too_large(limit)
+    return body
+
+
+def _request_hash(ctx: Ctx, method: str, target: str) -> str:
+    """Base64 SHA-512 of the request as forwarded (method, target, client, request id, body);
+    X-Road PR-REST §4.5 ``X-Road-Request-Hash``."""
+    digest = hashlib.sha512()
+    digest.update(f"{method}\n{target}\n{ctx.client}\n{ctx.request_id}\n".encode())
+    digest.update(ctx.body)
+    return base64.b64encode(digest.digest()).decode()
+
+
+def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, Any] | None) -> HttpResponse:
+    request = ctx.request
+    method = (request.method or "GET").upper()
+    query = request.META.get("QUERY_STRING", "")
+    target = paths.encode(rest) + (f"?{query}" if query else "")
+    url = service.backend_url.rstrip("/") + target
+    ctx.request_hash = _request_hash(ctx, method, target)
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED
+               and k.lower() != settings.SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER.lower()}
+    headers["X-Road-Client"] = service.client_id
+    headers["X-Road-Id"] = ctx.request_id
+    t_backend = time.perf_counter()
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115 - closed by caller
+    digest = hashlib.sha256()
+    size = 0
+    limit = settings.SATUPINTU_EXCHANGE_MAX_RESPONSE_BYTES
+    try:
+        upstream = backend_client().send(backend_client().build_request(method, url, headers=headers,
+                                                                         content=ctx.body), stream=True)
+        try:
+            for chunk in upstream.iter_raw(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise GatewayError(502, "Server.ServerProxy.ServiceFailed.ResponseTooLarge",
+                                       "Provider response too large",
+                                       f"The provider's response exceeds the limit of {limit} bytes.")
+                digest.update(chunk)
+                spool.write(chunk)
+        finally:
+            upstream.close()
+    except (httpx.ConnectTimeout, httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout) as exc:
+        spool.close()
+        raise GatewayError(504, "Server.ServerProxy.ServiceFailed.Timeout", "Provider timed out",
+                           "The provider did not answer in time.") from exc
+    except httpx.TransportError as exc:
+        spool.close()
+        raise GatewayError(502, "Server.ServerProxy.NetworkError", "Provider unreachable",
+                           "The provider could not be reached or broke the connection.") from exc
+    except GatewayError:
+        spool.close()
+        raise
+    backend_ms = (time.perf_counter() - t_backend) * 1000
+    status = upstream.status_code
+    store = service.store_bodies
+    max_stored = settings.SATUPINTU_EXCHANGE_MAX_STORED_BODY_BYTES
+    response_body: bytes | None = None
+    if store and size <= max_stored:
+        spool.seek(0)
+        response_body = spool.read()
+    if consent is not None and 200 <= status < 300:
+        consent["record"] = rest[:2000]
+    else:
+        consent = None
+    message = messagelog.Message(
+        request_id=ctx.request_id, started_at=ctx.started_at, client=ctx.client, service=ctx.service,
+        method=method, path=rest, status=status, user_id=ctx.user_id, issue=ctx.issue,
+        duration_ms=(time.perf_counter() - ctx.t0) * 1000, backend_ms=backend_ms,
+        request_size=len(ctx.body), response_size=size,
+        request_sha256=hashlib.sha256(ctx.body).hexdigest(), response_sha256=digest.hexdigest(),
+        request_body=ctx.body if store and len(ctx.body) <= max_stored else None,
+        response_body=response_body, data_access=consent,
+    )
+    try:
+        messagelog.append(message)
+    except Exception:
+        spool.close()
+        log.exception("gateway: message log write failed; response withheld (request %s)", ctx.request_id)
+        return _problem(ctx, GatewayError(500, "Server.ServerProxy.MessageLogFailed", "Message log failure",
+                                          "The response could not be logged, so it was not delivered."))
+    spool.seek(0)
+    response: HttpResponse | StreamingHttpResponse
+    if size <= _IN_MEMORY:
+        response = HttpResponse(spool.read(), status=status)
+        spool.close()
+    else:
+        response = StreamingHttpResponse(_iterate(spool), status=status)
+    response.headers.pop("Content-Type", None)
+    for name, value in upstream.headers.multi_items():
+        if name.lower() not in _NOT_RETURNED:
+            # RFC 9110 §5.3: repeated fields combine into one comma-separated list.
+            response.headers[name] = f"{response.headers[name]}, {value}" if name in response.headers else value
+    response["Content-Length"] = (upstream.headers.get("Content-Length", "0") if method == "HEAD" else str(size))
+    _xroad_headers(response, ctx)
+    return response  # type: ignore[return-value]
+
+
+def _iterate(spool: IO[bytes]) -> Iterator[bytes]:
+    try:
+        while chunk := spool.read(_CHUNK):
+            yield chunk
+    finally:
+        spool.close()
+
+
+def _xroad_headers(response: HttpResponse | StreamingHttpResponse, ctx: Ctx) -> None:
+    response["X-Road-Request-Id"] = ctx.request_id
+    response["X-Road-Id"] = ctx.request_id
+    if ctx.request_hash:
+        response["X-Road-Request-Hash"] = ctx.request_hash
+    if ctx.client:
+        response["X-Road-Client"] = ctx.client
+    if ctx.service:
+        response["X-Road-Service"] = ctx.service
+
+
+def _answer_meta(ctx: Ctx, response: HttpResponse) -> HttpResponse:
+    ctx.request_hash = _request_hash(ctx, (ctx.request.method or "GET").upper(), ctx.path)
+    _log_quietly(ctx, response.status_code, "", len(response.content))
+    _xroad_headers(response, ctx)
+    return response
+
+
+def _problem(ctx: Ctx, exc: GatewayError) -> HttpResponse:
+    response = problem_response(ctx.request, status=exc.status, title=exc.title, detail=exc.detail,
+                                type_=f"/problems/exchange/{exc.xroad_error}", errors=exc.errors,
+                                headers=exc.headers)
+    response["X-Road-Error"] = exc.xroad_error
+    response["Cache-Control"] = "no-store"
+    _xroad_headers(response, ctx)
+    return response
+
+
+def _fail(ctx: Ctx, exc: GatewayError) -> HttpResponse:
+    response = _problem(ctx, exc)
+    _log_quietly(ctx, exc.status, exc.xroad_error, len(response.content))
+    return response
+
+
+def _log_quietly(ctx: Ctx, status: int, error: str, size: int) -> None:
+    """Log a refused or metaservice message; a failing log write is reported, not raised."""
+    try:
+        messagelog.append(messagelog.Message(
+            request_id=ctx.request_id, started_at=ctx.started_at, client=ctx.client, service=ctx.service,
+            method=(ctx.request.method or "GET").upper()[:16], path=ctx.path, status=status, error=error,
+            user_id=ctx.user_id, issue=ctx.issue, duration_ms=(time.perf_counter() - ctx.t0) * 1000,
+            request_size=len(ctx.body), response_size=size, request_sha256=hashlib.sha256(ctx.body).hexdigest(),
+        ))
+    except Exception:
+        log.exception("gateway: message log write failed for a refused message (request %s)", ctx.request_id)

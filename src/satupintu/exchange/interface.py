@@ -1,0 +1,71 @@
+"""What other apps may use from the exchange.
+
+* :func:`satupintu.exchange.selectors.data_accesses_for_nik` — a citizen's data-access records;
+* :func:`citizen_nik` — **seam for the identity app**: the NIK of the signed-in citizen;
+* :func:`nik_index`, :func:`seal`, :func:`unseal` — the NIK blind index and AES-256-GCM sealing of
+  personal identifiers at rest (used by the registries).
+
+Until the identity branch lands, a citizen principal's NIK is read from ``request.user.nik``
+(the attribute the identity app's user is expected to expose, decrypted). When identity lands,
+replace the body with its documented accessor; the data-tracker API then works unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from satupintu.core.principal import principal_for_request
+from satupintu.exchange.keys import decrypt_body, encrypt_body, nik_index
+
+__all__ = ["citizen_nik", "nik_index", "record_officer_access", "seal", "unseal"]
+
+
+def seal(value: str, *, purpose: str) -> bytes:
+    """Encrypt ``value`` (AES-256-GCM, random nonce); ``purpose`` is bound as associated data so a
+    ciphertext cannot be moved to another column or table."""
+    return encrypt_body(value.encode(), aad=f"pii:{purpose}".encode())
+
+
+def unseal(blob: bytes, *, purpose: str) -> str:
+    """Decrypt what :func:`seal` produced for the same ``purpose``."""
+    return decrypt_body(bytes(blob), aad=f"pii:{purpose}".encode()).decode()
+
+_NIK = re.compile(r"^\d{16}$")
+
+
+def citizen_nik(request: Any) -> str | None:
+    """The signed-in citizen's 16-digit NIK, or ``None`` when the principal is not a citizen or
+    no NIK is known for them."""
+    principal = principal_for_request(request)
+    if principal.kind != "citizen":
+        return None
+    nik = str(getattr(getattr(request, "user", None), "nik", "") or "")
+    return nik if _NIK.match(nik) else None
+
+
+def record_officer_access(*, nik: str, acting: Any, record: str, data_items: list[str], purpose: str,
+                          legal_basis: str, request: Any = None) -> None:
+    """Record that an officer read a citizen's personal data in the back-office, so it appears in
+    the citizen's "Siapa yang mengakses data saya" list (call it in the view that shows the data).
+
+    ``acting``: the officer's :class:`~satupintu.core.principal.Principal` (its agency is shown);
+    ``record``: what was opened (e.g. ``application/123``); ``purpose``/``legal_basis``: why.
+    Raises ``ValueError`` for a malformed NIK or a principal that is not an officer.
+    """
+    from django.utils import timezone
+
+    from satupintu.catalog.models import Agency
+    from satupintu.exchange.models import DataAccess
+
+    if not _NIK.match(nik):
+        raise ValueError("nik must be 16 digits")
+    if getattr(acting, "kind", "") != "officer":
+        raise ValueError("only officers' back-office reads are recorded here")
+    agency = Agency.objects.filter(code=acting.agency or "").first()
+    DataAccess.objects.create(
+        occurred_at=timezone.now(), subject_index=nik_index(nik), agency_code=acting.agency or "",
+        agency_name=agency.name_id if agency else (acting.agency or ""), client=f"officer:{acting.id}",
+        service="back-office", record=record[:2000], data_items=list(data_items), purpose=purpose[:500],
+        legal_basis=legal_basis[:500], request_id=str(getattr(request, "request_id", ""))[:64],
+    )

@@ -1,0 +1,125 @@
+"""The gateway's keys, read from files named by settings (development: generated in var/keys/).
+
+* message-log signing key: Ed25519 private key, PEM (``SATUPINTU_EXCHANGE_SIGNING_KEY_FILE``);
+* body encryption key: 32 random bytes, AES-256-GCM (``SATUPINTU_EXCHANGE_BODY_KEY_FILE``);
+* NIK blind-index key: 32 random bytes, HMAC-SHA-256 (``SATUPINTU_NIK_INDEX_KEY_FILE``).
+
+In production a missing file raises :class:`~django.core.exceptions.ImproperlyConfigured` at
+first use; nothing is generated there.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from joserfc.jwk import OKPKey
+
+
+def _key_path(setting: str, dev_name: str) -> Path:
+    configured = getattr(settings, setting, "")
+    if configured:
+        return Path(configured)
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured(f"{setting} must name a key file in production.")
+    return Path(settings.VAR_DIR) / "keys" / dev_name
+
+
+def _read_or_create(path: Path, make: bytes | None) -> bytes:
+    if path.exists() or make is None:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"key file {path} cannot be read: {exc}") from exc
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Write a complete private temp file, then link it into place: another process sees either no
+    # key or the whole key, and if two processes race, both end up using the first one linked.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(make)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
+    return path.read_bytes()
+
+
+def _dev_ok(setting: str) -> bool:
+    return not getattr(settings, setting, "") and not settings.PRODUCTION
+
+
+@functools.cache
+def signing_key() -> OKPKey:
+    """The Ed25519 message-log signing key as a JWK with ``kid`` = RFC 7638 thumbprint."""
+    setting = "SATUPINTU_EXCHANGE_SIGNING_KEY_FILE"
+    new = None
+    if _dev_ok(setting):
+        new = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    pem = _read_or_create(_key_path(setting, "exchange-signing.pem"), new)
+    try:
+        key = OKPKey.import_key(pem)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"{setting}: not an Ed25519 PEM private key ({exc})") from exc
+    if key.as_dict().get("crv") != "Ed25519" or not key.is_private:
+        raise ImproperlyConfigured(f"{setting}: the key must be an Ed25519 private key")
+    return OKPKey.import_key(pem, {"kid": key.thumbprint()})
+
+
+def public_jwk() -> dict[str, str | list[str]]:
+    """The public half of :func:`signing_key` as a JWK dict (for verifiers and exports)."""
+    return signing_key().as_dict(private=False)
+
+
+def _secret_32(setting: str, dev_name: str) -> bytes:
+    new = secrets.token_bytes(32) if _dev_ok(setting) else None
+    raw = _read_or_create(_key_path(setting, dev_name), new)
+    if len(raw) != 32:
+        raise ImproperlyConfigured(f"{setting}: the key file must hold exactly 32 random bytes")
+    return raw
+
+
+@functools.cache
+def body_cipher() -> AESGCM:
+    """AES-256-GCM for stored message bodies."""
+    return AESGCM(_secret_32("SATUPINTU_EXCHANGE_BODY_KEY_FILE", "exchange-body.key"))
+
+
+@functools.cache
+def _nik_key() -> bytes:
+    return _secret_32("SATUPINTU_NIK_INDEX_KEY_FILE", "nik-index.key")
+
+
+def nik_index(nik: str) -> str:
+    """Keyed blind index of a NIK: ``hex(HMAC-SHA-256(key, nik))`` (RFC 2104)."""
+    return hmac.new(_nik_key(), nik.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def encrypt_body(body: bytes, *, aad: bytes) -> bytes:
+    """``nonce(12) || AES-256-GCM(body)`` with ``aad`` (the request id) bound to the ciphertext."""
+    nonce = secrets.token_bytes(12)
+    return nonce + body_cipher().encrypt(nonce, body, aad)
+
+
+def decrypt_body(blob: bytes, *, aad: bytes) -> bytes:
+    return body_cipher().decrypt(blob[:12], blob[12:], aad)
+
+
+def reset_caches() -> None:
+    """Forget loaded keys (tests and key rotation)."""
+    signing_key.cache_clear()
+    body_cipher.cache_clear()
+    _nik_key.cache_clear()

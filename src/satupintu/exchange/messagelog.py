@@ -1,0 +1,239 @@
+"""The message log: every exchange message signed (detached JWS, Ed25519) and hash-chained.
+
+Appends are serialised through the single :class:`LogHead` row (``SELECT ... FOR UPDATE`` on
+PostgreSQL; SQLite serialises writers itself), so concurrent gateway workers never fork the
+chain. Records are written and committed *before* the gateway answers (see ``gateway.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import rfc8785
+from django.db import connection, transaction
+from django.utils import timezone
+from joserfc import jws
+from joserfc.jwk import OKPKey
+
+from satupintu.audit.actions import mask_nik
+from satupintu.exchange import keys
+from satupintu.exchange.models import GENESIS_HASH, DataAccess, LogHead, MessageLog
+
+ALG = "Ed25519"  # RFC 9864 fully-specified EdDSA algorithm name
+
+
+def chain_hash(prev_hash: str, canonical: dict[str, Any]) -> str:
+    """``hex(SHA-256(bytes.fromhex(prev_hash) || JCS(canonical)))`` (JCS: RFC 8785)."""
+    return hashlib.sha256(bytes.fromhex(prev_hash) + rfc8785.dumps(canonical)).hexdigest()
+
+
+def sign(canonical: dict[str, Any]) -> str:
+    """Detached compact JWS (RFC 7515 Appendix F): ``header..signature`` over JCS(canonical)."""
+    key = keys.signing_key()
+    value = jws.serialize_compact({"alg": ALG, "kid": key.kid}, rfc8785.dumps(canonical), key, algorithms=[ALG])
+    return jws.detach_content(value)
+
+
+def verify_signature(signature: str, canonical: dict[str, Any], public_key: OKPKey) -> bool:
+    """True when the detached JWS ``signature`` is valid for JCS(canonical) under ``public_key``."""
+    try:
+        jws.deserialize_compact(signature, public_key, payload=rfc8785.dumps(canonical), algorithms=[ALG])
+    except Exception:  # joserfc raises BadSignatureError, DecodeError, ...
+        return False
+    return True
+
+
+@dataclass
+class Message:
+    """What the gateway knows about one message when it logs it."""
+
+    request_id: str
+    started_at: datetime
+    client: str
+    service: str
+    method: str
+    path: str
+    status: int
+    error: str = ""
+    user_id: str = ""
+    issue: str = ""
+    duration_ms: float = 0.0
+    backend_ms: float | None = None
+    request_size: int = 0
+    response_size: int = 0
+    request_sha256: str = hashlib.sha256(b"").hexdigest()
+    response_sha256: str = hashlib.sha256(b"").hexdigest()
+    request_body: bytes | None = None  # plain; encrypted here when the service stores bodies
+    response_body: bytes | None = None
+    data_access: dict[str, Any] | None = field(default=None)
+
+
+_HEAD = LogHead._meta.db_table
+
+
+def _lock_head() -> tuple[int, str]:
+    """Read (and on PostgreSQL lock until commit) the chain head; create it on first use."""
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    sql = f"SELECT last_seq, last_hash FROM {_HEAD} WHERE id = 1{lock}"  # noqa: S608 - constant
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        if row is None:
+            LogHead.objects.get_or_create(id=1)
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    return int(row[0]), str(row[1])
+
+
+class _Slot:
+    """One message waiting for the group commit, and its outcome."""
+
+    __slots__ = ("message", "done", "result", "error")
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        self.done = False
+        self.result: MessageLog | None = None
+        self.error: BaseException | None = None
+
+
+_queue: list[_Slot] = []
+_queue_lock = threading.Lock()
+_writer_lock = threading.Lock()
+
+
+def append(message: Message) -> MessageLog:
+    """Sign, chain and durably store one message (and its data-access record, if any); return
+    only after the transaction holding it has committed.
+
+    Group commit: messages arriving while another thread of this process is committing are
+    written together in the next transaction (one durable commit for several messages), so
+    throughput is not bounded by one fsync per message. Inside an outer ``atomic`` block the
+    message is written in that block instead (it commits or rolls back with the caller).
+
+    ``message.user_id`` is stored masked (a NIK keeps its first and last four digits);
+    ``data_access`` (keys of :class:`DataAccess` except ``message``) is stored with this record.
+    Raises whatever the database or the key loading raised; then nothing of the batch is stored.
+    """
+    if connection.in_atomic_block:
+        return _write([message])[0]
+    slot = _Slot(message)
+    with _queue_lock:
+        _queue.append(slot)
+    with _writer_lock:
+        if not slot.done:
+            with _queue_lock:
+                batch = _queue[:]
+                _queue.clear()
+            try:
+                results = _write_batch([s.message for s in batch])
+            except BaseException as exc:
+                for s in batch:
+                    s.error, s.done = exc, True
+            else:
+                for s, entry in zip(batch, results, strict=True):
+                    s.result, s.done = entry, True
+    if slot.error is not None:
+        raise slot.error
+    assert slot.result is not None
+    return slot.result
+
+
+@transaction.atomic
+def _write_batch(messages: list[Message]) -> list[MessageLog]:
+    return _write(messages)
+
+
+def _write(messages: list[Message]) -> list[MessageLog]:
+    last_seq, last_hash = _lock_head()
+    entries = []
+    for message in messages:
+        entry = _entry(message, last_seq, last_hash)
+        entry.save(force_insert=True)
+        if message.data_access is not None:
+            DataAccess.objects.create(message=entry, occurred_at=entry.logged_at, request_id=entry.request_id,
+                                      **message.data_access)
+        last_seq, last_hash = entry.seq, entry.hash
+        entries.append(entry)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1",  # noqa: S608
+                       [last_seq, last_hash])
+    return entries
+
+
+def _entry(message: Message, last_seq: int, last_hash: str) -> MessageLog:
+    aad = message.request_id.encode()
+    entry = MessageLog(
+        seq=last_seq + 1,
+        request_id=message.request_id,
+        logged_at=timezone.now(),
+        started_at=message.started_at,
+        client=message.client[:300],
+        service=message.service[:300],
+        method=message.method[:16],
+        path=message.path[:2000],
+        status=message.status,
+        error=message.error[:100],
+        user_id=mask_nik(message.user_id)[:100],
+        issue=message.issue[:200],
+        duration_ms=message.duration_ms,
+        backend_ms=message.backend_ms,
+        request_size=message.request_size,
+        response_size=message.response_size,
+        request_sha256=message.request_sha256,
+        response_sha256=message.response_sha256,
+        request_body=None if message.request_body is None else keys.encrypt_body(message.request_body, aad=aad),
+        response_body=None if message.response_body is None else keys.encrypt_body(message.response_body, aad=aad),
+        key_id=keys.signing_key().kid or "",
+        prev_hash=last_hash,
+    )
+    canonical = entry.canonical_fields()
+    entry.hash = chain_hash(entry.prev_hash, canonical)
+    entry.signature = sign(canonical)
+    return entry
+
+
+@dataclass
+class VerifyResult:
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(records: Iterable[MessageLog], public_key: OKPKey) -> VerifyResult:
+    """Check that ``records`` (in ``seq`` order, starting at seq 1) form an unbroken chain and
+    that every signature verifies under ``public_key``. Returns the count and the problems."""
+    result = VerifyResult()
+    prev = GENESIS_HASH
+    expected_seq = 1
+    for entry in records:
+        canonical = entry.canonical_fields()
+        if entry.seq != expected_seq:
+            result.problems.append(f"#{entry.seq}: expected sequence {expected_seq} (records missing)")
+        if entry.prev_hash != prev:
+            result.problems.append(f"#{entry.seq}: prev_hash does not match the previous record's hash")
+        if chain_hash(entry.prev_hash, canonical) != entry.hash:
+            result.problems.append(f"#{entry.seq}: hash does not match the record (altered)")
+        if not verify_signature(entry.signature, canonical, public_key):
+            result.problems.append(f"#{entry.seq}: signature is not valid")
+        prev = entry.hash
+        expected_seq = entry.seq + 1
+        result.checked += 1
+    head = LogHead.objects.filter(id=1).first()
+    if head is not None and head.last_seq != expected_seq - 1:
+        result.problems.append(f"head says #{head.last_seq} but the log ends at #{expected_seq - 1}")
+    return result
+
+
+def export_lines(records: Iterable[MessageLog]) -> Iterator[dict[str, Any]]:
+    """Export rows: the canonical fields plus ``hash`` and ``signature`` (no bodies)."""
+    for entry in records:
+        yield {**entry.canonical_fields(), "hash": entry.hash, "signature": entry.signature}

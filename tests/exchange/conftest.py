@@ -1,0 +1,100 @@
+"""Fixtures for the exchange: a directory with two agencies, a provider backend on 127.0.0.1 and
+the gateway served by pytest-django's live server (a real HTTP server thread)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.x509.oid import NameOID
+
+from satupintu.catalog.models import Agency
+from satupintu.exchange import keys
+from satupintu.exchange.gateway import reset_backend_client
+from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
+from tests.exchange import servers
+
+INSTANCE = "SPLP-DEV"
+CLIENT_ID = f"{INSTANCE}/GOV/KEMENSOS/bansos"
+SERVICE_PATH = f"/r1/{INSTANCE}/GOV/DUKCAPIL/kependudukan/penduduk"
+
+
+def make_cert(common_name: str) -> tuple[str, str]:
+    """A self-signed client certificate: (URL-escaped PEM as nginx passes it, SHA-256 fingerprint)."""
+    key = Ed25519PrivateKey.generate()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=30)).sign(key, None))
+    pem = cert.public_bytes(serialization.Encoding.PEM).decode()
+    return quote(pem, safe=""), cert.fingerprint(hashes.SHA256()).hex()
+
+
+@dataclass
+class Directory:
+    dukcapil: Agency
+    kemensos: Agency
+    provider_member: Member
+    client_member: Member
+    provider: Subsystem
+    client: Subsystem
+    other_client: Subsystem
+    service: Service
+    right: AccessRight
+    cert_header: str
+    other_cert_header: str
+
+
+@pytest.fixture
+def backend() -> Iterator[servers.Provider]:
+    server = servers.provider()
+    with servers.running(server) as url:
+        server.url = url  # type: ignore[attr-defined]
+        yield server
+
+
+@pytest.fixture
+def gateway_keys(tmp_path, settings) -> Iterator[None]:  # noqa: ANN001
+    settings.VAR_DIR = tmp_path
+    keys.reset_caches()
+    reset_backend_client()
+    yield
+    keys.reset_caches()
+    reset_backend_client()
+
+
+@pytest.fixture
+def directory(db, backend, gateway_keys) -> Directory:  # noqa: ANN001
+    dukcapil = Agency.objects.create(code="dukcapil", name_id="Direktorat Jenderal Dukcapil", kind="lembaga")
+    kemensos = Agency.objects.create(code="kemensos", name_id="Kementerian Sosial", kind="kementerian")
+    pm = Member.objects.create(instance=INSTANCE, member_class="GOV", member_code="DUKCAPIL", name="Dukcapil",
+                               agency=dukcapil)
+    cm = Member.objects.create(instance=INSTANCE, member_class="GOV", member_code="KEMENSOS", name="Kemensos",
+                               agency=kemensos)
+    cert_header, fingerprint = make_cert("bansos")
+    other_header, other_fp = make_cert("other")
+    provider = Subsystem.objects.create(member=pm, code="kependudukan", name="SIAK")
+    client = Subsystem.objects.create(member=cm, code="bansos", name="SIKS-NG", cert_fingerprint=fingerprint,
+                                      oauth_client_id="kemensos-bansos")
+    other = Subsystem.objects.create(member=cm, code="lain", cert_fingerprint=other_fp)
+    service = Service.objects.create(provider=provider, service_code="penduduk", backend_url=backend.url,
+                                     openapi='{"openapi": "3.0.0", "paths": {"/persons/{nik}": {"get": {}}}}')
+    right = AccessRight.objects.create(client=client, service=service, methods="GET,POST",
+                                       path_prefixes="/persons\n/public/")
+    return Directory(dukcapil, kemensos, pm, cm, provider, client, other, service, right, cert_header, other_header)
+
+
+def client_headers(d: Directory, **extra: str) -> dict[str, str]:
+    return {"X-Road-Client": CLIENT_ID, "X-SSL-Client-Cert": d.cert_header, **extra}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

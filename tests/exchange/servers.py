@@ -1,0 +1,125 @@
+"""Real HTTP servers on 127.0.0.1 for the exchange tests: a provider backend and an RFC 7662
+token introspection endpoint. Each runs in a daemon thread on a free port."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BIG_SIZE = 50 * 1024 * 1024
+
+
+class Provider(ThreadingHTTPServer):
+    daemon_threads = True
+    hits: list[dict[str, Any]]
+    hang_seconds = 5.0
+
+
+class ProviderHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Provider
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+        pass
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        self.server.hits.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
+                                 "body": body})
+        if self.path.endswith("/hang"):
+            time.sleep(self.server.hang_seconds)
+            return
+        if self.path.endswith("/big"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(BIG_SIZE))
+            self.end_headers()
+            chunk = b"x" * (1024 * 1024)
+            for _ in range(BIG_SIZE // len(chunk)):
+                self.wfile.write(chunk)
+            return
+        if self.path.endswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", "http://169.254.169.254/latest/meta-data/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        payload = json.dumps({"method": self.command, "path": self.path, "body": body.decode("utf-8", "replace"),
+                              "client": self.headers.get("X-Road-Client"),
+                              "authorization": self.headers.get("Authorization")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "keep-alive")
+        self.send_header("Set-Cookie", "backend=1")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle  # noqa: N815
+
+
+class Introspection(ThreadingHTTPServer):
+    daemon_threads = True
+    tokens: dict[str, dict[str, Any]]
+    credentials: tuple[str, str]
+    calls: int = 0
+
+
+class IntrospectionHandler(BaseHTTPRequestHandler):
+    """RFC 7662 §2: POST form ``token``; client authenticated with HTTP Basic; JSON answer."""
+
+    protocol_version = "HTTP/1.1"
+    server: Introspection
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.server.calls += 1
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode())
+        expected = "Basic " + base64.b64encode(":".join(self.server.credentials).encode()).decode()
+        if self.headers.get("Authorization") != expected:
+            status, body = 401, {"error": "invalid_client"}
+        else:
+            token = form.get("token", [""])[0]
+            status, body = 200, self.server.tokens.get(token, {"active": False})
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextmanager
+def running(server: ThreadingHTTPServer) -> Iterator[str]:
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def provider() -> Provider:
+    server = Provider(("127.0.0.1", 0), ProviderHandler)
+    server.hits = []
+    return server
+
+
+def introspection(credentials: tuple[str, str], tokens: dict[str, dict[str, Any]]) -> Introspection:
+    server = Introspection(("127.0.0.1", 0), IntrospectionHandler)
+    server.credentials = credentials
+    server.tokens = tokens
+    return server

@@ -1,0 +1,118 @@
+"""Directory actions and the back-office: scoped by agency, every change audited."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from satupintu.audit.models import AuditEvent
+from satupintu.core.errors import NotFound, PermissionDenied
+from satupintu.core.principal import Principal
+from satupintu.exchange.access import access_member_by_id, access_service_by_id
+from satupintu.exchange.actions import directory_delete, directory_save
+from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
+from tests.exchange.conftest import Directory
+
+pytestmark = pytest.mark.django_db
+
+PLATFORM = Principal(kind="officer", id="1", roles=frozenset({"platform_admin"}))
+DUKCAPIL_ADMIN = Principal(kind="officer", id="2", agency="dukcapil", roles=frozenset({"agency_admin"}))
+KEMENSOS_ADMIN = Principal(kind="officer", id="3", agency="kemensos", roles=frozenset({"agency_admin"}))
+OPERATOR = Principal(kind="officer", id="4", agency="dukcapil", roles=frozenset({"operator"}))
+
+
+def test_agency_admin_sees_only_own_members(directory: Directory) -> None:
+    assert access_member_by_id(DUKCAPIL_ADMIN, directory.provider_member.pk) == directory.provider_member
+    with pytest.raises(NotFound):
+        access_member_by_id(DUKCAPIL_ADMIN, directory.client_member.pk)
+    with pytest.raises(NotFound):  # same answer for "missing" and "not yours"
+        access_member_by_id(DUKCAPIL_ADMIN, 999_999)
+    with pytest.raises(NotFound):
+        access_service_by_id(OPERATOR, directory.service.pk)
+    assert access_service_by_id(PLATFORM, directory.service.pk) == directory.service
+
+
+def test_create_and_update_are_audited_in_the_same_transaction(directory: Directory) -> None:
+    sub = directory_save(obj=Subsystem(member=directory.provider_member, code="kk"), acting=DUKCAPIL_ADMIN)
+    created = AuditEvent.objects.get(action="exchange.subsystem_created")
+    assert created.actor_agency == "dukcapil" and created.target_id == str(sub.pk)
+    sub.name = "Kartu keluarga"
+    directory_save(obj=sub, acting=DUKCAPIL_ADMIN)
+    updated = AuditEvent.objects.get(action="exchange.subsystem_updated")
+    assert updated.details["changes"] == {"name": {"from": "", "to": "Kartu keluarga"}}
+
+
+def test_agency_admin_cannot_write_another_agencys_objects(directory: Directory) -> None:
+    with pytest.raises(PermissionDenied):
+        directory_save(obj=Member(instance="SPLP-DEV", member_class="GOV", member_code="X", name="X",
+                                  agency=directory.kemensos), acting=DUKCAPIL_ADMIN)
+    # Moving one's own member to another agency is refused too.
+    member = Member.objects.get(pk=directory.provider_member.pk)
+    member.agency = directory.kemensos
+    with pytest.raises(PermissionDenied):
+        directory_save(obj=member, acting=DUKCAPIL_ADMIN)
+    # Only the provider's agency grants access to its service.
+    with pytest.raises(PermissionDenied):
+        directory_delete(obj=directory.right, acting=KEMENSOS_ADMIN)
+    assert not AuditEvent.objects.filter(action__startswith="exchange.").exists()
+    directory_delete(obj=directory.right, acting=DUKCAPIL_ADMIN)
+    assert AuditEvent.objects.filter(action="exchange.right_revoked").count() == 1
+    assert not AccessRight.objects.exists()
+
+
+def test_invalid_fields_are_refused_and_nothing_is_written(directory: Directory) -> None:
+    with pytest.raises(ValidationError) as info:
+        directory_save(obj=AccessRight(client=directory.other_client, service=directory.service,
+                                       methods="get;post"), acting=PLATFORM)
+    assert "methods" in info.value.message_dict
+    with pytest.raises(ValidationError) as info:
+        directory_save(obj=Service(provider=directory.provider, service_code="bad code!",
+                                   backend_url="file:///etc/passwd"), acting=PLATFORM)
+    assert {"service_code", "backend_url"} <= set(info.value.message_dict)
+    with pytest.raises(ValidationError) as info:
+        directory_save(obj=Service(provider=directory.provider, service_code="ok", backend_url="https://x.go.id",
+                                   openapi="[1, 2", personal_data=True), acting=PLATFORM)
+    assert {"openapi", "legal_basis"} <= set(info.value.message_dict)
+    with pytest.raises(ValidationError) as info:
+        directory_save(obj=AccessRight(client=directory.other_client, service=directory.service,
+                                       path_prefixes="/persons/../admin"), acting=PLATFORM)
+    assert "path_prefixes" in info.value.message_dict
+    assert not AuditEvent.objects.exists()
+
+
+def test_back_office_lists_and_changes_are_audited(directory: Directory) -> None:
+    admin_user = User.objects.create_superuser("admin", "admin@example.go.id", "a-long-password-1")
+    browser = Client()
+    browser.force_login(admin_user)
+    assert browser.get("/kelola/exchange/service/").status_code == 200
+    response = browser.post(f"/kelola/exchange/service/{directory.service.pk}/change/", {
+        "provider": directory.provider.pk, "service_code": "penduduk", "version": "v2",
+        "backend_url": directory.service.backend_url, "openapi": "", "data_items": "", "legal_basis": "",
+        "enabled": "on",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Service.objects.get(pk=directory.service.pk).version == "v2"
+    event = AuditEvent.objects.get(action="exchange.service_updated")
+    assert event.actor_id == str(admin_user.pk)
+    assert event.details["changes"]["version"] == {"from": "v1", "to": "v2"}
+    monitoring = browser.get("/kelola/exchange/messagelog/monitoring/")
+    assert monitoring.status_code == 200
+
+
+def test_back_office_refuses_staff_without_a_role(directory: Directory) -> None:
+    staff = User.objects.create_user("staff", "s@example.go.id", "a-long-password-1", is_staff=True)
+    browser = Client()
+    browser.force_login(staff)
+    assert browser.get("/kelola/exchange/service/").status_code == 403
+    assert browser.get("/kelola/exchange/messagelog/monitoring/").status_code == 403
+
+
+def test_monitoring_page_speaks_indonesian_by_default(directory: Directory) -> None:
+    browser = Client()
+    browser.force_login(User.objects.create_superuser("root", "r@example.go.id", "a-long-password-1"))
+    page = browser.get("/kelola/exchange/messagelog/monitoring/")
+    assert "Pemantauan pertukaran data" in page.content.decode()
+    page = browser.get("/kelola/exchange/messagelog/monitoring/?lang=en")
+    assert "Exchange monitoring" in page.content.decode()

@@ -1,0 +1,97 @@
+"""Message log: chain and signatures verify, tampering is detected, concurrent calls keep the
+chain whole, the CLI verifies and exports."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from satupintu.audit.models import AuditEvent
+from satupintu.exchange import keys
+from satupintu.exchange.messagelog import chain_hash, verify, verify_signature
+from satupintu.exchange.models import LogHead, MessageLog
+from tests.exchange.conftest import SERVICE_PATH, Directory, client_headers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _calls(live_server, directory: Directory, n: int, workers: int) -> list[int]:  # noqa: ANN001
+    with httpx.Client(headers=client_headers(directory), timeout=30) as http:
+        def one(i: int) -> int:
+            return http.get(f"{live_server.url}{SERVICE_PATH}/persons/{i}").status_code
+
+        with ThreadPoolExecutor(workers) as pool:
+            return list(pool.map(one, range(n)))
+
+
+def test_concurrent_calls_keep_the_chain_intact(directory: Directory, live_server) -> None:  # noqa: ANN001
+    statuses = _calls(live_server, directory, 40, 8)
+    assert statuses == [200] * 40
+    entries = list(MessageLog.objects.order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, 41))
+    assert len({e.prev_hash for e in entries}) == 40  # no fork: every record has its own predecessor
+    assert LogHead.objects.get().last_hash == entries[-1].hash
+    result = verify(entries, keys.signing_key())
+    assert result.ok, result.problems
+
+
+def test_tampering_is_detected(directory: Directory, live_server) -> None:  # noqa: ANN001
+    _calls(live_server, directory, 3, 1)
+    second = MessageLog.objects.get(seq=2)
+    MessageLog.objects.filter(seq=2).update(status=500)
+    problems = verify(MessageLog.objects.order_by("seq"), keys.signing_key()).problems
+    assert any("#2: hash" in p for p in problems) and any("#2: signature" in p for p in problems)
+    # Re-chaining an altered record still fails: the signature covers it.
+    altered = MessageLog.objects.get(seq=2)
+    altered.hash = chain_hash(altered.prev_hash, altered.canonical_fields())
+    assert not verify_signature(second.signature, altered.canonical_fields(), keys.signing_key())
+
+
+def test_cli_verifies_and_exports(directory: Directory, live_server, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    _calls(live_server, directory, 3, 1)
+    call_command("exchange", "verify-log")
+    assert "3 records" in capsys.readouterr().out
+    out = tmp_path / "log.jsonl"
+    call_command("exchange", "export-log", "--out", str(out))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert lines[0]["publicKey"]["crv"] == "Ed25519" and "d" not in lines[0]["publicKey"]
+    assert [row["seq"] for row in lines[1:]] == [1, 2, 3]
+    assert AuditEvent.objects.filter(action="exchange.log_exported").count() == 1
+    MessageLog.objects.filter(seq=3).delete()
+    MessageLog.objects.filter(seq=2).update(path="/other")
+    with pytest.raises(CommandError, match="NOT intact"):
+        call_command("exchange", "verify-log")
+
+
+def test_monitoring_counts_errors_and_latency_per_service(directory: Directory, live_server) -> None:  # noqa: ANN001
+    from satupintu.core.principal import Principal
+    from satupintu.exchange.selectors import service_statistics
+
+    _calls(live_server, directory, 4, 1)
+    httpx.delete(f"{live_server.url}{SERVICE_PATH}/persons/1", headers=client_headers(directory))  # 403
+    platform = Principal(kind="officer", id="1", roles=frozenset({"platform_admin"}))
+    [row] = [r for r in service_statistics(platform) if r["service"].endswith("/penduduk")]
+    assert (row["count"], row["errors"]) == (5, 1)
+    assert 0 < row["p50"] <= row["p95"] <= row["p99"]
+    kemensos_admin = Principal(kind="officer", id="2", agency="kemensos", roles=frozenset({"agency_admin"}))
+    assert [r["count"] for r in service_statistics(kemensos_admin)] == [5]  # they are the client
+    stranger = Principal(kind="officer", id="3", agency="bpjs", roles=frozenset({"agency_admin"}))
+    assert service_statistics(stranger) == []
+
+
+def test_development_keys_are_created_once_and_reused(tmp_path: Path, settings) -> None:  # noqa: ANN001
+    settings.VAR_DIR = tmp_path
+    keys.reset_caches()
+    first = keys.public_jwk()
+    keys.reset_caches()
+    assert keys.public_jwk() == first
+    assert (tmp_path / "keys" / "exchange-signing.pem").stat().st_mode & 0o077 == 0  # owner-only
+    assert [p.name for p in (tmp_path / "keys").iterdir()] == ["exchange-signing.pem"]  # no temp files left
+    assert (tmp_path / "keys").stat().st_mode & 0o077 == 0
+    keys.reset_caches()
