@@ -64,10 +64,10 @@ def test_filter_by_agency_and_download_csv(accesses) -> None:  # noqa: ANN001
 
 def test_anonymous_is_sent_to_sign_in_and_officers_are_refused(db) -> None:  # noqa: ANN001
     assert Client().get("/akun/akses-data/").status_code == 302
-    from django.contrib.auth.models import User
+    from satupintu.identity.testing import make_platform_admin
 
     browser = Client()
-    browser.force_login(User.objects.create_superuser("root", "r@example.go.id", "a-long-password-1"))
+    browser.force_login(make_platform_admin("r@example.go.id"))
     assert browser.get("/akun/akses-data/").status_code == 403
 
 

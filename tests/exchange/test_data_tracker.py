@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from satupintu.exchange.api import usage_item
 from satupintu.exchange.keys import nik_index
 from satupintu.exchange.models import DataAccess, MessageLog
 from satupintu.exchange.selectors import data_accesses_for_nik
+from satupintu.identity.testing import make_platform_admin
 from tests.exchange.conftest import CLIENT_ID, SERVICE_PATH, Directory, client_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -76,7 +76,7 @@ def test_usage_api_needs_a_signed_in_citizen(db) -> None:  # noqa: ANN001
     browser = Client()
     for path in ("myPersonalDataUsage", "mypersonalDataUsage", "MyPersonalDataUsage/1.0"):
         assert browser.get(f"/api/v1/data/{path}").status_code == 401
-    browser.force_login(User.objects.create_superuser("root", "r@example.go.id", "a-long-password-1"))
+    browser.force_login(make_platform_admin("r@example.go.id"))
     response = browser.get("/api/v1/data/myPersonalDataUsage")
     assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -13,6 +12,7 @@ from satupintu.core.principal import Principal
 from satupintu.exchange.access import access_member_by_id, access_service_by_id
 from satupintu.exchange.actions import directory_delete, directory_save
 from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
+from satupintu.identity.testing import make_platform_admin, make_staff_without_role
 from tests.exchange.conftest import Directory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_invalid_fields_are_refused_and_nothing_is_written(directory: Directory)
 
 
 def test_back_office_lists_and_changes_are_audited(directory: Directory) -> None:
-    admin_user = User.objects.create_superuser("admin", "admin@example.go.id", "a-long-password-1")
+    admin_user = make_platform_admin("admin@example.go.id")
     browser = Client()
     browser.force_login(admin_user)
     assert browser.get("/kelola/exchange/service/").status_code == 200
@@ -102,7 +102,7 @@ def test_back_office_lists_and_changes_are_audited(directory: Directory) -> None
 
 
 def test_back_office_refuses_staff_without_a_role(directory: Directory) -> None:
-    staff = User.objects.create_user("staff", "s@example.go.id", "a-long-password-1", is_staff=True)
+    staff = make_staff_without_role("s@example.go.id")
     browser = Client()
     browser.force_login(staff)
     assert browser.get("/kelola/exchange/service/").status_code == 403
@@ -111,7 +111,7 @@ def test_back_office_refuses_staff_without_a_role(directory: Directory) -> None:
 
 def test_monitoring_page_speaks_indonesian_by_default(directory: Directory) -> None:
     browser = Client()
-    browser.force_login(User.objects.create_superuser("root", "r@example.go.id", "a-long-password-1"))
+    browser.force_login(make_platform_admin("r@example.go.id"))
     page = browser.get("/kelola/exchange/messagelog/monitoring/")
     assert "Pemantauan pertukaran data" in page.content.decode()
     page = browser.get("/kelola/exchange/messagelog/monitoring/?lang=en")

@@ -76,3 +76,19 @@ def activate_totp(user: User) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def make_platform_admin(email: str = "admin@example.go.id", password: str = PASSWORD) -> User:
+    """A platform administrator (superuser officer) with TOTP active, so the officer MFA rule passes."""
+    user = User.objects.create_superuser(email, password)
+    verify_email(user)
+    activate_totp(user)
+    return user
+
+
+def make_staff_without_role(email: str = "staf@example.go.id", password: str = PASSWORD) -> User:
+    """An officer with back-office (staff) access but no role, TOTP active."""
+    user = User.objects.create_user(email, password, full_name="Staf Tanpa Peran", kind="officer", is_staff=True)
+    verify_email(user)
+    activate_totp(user)
+    return user
