@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any
 
@@ -9,12 +10,14 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from satupintu.audit.chain import event_hash
-from satupintu.audit.models import AuditEvent, ChainHead
+from satupintu.audit import keys
+from satupintu.audit.chain import checkpoint_message, event_hash
+from satupintu.audit.models import AuditEvent, ChainHead, Checkpoint
 from satupintu.audit.registry import is_registered
 from satupintu.core.principal import Principal
 
 _NIK_RE = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+_MAX_SAFE_INT = 2**53 - 1
 _SECRET_KEYS = {"password", "secret", "token", "client_secret", "otp", "code", "totp", "recovery_code", "key"}
 
 
@@ -36,8 +39,11 @@ def _clean(value: Any, key: str = "") -> Any:
         return [_clean(v) for v in value]
     if isinstance(value, str):
         return mask_nik(value)[:2000]
-    if isinstance(value, bool | int | None):
+    if isinstance(value, bool) or value is None:
         return value
+    if isinstance(value, int):
+        # RFC 8785 (I-JSON) numbers are IEEE doubles: larger integers are kept exactly as text.
+        return value if abs(value) <= _MAX_SAFE_INT else str(value)
     if isinstance(value, float):
         return value if value == value and abs(value) != float("inf") else str(value)
     return mask_nik(str(value))[:2000]
@@ -52,8 +58,30 @@ def _target(target: models.Model | tuple[str, str] | None) -> tuple[str, str]:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    ip = request.META.get("REMOTE_ADDR") or None
-    return ip
+    """``REMOTE_ADDR`` in canonical form (the database returns it so; the hash must match)."""
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "")
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return address.compressed
+
+
+def _locked_head() -> ChainHead:
+    """The chain head, locked until the end of the transaction (the append lock).
+
+    PostgreSQL: ``SELECT ... FOR UPDATE`` on the single row. SQLite: the write lock that
+    ``BEGIN IMMEDIATE`` (our ``transaction_mode``) took already serialises writers.
+    """
+    head_qs = ChainHead.objects.all()
+    if connection.vendor == "postgresql":
+        head_qs = head_qs.select_for_update()
+    head = head_qs.filter(id=1).first()
+    if head is None:  # only after a test flush: migration 0002 creates the row
+        ChainHead.objects.get_or_create(id=1)
+        head = head_qs.get(id=1)
+    return head
 
 
 @transaction.atomic
@@ -78,13 +106,7 @@ def record(
     """
     if not is_registered(action):
         raise UnknownAuditAction(f"audit action {action!r} is not registered in satupintu.audit.registry")
-    head_qs = ChainHead.objects.all()
-    if connection.vendor == "postgresql":
-        head_qs = head_qs.select_for_update()
-    head = head_qs.filter(id=1).first()
-    if head is None:
-        ChainHead.objects.get_or_create(id=1)
-        head = head_qs.get(id=1)
+    head = _locked_head()
     target_type, target_id = _target(target)
     event = AuditEvent(
         seq=head.last_seq + 1,
@@ -106,3 +128,28 @@ def record(
     event.save(force_insert=True)
     ChainHead.objects.filter(id=1).update(last_seq=event.seq, last_hash=event.hash)
     return event
+
+
+@transaction.atomic
+def create_checkpoint(*, actor: Principal | None = None, force: bool = False) -> Checkpoint | None:
+    """Sign the chain's latest hash with the audit key and store it as a :class:`Checkpoint`.
+
+    First records an ``audit.checkpoint_signed`` event, then signs the head *including* that
+    event, so every checkpoint covers its own announcement. Returns the checkpoint, or ``None``
+    when nothing was appended since the last checkpoint (unless ``force``), so a timer can run
+    it as often as it likes. ``actor`` defaults to the platform. Raises
+    :class:`satupintu.audit.keys.AuditKeyError` when the key is missing or unusable (nothing is
+    written then).
+    """
+    key = keys.signing_key()  # fail before writing anything
+    public_id = keys.key_id(key.public_key())
+    head = _locked_head()
+    latest = Checkpoint.objects.order_by("-seq", "-id").first()
+    if not force and latest is not None and latest.seq == head.last_seq:
+        return None
+    event = record(actor=actor or Principal.platform(), action="audit.checkpoint_signed",
+                   target=("audit.chain", "head"), details={"key_id": public_id})
+    checkpoint = Checkpoint(seq=event.seq, hash=event.hash, signed_at=timezone.now(), key_id=public_id)
+    checkpoint.signature = key.sign(checkpoint_message(checkpoint.signed_fields())).hex()
+    checkpoint.save(force_insert=True)
+    return checkpoint

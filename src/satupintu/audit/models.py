@@ -76,3 +76,36 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.last_seq} {self.last_hash[:12]}"
+
+
+class Checkpoint(models.Model):
+    """A signature over the chain's hash at ``seq`` made with the platform's Ed25519 audit key.
+
+    ``signature`` is hex Ed25519 over :meth:`signed_message` (RFC 8785 JSON of version, seq,
+    hash and signing time). ``key_id`` is the hex SHA-256 of the raw 32-byte public key, so
+    ``verify`` can tell which trusted key to check it with. Never updated or deleted.
+    """
+
+    seq = models.BigIntegerField(_("last event covered"), db_index=True)
+    hash = models.CharField(_("chain hash"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at (UTC)"))
+    key_id = models.CharField(_("key id"), max_length=64)
+    signature = models.CharField(_("signature"), max_length=128)
+
+    class Meta:
+        ordering = ["seq", "id"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq} {self.hash[:12]}"
+
+    def signed_fields(self) -> dict[str, Any]:
+        """What the signature covers (JSON-ready)."""
+        return {
+            "v": 1,
+            "seq": self.seq,
+            "hash": self.hash,
+            "signed_at": self.signed_at.isoformat(timespec="microseconds"),
+            "key_id": self.key_id,
+        }

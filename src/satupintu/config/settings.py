@@ -270,6 +270,12 @@ SATUPINTU_SHARED_DATA = Path(
     os.environ.get("SATUPINTU_SHARED_DATA", Path.cwd().parent / "shared" / "data")
 )
 
+# Audit log (docs/operations.md "Audit log"): Ed25519 key signing checkpoints (required in
+# production; generated into var/keys/ in development), extra trusted public keys, retention.
+SATUPINTU_AUDIT_KEY_FILE = os.environ.get("SATUPINTU_AUDIT_KEY_FILE", "")
+SATUPINTU_AUDIT_PUBLIC_KEY_FILES = _env_list("SATUPINTU_AUDIT_PUBLIC_KEY_FILES", "")
+SATUPINTU_AUDIT_RETENTION_DAYS = int(os.environ.get("SATUPINTU_AUDIT_RETENTION_DAYS", "3650"))
+
 # In development whitenoise serves straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
