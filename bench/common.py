@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("SATUPINTU_SHARED_DATA", REPO.parent / "shared" / "data"))
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
-PG_BENCH_DB = "satupintu_bench"
+PG_BENCH_DB = os.environ.get("BENCH_PG_DB", "satupintu_bench")  # one per engineer on a shared server
 
 
 def postgres_available() -> bool:

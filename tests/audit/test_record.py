@@ -54,3 +54,22 @@ def test_nik_is_masked_and_secrets_redacted() -> None:
                    details={"nik": "3174012345670001", "password": "hunter2", "note": "NIK 3174012345670001"})
     assert event.details == {"nik": "3174********0001", "password": "[redacted]", "note": "NIK 3174********0001"}
     assert mask_nik("x") == "x"
+
+
+@pytest.mark.parametrize("remote_addr", ["10.1.2.3", "2001:DB8:0:0::1", "::ffff:10.0.0.1", "not-an-ip"])
+def test_request_context_is_stored_and_the_stored_row_still_hashes(remote_addr: str) -> None:
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", REMOTE_ADDR=remote_addr, HTTP_USER_AGENT="Mozilla/5.0 (uji)")
+    request.request_id = "req-123"  # type: ignore[attr-defined]
+    event = record(actor=Principal(kind="citizen", id="7", display="Warga 3174012345670001"),
+                   action="regions.imported", request=request, details={"big": 2**60, "ratio": 0.5, "ok": True})
+    stored = AuditEvent.objects.get(seq=event.seq)
+    assert stored.hash == event_hash(stored.prev_hash, stored.canonical_fields())
+    assert stored.canonical_fields() == event.canonical_fields()
+    assert (stored.request_id, stored.user_agent) == ("req-123", "Mozilla/5.0 (uji)")
+    assert stored.actor_display == "Warga 3174********0001"
+    assert stored.details == {"big": str(2**60), "ratio": 0.5, "ok": True}
+    assert stored.ip == {"10.1.2.3": "10.1.2.3", "2001:DB8:0:0::1": "2001:db8::1",
+                         "::ffff:10.0.0.1": "10.0.0.1", "not-an-ip": None}[remote_addr]
+
