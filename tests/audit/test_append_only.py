@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from satupintu.audit.actions import record
-from satupintu.audit.models import AuditEvent, ChainHead, Checkpoint
+from satupintu.audit.models import AppendOnlyError, AuditEvent, ChainHead, Checkpoint
 from satupintu.core.principal import Principal
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,12 +36,27 @@ def test_sql_delete_of_an_event_is_refused() -> None:
     assert AuditEvent.objects.filter(seq=event.seq).exists()
 
 
-def test_orm_update_and_delete_are_refused_too() -> None:
+def test_orm_has_no_update_or_delete_path() -> None:
+    event = _event()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(seq=event.seq).update(action="regions.hacked")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(seq=event.seq).delete()
+    stored = AuditEvent.objects.get(seq=event.seq)
+    stored.action = "regions.hacked"
+    with pytest.raises(AppendOnlyError):
+        stored.save()
+    with pytest.raises(AppendOnlyError):
+        stored.delete()
+    assert AuditEvent.objects.get(seq=event.seq).action == "regions.imported"
+
+
+def test_bypassing_the_orm_guard_still_hits_the_database_trigger() -> None:
     event = _event()
     with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEvent.objects.filter(seq=event.seq).update(action="regions.hacked")
+        models.QuerySet(AuditEvent).filter(seq=event.seq).update(action="regions.hacked")
     with pytest.raises(DatabaseError), transaction.atomic():
-        AuditEvent.objects.filter(seq=event.seq).delete()
+        models.QuerySet(AuditEvent).filter(seq=event.seq)._raw_delete(connection.alias)
     assert AuditEvent.objects.get(seq=event.seq).action == "regions.imported"
 
 

@@ -16,7 +16,41 @@ from django.utils.translation import gettext_lazy as _
 GENESIS_HASH = "0" * 64
 
 
-class AuditEvent(models.Model):
+class AppendOnlyError(Exception):
+    """An attempt to change or delete audit history through the ORM (the database refuses it too)."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """No ``update()`` or ``delete()``: history is only ever appended to."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only: update() refused")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only: delete() refused")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class AppendOnlyModel(models.Model):
+    """``save()`` only inserts; ``delete()`` is refused."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} is append-only: it cannot be changed once stored")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} is append-only: delete() refused")
+
+
+class AuditEvent(AppendOnlyModel):
     """One event. Never updated or deleted (database triggers refuse it)."""
 
     seq = models.BigAutoField(primary_key=True)
@@ -78,7 +112,7 @@ class ChainHead(models.Model):
         return f"head #{self.last_seq} {self.last_hash[:12]}"
 
 
-class Checkpoint(models.Model):
+class Checkpoint(AppendOnlyModel):
     """A signature over the chain's hash at ``seq`` made with the platform's Ed25519 audit key.
 
     ``signature`` is hex Ed25519 over :meth:`signed_message` (RFC 8785 JSON of version, seq,
