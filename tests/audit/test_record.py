@@ -3,34 +3,65 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from satupintu.audit.actions import UnknownAuditAction, mask_nik, record
 from satupintu.audit.chain import event_hash
 from satupintu.audit.models import GENESIS_HASH, AuditEvent
 from satupintu.core.principal import Principal
+from satupintu.regions.models import Region
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_committed_change_has_exactly_one_event() -> None:
+def _rename_province(name: str) -> Region:
+    """A change and its audit event in one transaction, as every action does."""
     with transaction.atomic():
-        record(actor=Principal.platform(), action="regions.imported", target=("regions", "all"),
-               details={"added": 3})
+        region = Region.objects.select_for_update().get(kode="31")
+        region.nama, region.nama_lower = name, name.lower()
+        region.save()
+        record(actor=Principal.platform(), action="regions.imported", target=region, details={"renamed": name})
+    return region
+
+
+@pytest.fixture
+def province() -> Region:
+    return Region.objects.create(kode="31", nama="DKI Jakarta", nama_lower="dki jakarta", level=1)
+
+
+def test_committed_change_has_exactly_one_event(province: Region) -> None:
+    _rename_province("Daerah Khusus Jakarta")
     events = list(AuditEvent.objects.all())
     assert len(events) == 1
+    assert (events[0].target_type, events[0].target_id) == ("regions.region", "31")
+    assert events[0].details == {"renamed": "Daerah Khusus Jakarta"}
     assert events[0].prev_hash == GENESIS_HASH
     assert events[0].hash == event_hash(GENESIS_HASH, events[0].canonical_fields())
+    assert events[0].occurred_at.utcoffset() is not None and events[0].occurred_at.utcoffset().total_seconds() == 0
 
 
-def test_rolled_back_change_leaves_no_event() -> None:
+def test_rolled_back_change_leaves_no_event(province: Region) -> None:
+    def change_refused_by_the_database() -> None:
+        with transaction.atomic():
+            record(actor=Principal.platform(), action="regions.imported", target=("regions.region", "31"))
+            Region.objects.create(kode="31", nama="Duplikat", nama_lower="duplikat", level=1)  # duplicate key
+
+    with pytest.raises(IntegrityError):
+        change_refused_by_the_database()
+    assert Region.objects.get(kode="31").nama == "DKI Jakarta"
+    assert AuditEvent.objects.count() == 0
+
+
+def test_change_that_fails_after_recording_leaves_no_event(province: Region) -> None:
     def failing_change() -> None:
         with transaction.atomic():
-            record(actor=Principal.platform(), action="regions.imported", details={})
-            raise RuntimeError("the change failed")
+            Region.objects.filter(kode="31").update(nama="Jakarta")
+            record(actor=Principal.platform(), action="regions.imported", target=("regions.region", "31"))
+            raise RuntimeError("the change failed after its event was written")
 
     with pytest.raises(RuntimeError):
         failing_change()
+    assert Region.objects.get(kode="31").nama == "DKI Jakarta"
     assert AuditEvent.objects.count() == 0
     # The next event still chains from the genesis hash: no gap, no fork.
     event = record(actor=Principal.platform(), action="regions.imported")

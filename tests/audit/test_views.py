@@ -69,6 +69,7 @@ def test_signed_in_user_without_auditor_role_gets_403_page(roles: tuple[str, ...
     for url in (URL, CSV_URL):
         response = client.get(url)
         assert response.status_code == 403
+        assert "<h1>Akses ditolak</h1>" in response.content.decode()  # the friendly error page
         assert "Budi" not in response.content.decode()
 
 
@@ -118,8 +119,9 @@ def test_bad_filter_is_explained_next_to_the_field_in_indonesian(events: list[Au
     response = _client("auditor").get(f"{URL}?since=2026-05-02&until=2026-05-01&action=nope")
     assert response.status_code == 400
     body = response.content.decode()
-    assert 'id="id_until-error"' in body and "Tanggal akhir harus sama dengan atau setelah tanggal mulai." in body
-    assert 'id="id_action-error"' in body
+    assert 'id="id_until_error"' in body and "Tanggal akhir harus sama dengan atau setelah tanggal mulai." in body
+    assert 'id="id_action_error"' in body
+    assert 'aria-describedby="id_until_helptext id_until_error"' in body  # the error is announced with the field
 
 
 def test_page_is_in_english_on_request(events: list[AuditEvent]) -> None:
