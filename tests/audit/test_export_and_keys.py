@@ -110,3 +110,25 @@ def test_checkpoint_task_signs_the_head() -> None:
     assert sign_checkpoint.call() == 2  # the event above + the checkpoint's own announcement
     assert sign_checkpoint.call() is None
     assert Checkpoint.objects.get().seq == 2
+
+
+def test_exported_segment_verifies_offline_and_a_changed_line_is_named(tmp_path: Path) -> None:
+    for i in range(4):
+        record(actor=Principal.platform(), action="regions.imported", details={"i": i})
+    segment = tmp_path / "segment.jsonl"
+    _export("--since", "2000-01-01", "--output", str(segment))
+    out = io.StringIO()
+    call_command("audit", "verify", "--file", str(segment), stdout=out)
+    assert "audit segment OK: 4 events from #1" in out.getvalue()
+
+    lines = segment.read_text().splitlines()
+    lines[2] = lines[2].replace('"i": 2', '"i": 20')
+    (tmp_path / "changed.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(CommandError, match="first bad event #3: stored hash does not match") as caught:
+        call_command("audit", "verify", "--file", str(tmp_path / "changed.jsonl"), stdout=io.StringIO())
+    assert caught.value.returncode == 1
+
+    del lines[1]
+    (tmp_path / "gap.jsonl").write_text("\n".join(lines) + "\n")
+    with pytest.raises(CommandError, match="first bad event #2: event #2 is missing"):
+        call_command("audit", "verify", "--file", str(tmp_path / "gap.jsonl"), stdout=io.StringIO())

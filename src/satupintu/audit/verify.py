@@ -16,8 +16,11 @@ with database rights can append a well-formed event there until the next checkpo
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -75,61 +78,116 @@ def _diagnose_broken_link(event: AuditEvent) -> Problem:
                               "or reordered)")
 
 
-def verify_chain(*, public_keys: dict[str, Ed25519PublicKey], chunk_size: int = 2000) -> Report:
-    """Walk every event and checkpoint (see module docstring). Reads only; O(events) time,
-    O(checkpoints + chunk_size) memory. ``public_keys``: ``{key_id: key}`` trusted for checkpoints."""
-    checkpoints: dict[int, list[Checkpoint]] = defaultdict(list)
-    all_checkpoints = list(Checkpoint.objects.order_by("seq", "id"))
-    for cp in all_checkpoints:
-        checkpoints[cp.seq].append(cp)
-    prev_hash, expected, count = GENESIS_HASH, 1, 0
-    last_good_cp = 0  # sequence number of the last checkpoint that matched
-    problem: Problem | None = None
+_BROKEN_LINK = "prev_hash does not link to the previous event"
 
-    def check_checkpoints_at(seq: int, chain_hash: str) -> Problem | None:
-        nonlocal last_good_cp
-        for cp in checkpoints.get(seq, []):
-            bad = _bad_signature(cp, public_keys)
+
+def _event_problem(*, expected: int, prev_hash: str, seq: int, stored_prev: str, stored_hash: str,
+                   canonical: dict[str, Any]) -> Problem | None:
+    """Why the event is bad (gap, broken link, changed contents), or ``None`` when it fits."""
+    if seq != expected:
+        return Problem(expected, f"event #{expected} is missing (deleted?); the next stored event is #{seq}")
+    if stored_prev != prev_hash:
+        return Problem(seq, _BROKEN_LINK)
+    if event_hash(stored_prev, canonical) != stored_hash:
+        return Problem(seq, "stored hash does not match the event's contents (modified event)")
+    return None
+
+
+class _Checkpoints:
+    """Signed checkpoints by sequence number, checked as the walk reaches them."""
+
+    def __init__(self, public_keys: dict[str, Ed25519PublicKey]) -> None:
+        self.all = list(Checkpoint.objects.order_by("seq", "id"))
+        self.by_seq: dict[int, list[Checkpoint]] = defaultdict(list)
+        for cp in self.all:
+            self.by_seq[cp.seq].append(cp)
+        self.keys = public_keys
+        self.last_good = 0  # sequence number of the last checkpoint that matched
+
+    def check(self, seq: int, chain_hash: str) -> Problem | None:
+        for cp in self.by_seq.get(seq, []):
+            bad = _bad_signature(cp, self.keys)
             if bad:
                 return Problem(seq, bad)
             if cp.hash != chain_hash:
-                first = min(last_good_cp + 1, seq)
+                first = min(self.last_good + 1, seq)
                 return Problem(first, f"events #{first}..#{seq} were rewritten: checkpoint {cp.pk} signed "
                                       f"at {cp.signed_at.isoformat()} does not match the hash of event #{seq}")
-            last_good_cp = seq
+            self.last_good = seq
         return None
 
-    problem = check_checkpoints_at(0, GENESIS_HASH)
+    def beyond(self, last_seq: int) -> Problem | None:
+        later = [cp for cp in self.all if cp.seq > last_seq]
+        if later:
+            return Problem(last_seq + 1, f"checkpoint {later[0].pk} signs event #{later[0].seq}, "
+                                         "which is missing (events deleted from the end)")
+        return None
+
+
+def _head_problem(last_seq: int, last_hash: str) -> Problem | None:
+    head = ChainHead.objects.filter(id=1).first()
+    head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
+    if head_seq > last_seq:
+        return Problem(last_seq + 1, f"event #{last_seq + 1} is missing: the chain head says the last "
+                                     f"event is #{head_seq} (events deleted from the end)")
+    if (head_seq, head_hash) != (last_seq, last_hash):
+        return Problem(head_seq + 1 if head_seq < last_seq else last_seq,
+                       "the chain head does not match the last event (event added outside record())")
+    return None
+
+
+def verify_chain(*, public_keys: dict[str, Ed25519PublicKey], chunk_size: int = 2000) -> Report:
+    """Walk every event and checkpoint in the database (see module docstring). Reads only;
+    O(events) time, O(checkpoints + chunk_size) memory. ``public_keys``: ``{key_id: key}``
+    trusted for checkpoint signatures."""
+    checkpoints = _Checkpoints(public_keys)
+    prev_hash, expected = GENESIS_HASH, 1
+    problem = checkpoints.check(0, GENESIS_HASH)
     events = AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size)
     for event in events if problem is None else ():
-        if event.seq != expected:
-            problem = Problem(expected, f"event #{expected} is missing (deleted?); the next stored event is "
-                                        f"#{event.seq}" if event.seq > expected else "sequence out of order")
-            break
-        if event.prev_hash != prev_hash:
+        problem = _event_problem(expected=expected, prev_hash=prev_hash, seq=event.seq, stored_prev=event.prev_hash,
+                                 stored_hash=event.hash, canonical=event.canonical_fields())
+        if problem is not None and problem.reason == _BROKEN_LINK:
             problem = _diagnose_broken_link(event)
-            break
-        if event_hash(event.prev_hash, event.canonical_fields()) != event.hash:
-            problem = Problem(event.seq, "stored hash does not match the event's contents (modified event)")
-            break
-        problem = check_checkpoints_at(event.seq, event.hash)
+        problem = problem or checkpoints.check(event.seq, event.hash)
         if problem:
             break
-        prev_hash, expected, count = event.hash, expected + 1, count + 1
+        prev_hash, expected = event.hash, expected + 1
     last_seq = expected - 1
-    if problem is None:
-        later = [cp for cp in all_checkpoints if cp.seq > last_seq]
-        if later:
-            problem = Problem(last_seq + 1, f"checkpoint {later[0].pk} signs event #{later[0].seq}, "
-                                            "which is missing (events deleted from the end)")
-    if problem is None:
-        head = ChainHead.objects.filter(id=1).first()
-        head_seq, head_hash = (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
-        if head_seq > last_seq:
-            problem = Problem(last_seq + 1, f"event #{last_seq + 1} is missing: the chain head says the last "
-                                            f"event is #{head_seq} (events deleted from the end)")
-        elif (head_seq, head_hash) != (last_seq, prev_hash):
-            problem = Problem(head_seq + 1 if head_seq < last_seq else last_seq,
-                              "the chain head does not match the last event (event added outside record())")
-    return Report(count=count, last_seq=last_seq, checkpoints=len(all_checkpoints),
-                  last_signed_seq=last_good_cp, problem=problem)
+    problem = problem or checkpoints.beyond(last_seq) or _head_problem(last_seq, prev_hash)
+    return Report(count=last_seq, last_seq=last_seq, checkpoints=len(checkpoints.all),
+                  last_signed_seq=checkpoints.last_good, problem=problem)
+
+
+@dataclass(frozen=True)
+class SegmentReport:
+    """Outcome of :func:`verify_segment`: ``first_prev_hash`` must equal the previous segment's
+    ``last_hash`` (or 64 zeros for the first segment); ``problem`` is ``None`` when intact."""
+
+    count: int
+    first_seq: int | None
+    first_prev_hash: str | None
+    last_hash: str | None
+    problem: Problem | None
+
+
+def verify_segment(lines: Iterable[str]) -> SegmentReport:
+    """Check an exported JSON Lines segment (``satupintu audit export``) without a database:
+    consecutive ``seq``, each ``prev_hash`` = previous line's ``hash``, each ``hash`` recomputed.
+    A line that is not a JSON event object is reported at the sequence number expected there."""
+    count, first_seq, first_prev, prev_hash, expected = 0, None, None, "", 0
+    for line in lines:
+        try:
+            record = json.loads(line)
+            stored_hash, seq, stored_prev = record.pop("hash"), int(record["seq"]), record["prev_hash"]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return SegmentReport(count, first_seq, first_prev, prev_hash or None,
+                                 Problem(expected, f"line {count + 1} is not an exported audit event"))
+        if first_seq is None:
+            first_seq, first_prev, prev_hash, expected = seq, stored_prev, stored_prev, seq
+        problem = _event_problem(expected=expected, prev_hash=prev_hash, seq=seq, stored_prev=stored_prev,
+                                 stored_hash=stored_hash, canonical=record)
+        if problem:
+            return SegmentReport(count, first_seq, first_prev, prev_hash, problem)
+        prev_hash, expected, count = stored_hash, expected + 1, count + 1
+    return SegmentReport(count, first_seq, first_prev, prev_hash or None, None)

@@ -2,6 +2,7 @@
 
 * ``verify [--public-key PEM ...]`` — walk the chain and checkpoints. Exit 0 and print the
   count when intact; exit 1 naming the first bad event otherwise; exit 2 for a key problem.
+  ``verify --file SEGMENT.jsonl`` checks an exported segment's links and hashes, no database.
 * ``checkpoint [--force]`` — sign the latest hash with the audit key (run it from a timer).
 * ``export [--since T] [--until T | --older-than-retention] --format jsonl [--output FILE]`` —
   events with ``since <= time < until`` as JSON Lines (ISO 8601; a date or a time without an
@@ -26,7 +27,7 @@ from django.utils import timezone
 from satupintu.audit import keys
 from satupintu.audit.actions import create_checkpoint, record
 from satupintu.audit.exporting import events_between, write_jsonl
-from satupintu.audit.verify import verify_chain
+from satupintu.audit.verify import verify_chain, verify_segment
 from satupintu.core.principal import Principal
 
 
@@ -47,6 +48,7 @@ class Command(BaseCommand):
         verify = sub.add_parser("verify", help="check the hash chain and the signed checkpoints")
         verify.add_argument("--public-key", action="append", type=Path, default=[],
                             help="extra trusted public key (PEM); repeatable")
+        verify.add_argument("--file", type=Path, help="check an exported JSONL segment instead of the database")
         checkpoint = sub.add_parser("checkpoint", help="sign the latest chain hash with the audit key")
         checkpoint.add_argument("--force", action="store_true", help="sign even if nothing new was appended")
         export = sub.add_parser("export", help="write events as JSON Lines for archiving")
@@ -68,12 +70,26 @@ class Command(BaseCommand):
             raise CommandError(str(exc), returncode=2) from exc
 
     def _verify(self, options: dict[str, Any]) -> None:
+        if options["file"] is not None:
+            self._verify_file(options["file"])
+            return
         report = verify_chain(public_keys=keys.trusted_public_keys(options["public_key"]))
         if report.problem is not None:
             raise CommandError(f"audit chain BROKEN after {report.count} good events: {report.problem}")
         unsigned = report.last_seq - report.last_signed_seq
         self.stdout.write(f"audit chain OK: {report.count} events, {report.checkpoints} checkpoints verified; "
                           f"last signed event #{report.last_signed_seq}, {unsigned} newer not yet signed")
+
+    def _verify_file(self, path: Path) -> None:
+        try:
+            with path.open(encoding="utf-8") as lines:
+                report = verify_segment(lines)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read {path}: {exc}", returncode=2) from exc
+        if report.problem is not None:
+            raise CommandError(f"audit segment {path} BROKEN after {report.count} good events: {report.problem}")
+        self.stdout.write(f"audit segment OK: {report.count} events from #{report.first_seq}; links to previous "
+                          f"hash {report.first_prev_hash}; last hash {report.last_hash}")
 
     def _checkpoint(self, options: dict[str, Any]) -> None:
         checkpoint = create_checkpoint(force=options["force"])
