@@ -104,3 +104,16 @@ def test_request_context_is_stored_and_the_stored_row_still_hashes(remote_addr: 
     assert stored.ip == {"10.1.2.3": "10.1.2.3", "2001:DB8:0:0::1": "2001:db8::1",
                          "::ffff:10.0.0.1": "10.0.0.1", "not-an-ip": None}[remote_addr]
 
+
+
+@pytest.mark.parametrize("details", [
+    {}, {"a": 1}, {"nama": "Bekasi Timur", "ü": "ünïcode", "emoji": "🇮🇩", "n": [1, 2.5, None, True]},
+    {"z": {"nested": {"b": 1, "a": 2}}, "A": "upper", "_": "under", "1": "digit"},
+])
+def test_hash_prepared_outside_the_lock_equals_rfc8785_of_the_whole_event(details: dict[str, object]) -> None:
+    from satupintu.audit.chain import PreparedContent
+
+    event = record(actor=Principal.platform(), action="regions.imported", details=details)
+    stored = AuditEvent.objects.get(seq=event.seq)
+    assert event.hash == event_hash(stored.prev_hash, stored.canonical_fields())
+    assert PreparedContent(stored.content_fields()).hash(stored.prev_hash, stored.chain_fields()) == stored.hash

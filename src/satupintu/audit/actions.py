@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from satupintu.audit import keys
-from satupintu.audit.chain import checkpoint_message, event_hash
+from satupintu.audit.chain import PreparedContent, checkpoint_message
 from satupintu.audit.models import AuditEvent, ChainHead, Checkpoint
 from satupintu.audit.registry import is_registered
 from satupintu.core.principal import Principal
@@ -113,6 +113,10 @@ def record(
     request id, client IP (``REMOTE_ADDR``, as set by the trusted proxy) and user agent.
     Returns the stored event (``occurred_at`` is UTC, taken under the append lock, so time order
     follows ``seq``). Raises :class:`UnknownAuditAction` for an unregistered name.
+
+    Performance: from this call until the transaction ends, the caller holds the chain's append
+    lock (every other audited write waits), so call it as the *last* statement of the action's
+    transaction, after the change itself.
     """
     _check_action(action)
     target_type, target_id = _target(target)
@@ -131,10 +135,11 @@ def record(
     )
     # No savepoint: a failure must doom the caller's transaction anyway, and it saves two
     # statements per event.
+    content = PreparedContent(event.content_fields())  # serialise outside the lock
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         last_seq, last_hash = _lock_head(cursor)
         event.seq, event.prev_hash, event.occurred_at = last_seq + 1, last_hash, timezone.now()
-        event.hash = event_hash(event.prev_hash, event.canonical_fields())
+        event.hash = content.hash(event.prev_hash, event.chain_fields())
         if connection.vendor == "postgresql":
             # One round trip for insert + head move: the row lock is held for less time.
             cursor.execute(_PG_APPEND, [*_insert_params(event), event.seq, event.hash])

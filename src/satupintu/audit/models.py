@@ -80,9 +80,19 @@ class AuditEvent(AppendOnlyModel):
 
     def canonical_fields(self) -> dict[str, Any]:
         """The fields the hash covers, as JSON-ready values (time as ISO 8601 UTC, microseconds)."""
+        return {**self.chain_fields(), **self.content_fields()}
+
+    def chain_fields(self) -> dict[str, Any]:
+        """The hashed fields fixed only under the append lock: position, time, predecessor."""
         return {
             "seq": self.seq,
             "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
+            "prev_hash": self.prev_hash,
+        }
+
+    def content_fields(self) -> dict[str, Any]:
+        """The hashed fields known before the append lock is taken."""
+        return {
             "actor_kind": self.actor_kind,
             "actor_id": self.actor_id,
             "actor_display": self.actor_display,
@@ -94,7 +104,6 @@ class AuditEvent(AppendOnlyModel):
             "request_id": self.request_id,
             "ip": self.ip,
             "user_agent": self.user_agent,
-            "prev_hash": self.prev_hash,
         }
 
 
