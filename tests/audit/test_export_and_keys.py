@@ -132,3 +132,25 @@ def test_exported_segment_verifies_offline_and_a_changed_line_is_named(tmp_path:
     (tmp_path / "gap.jsonl").write_text("\n".join(lines) + "\n")
     with pytest.raises(CommandError, match="first bad event #2: event #2 is missing"):
         call_command("audit", "verify", "--file", str(tmp_path / "gap.jsonl"), stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_production_serve_and_worker_refuse_to_start_without_the_audit_key(tmp_path: Path, command: str) -> None:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SATUPINTU_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update(SATUPINTU_ENV="production", SATUPINTU_SECRET_KEY="p" * 30 + "Q9-x_" * 6,
+               SATUPINTU_ALLOWED_HOSTS="portal.example.go.id", SATUPINTU_VAR_DIR=str(tmp_path),
+               SATUPINTU_AUDIT_KEY_FILE=str(tmp_path / "missing.pem"))
+    satupintu = str(Path(sys.executable).parent / "satupintu")
+    result = subprocess.run([satupintu, command], env=env, capture_output=True, text=True, timeout=120,
+                            check=False, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "audit key" in result.stderr and "missing.pem" in result.stderr
+    assert "Traceback" not in result.stderr
+    env.pop("SATUPINTU_AUDIT_KEY_FILE")
+    result = subprocess.run([satupintu, command], env=env, capture_output=True, text=True, timeout=120,
+                            check=False, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SATUPINTU_AUDIT_KEY_FILE is required in production" in result.stderr

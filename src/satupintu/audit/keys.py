@@ -2,9 +2,9 @@
 
 Private key: PEM (PKCS#8, unencrypted) at ``SATUPINTU_AUDIT_KEY_FILE``. In development and test,
 when the variable is unset, a key is generated once into ``$SATUPINTU_VAR_DIR/keys/audit-ed25519.pem``
-(mode 0600). In production the variable is required: signing or verifying without it raises
-:class:`AuditKeyMissing` (the process itself still starts, so ``check --deploy`` stays usable; see
-docs/operations.md "Audit log").
+(mode 0600). In production the variable is required: ``satupintu serve`` and ``satupintu worker``
+refuse to start without a usable key (:func:`production_key_problem`), and signing or verifying
+raises :class:`AuditKeyMissing` (``manage check --deploy`` still runs; docs/operations.md "Audit log").
 
 Public keys trusted by ``verify``: the one derived from the private key, plus PEM public keys
 listed in ``SATUPINTU_AUDIT_PUBLIC_KEY_FILES`` (comma-separated: retired keys, or the only keys on an
@@ -62,6 +62,21 @@ def key_path() -> Path:
     if not path.exists():
         _generate(path)
     return path
+
+
+def production_key_problem() -> str | None:
+    """In production, why the audit key is unusable (missing, unreadable, wrong type), else ``None``.
+
+    ``satupintu serve`` and ``satupintu worker`` refuse to start on a problem; ``manage check``
+    does not look, so ``check --deploy`` stays usable without the key.
+    """
+    if not settings.PRODUCTION:
+        return None
+    try:
+        signing_key()
+    except AuditKeyError as exc:
+        return str(exc)
+    return None
 
 
 def signing_key() -> Ed25519PrivateKey:
