@@ -51,9 +51,21 @@ def test_export_since_excludes_older_events_and_until_excludes_newer() -> None:
     assert _export("--older-than-retention")[0] == ""  # default retention 10 years: nothing is old yet
 
 
-def test_export_refuses_a_bad_date_naming_the_rule() -> None:
-    with pytest.raises(CommandError, match="ISO 8601"):
+def test_export_refuses_a_bad_date_naming_the_field_and_rule() -> None:
+    with pytest.raises(CommandError, match="argument --since: not an ISO 8601 date or time: 'kemarin'"):
         _export("--since", "kemarin")
+
+
+def test_export_bad_date_on_the_command_line_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SATUPINTU_VAR_DIR": str(tmp_path), "DATABASE_URL": ""}
+    result = subprocess.run([str(Path(sys.executable).parent / "satupintu"), "audit", "export", "--since", "kemarin"],
+                            env=env, capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "argument --since: not an ISO 8601 date or time" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_export_never_overwrites_an_archive(tmp_path: Path) -> None:

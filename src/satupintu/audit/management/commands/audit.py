@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,8 +36,8 @@ def _moment(value: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"not an ISO 8601 date or time: {value!r} (e.g. 2026-01-31 or "
-                           "2026-01-31T08:00:00+07:00)") from exc
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date or time: {value!r} (e.g. 2026-01-31 or "
+                                         "2026-01-31T08:00:00+07:00)") from exc
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
