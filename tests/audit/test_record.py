@@ -117,3 +117,12 @@ def test_hash_prepared_outside_the_lock_equals_rfc8785_of_the_whole_event(detail
     stored = AuditEvent.objects.get(seq=event.seq)
     assert event.hash == event_hash(stored.prev_hash, stored.canonical_fields())
     assert PreparedContent(stored.content_fields()).hash(stored.prev_hash, stored.chain_fields()) == stored.hash
+
+
+def test_oversized_details_are_refused_and_nothing_is_written() -> None:
+    from satupintu.audit.actions import AuditDetailsTooLarge
+
+    big = {f"field{i}": "x" * 1000 for i in range(20)}  # 20 KB: an attachment, not a detail
+    with pytest.raises(AuditDetailsTooLarge):
+        record(actor=Principal.platform(), action="regions.imported", details=big)
+    assert AuditEvent.objects.count() == 0

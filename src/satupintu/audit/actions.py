@@ -26,6 +26,13 @@ class UnknownAuditAction(ValueError):
     """The action name is not in :mod:`satupintu.audit.registry`."""
 
 
+class AuditDetailsTooLarge(ValueError):
+    """``details`` serialises to more than :data:`MAX_DETAILS_BYTES`: record a summary or an id."""
+
+
+MAX_DETAILS_BYTES = 16 * 1024
+
+
 def mask_nik(text: str) -> str:
     """Mask every 16-digit run as ``3174********0001`` (first 4 and last 4 digits kept)."""
     return _NIK_RE.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
@@ -112,7 +119,8 @@ def record(
     named like secrets are redacted and 16-digit runs (NIK) are masked. ``request``: adds the
     request id, client IP (``REMOTE_ADDR``, as set by the trusted proxy) and user agent.
     Returns the stored event (``occurred_at`` is UTC, taken under the append lock, so time order
-    follows ``seq``). Raises :class:`UnknownAuditAction` for an unregistered name.
+    follows ``seq``). Raises :class:`UnknownAuditAction` for an unregistered name and
+    :class:`AuditDetailsTooLarge` when ``details`` exceeds 16 KiB as JSON (nothing is written).
 
     Performance: from this call until the transaction ends, the caller holds the chain's append
     lock (every other audited write waits), so call it as the *last* statement of the action's
@@ -136,6 +144,8 @@ def record(
     # No savepoint: a failure must doom the caller's transaction anyway, and it saves two
     # statements per event.
     content = PreparedContent(event.content_fields())  # serialise outside the lock
+    if len(content.members["details"]) > MAX_DETAILS_BYTES:
+        raise AuditDetailsTooLarge(f"audit details of {action!r} exceed {MAX_DETAILS_BYTES} bytes as JSON")
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         last_seq, last_hash = _lock_head(cursor)
         event.seq, event.prev_hash, event.occurred_at = last_seq + 1, last_hash, timezone.now()
