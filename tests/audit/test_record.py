@@ -85,6 +85,8 @@ def test_nik_is_masked_and_secrets_redacted() -> None:
                    details={"nik": "3174012345670001", "password": "hunter2", "note": "NIK 3174012345670001"})
     assert event.details == {"nik": "3174********0001", "password": "[redacted]", "note": "NIK 3174********0001"}
     assert mask_nik("x") == "x"
+    keyed = record(actor=Principal.platform(), action="regions.imported", details={"3174012345670001": "x"})
+    assert keyed.details == {"3174********0001": "x"}
 
 
 @pytest.mark.parametrize("remote_addr", ["10.1.2.3", "2001:DB8:0:0::1", "::ffff:10.0.0.1", "not-an-ip"])

@@ -42,7 +42,7 @@ def _clean(value: Any, key: str = "") -> Any:
     if key.lower() in _SECRET_KEYS:
         return "[redacted]"
     if isinstance(value, dict):
-        return {str(k): _clean(v, str(k)) for k, v in value.items()}
+        return {mask_nik(str(k)): _clean(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_clean(v) for v in value]
     if isinstance(value, str):
