@@ -79,6 +79,7 @@ def test_export_never_overwrites_an_archive(tmp_path: Path) -> None:
 
 def test_development_key_is_generated_once_with_private_permissions(tmp_path: Path, settings) -> None:  # noqa: ANN001
     settings.VAR_DIR = tmp_path
+    settings.SATUPINTU_KEYS_DIR = tmp_path / "keys"  # the platform's key folder, where it exists
     settings.SATUPINTU_AUDIT_KEY_FILE = ""
     first = keys.key_id(keys.signing_key().public_key())
     assert keys.key_id(keys.signing_key().public_key()) == first

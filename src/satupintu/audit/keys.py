@@ -31,8 +31,10 @@ class AuditKeyMissing(AuditKeyError):
 
 
 def default_key_path() -> Path:
-    """Where development keys live: ``$SATUPINTU_VAR_DIR/keys/audit-ed25519.pem``."""
-    return Path(settings.VAR_DIR) / "keys" / "audit-ed25519.pem"
+    """Where the development key lives: ``audit-ed25519.pem`` in ``SATUPINTU_KEYS_DIR`` (the
+    platform's key folder, if that setting exists) or else ``$SATUPINTU_VAR_DIR/keys/``."""
+    folder = getattr(settings, "SATUPINTU_KEYS_DIR", None) or Path(settings.VAR_DIR) / "keys"
+    return Path(folder) / "audit-ed25519.pem"
 
 
 def _generate(path: Path) -> None:
