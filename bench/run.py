@@ -24,6 +24,7 @@ BENCHES: dict[str, bool] = {
     "documents": True,
     "identity": True,
     "exchange": True,
+    "audit_append": True,
 }
 
 

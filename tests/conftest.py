@@ -61,3 +61,24 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _audit_guard(request: pytest.FixtureRequest):  # noqa: ANN202
+    """The audit tables refuse DELETE/TRUNCATE (triggers), which Django's flush after a
+    transactional test needs: restore the guard before each database test, lift it for the flush.
+    See tests/audit/guard.py."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server", "django_db_reset_sequences"}:
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up before us, so torn down (flushed) after us
+    from tests.audit import guard
+
+    guard.restore()
+    yield
+    transactional = bool(names & {"transactional_db", "live_server", "django_db_reset_sequences"}) or (
+        marker is not None and marker.kwargs.get("transaction", bool(marker.args and marker.args[0])))
+    if transactional:
+        guard.lift()

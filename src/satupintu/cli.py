@@ -31,6 +31,16 @@ def _setup_django() -> None:
         raise SystemExit(2) from exc
 
 
+def _require_production_keys() -> None:
+    """Production processes that serve or work need the audit key (docs/operations.md)."""
+    from satupintu.audit.keys import production_key_problem
+
+    problem = production_key_problem()
+    if problem:
+        print(f"satupintu: configuration error: {problem}", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _serve(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="satupintu serve", description="Serve the platform over HTTP.")
     parser.add_argument("--bind", default=os.environ.get("SATUPINTU_BIND", "127.0.0.1:8000"),
@@ -43,6 +53,7 @@ def _serve(argv: list[str]) -> int:
     if args.workers < 1 or args.threads < 1:
         parser.error("--workers and --threads must be at least 1")
     _setup_django()  # fail fast on bad configuration, before forking workers
+    _require_production_keys()
     command = [
         sys.executable, "-m", "gunicorn", "satupintu.config.wsgi:application",
         "--bind", args.bind, "--workers", str(args.workers), "--threads", str(args.threads),
@@ -70,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         execute_from_command_line(["satupintu manage", *rest])
         return 0
     if name == "worker":
+        _require_production_keys()
         execute_from_command_line(["satupintu", "db_worker", *rest])
         return 0
     command = name.replace("-", "_")

@@ -16,7 +16,41 @@ from django.utils.translation import gettext_lazy as _
 GENESIS_HASH = "0" * 64
 
 
-class AuditEvent(models.Model):
+class AppendOnlyError(Exception):
+    """An attempt to change or delete audit history through the ORM (the database refuses it too)."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """No ``update()`` or ``delete()``: history is only ever appended to."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only: update() refused")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only: delete() refused")
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class AppendOnlyModel(models.Model):
+    """``save()`` only inserts; ``delete()`` is refused."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} is append-only: it cannot be changed once stored")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} is append-only: delete() refused")
+
+
+class AuditEvent(AppendOnlyModel):
     """One event. Never updated or deleted (database triggers refuse it)."""
 
     seq = models.BigAutoField(primary_key=True)
@@ -46,9 +80,19 @@ class AuditEvent(models.Model):
 
     def canonical_fields(self) -> dict[str, Any]:
         """The fields the hash covers, as JSON-ready values (time as ISO 8601 UTC, microseconds)."""
+        return {**self.chain_fields(), **self.content_fields()}
+
+    def chain_fields(self) -> dict[str, Any]:
+        """The hashed fields fixed only under the append lock: position, time, predecessor."""
         return {
             "seq": self.seq,
             "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
+            "prev_hash": self.prev_hash,
+        }
+
+    def content_fields(self) -> dict[str, Any]:
+        """The hashed fields known before the append lock is taken."""
+        return {
             "actor_kind": self.actor_kind,
             "actor_id": self.actor_id,
             "actor_display": self.actor_display,
@@ -60,7 +104,6 @@ class AuditEvent(models.Model):
             "request_id": self.request_id,
             "ip": self.ip,
             "user_agent": self.user_agent,
-            "prev_hash": self.prev_hash,
         }
 
 
@@ -76,3 +119,36 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.last_seq} {self.last_hash[:12]}"
+
+
+class Checkpoint(AppendOnlyModel):
+    """A signature over the chain's hash at ``seq`` made with the platform's Ed25519 audit key.
+
+    ``signature`` is hex Ed25519 over :meth:`signed_message` (RFC 8785 JSON of version, seq,
+    hash and signing time). ``key_id`` is the hex SHA-256 of the raw 32-byte public key, so
+    ``verify`` can tell which trusted key to check it with. Never updated or deleted.
+    """
+
+    seq = models.BigIntegerField(_("last event covered"), db_index=True)
+    hash = models.CharField(_("chain hash"), max_length=64)
+    signed_at = models.DateTimeField(_("signed at (UTC)"))
+    key_id = models.CharField(_("key id"), max_length=64)
+    signature = models.CharField(_("signature"), max_length=128)
+
+    class Meta:
+        ordering = ["seq", "id"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq} {self.hash[:12]}"
+
+    def signed_fields(self) -> dict[str, Any]:
+        """What the signature covers (JSON-ready)."""
+        return {
+            "v": 1,
+            "seq": self.seq,
+            "hash": self.hash,
+            "signed_at": self.signed_at.isoformat(timespec="microseconds"),
+            "key_id": self.key_id,
+        }

@@ -292,6 +292,12 @@ SATUPINTU_SHARED_DATA = Path(
 
 # Outside production whitenoise serves straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION  # production serves the collectstatic output
+
+# Audit log (docs/operations.md "Audit log"): Ed25519 key signing checkpoints (required in
+# production; generated into var/keys/ in development), extra trusted public keys, retention.
+SATUPINTU_AUDIT_KEY_FILE = os.environ.get("SATUPINTU_AUDIT_KEY_FILE", "")
+SATUPINTU_AUDIT_PUBLIC_KEY_FILES = _env_list("SATUPINTU_AUDIT_PUBLIC_KEY_FILES", "")
+SATUPINTU_AUDIT_RETENTION_DAYS = int(os.environ.get("SATUPINTU_AUDIT_RETENTION_DAYS", "3650"))
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Outcome documents: signing keys, signed PDFs (outside the web root), timestamping, verification.

@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("kelola/", admin.site.urls),
+    path("backoffice/audit/", include("satupintu.audit.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
     *oidc_urlpatterns,
 ]
