@@ -152,10 +152,13 @@ def test_production_serve_and_worker_refuse_to_start_without_the_audit_key(tmp_p
     import subprocess
     import sys
 
+    from tests.core.test_production import _identity_keys
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("SATUPINTU_") and k != "DJANGO_SETTINGS_MODULE"}
     env.update(SATUPINTU_ENV="production", SATUPINTU_SECRET_KEY="p" * 30 + "Q9-x_" * 6,
                SATUPINTU_ALLOWED_HOSTS="portal.example.go.id", SATUPINTU_VAR_DIR=str(tmp_path),
                SATUPINTU_AUDIT_KEY_FILE=str(tmp_path / "missing.pem"))
+    env.update(_identity_keys(tmp_path))  # the other production keys are present: only the audit key is missing
     satupintu = str(Path(sys.executable).parent / "satupintu")
     result = subprocess.run([satupintu, command], env=env, capture_output=True, text=True, timeout=120,
                             check=False, cwd=tmp_path)

@@ -14,7 +14,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -30,7 +29,7 @@ CSV_COLUMNS = ["seq", "occurred_at", "actor_kind", "actor_id", "actor_display", 
 
 
 def _login_redirect(request: HttpRequest) -> HttpResponse:
-    return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+    return redirect_to_login(request.get_full_path())  # settings.LOGIN_URL: the platform sign-in
 
 
 @require_GET

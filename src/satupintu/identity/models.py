@@ -41,6 +41,9 @@ class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
 
 
+NATIONAL_ROLES = frozenset({Role.PLATFORM_ADMIN.value, Role.AUDITOR.value, Role.SPBE_COORDINATOR.value})
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -120,7 +123,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             raise ValidationError({"roles": _("Unknown role: %(roles)s.") % {"roles": ", ".join(map(str, unknown))}})
         if self.kind == Kind.CITIZEN and (self.roles or self.nip or self.agency_id):
             raise ValidationError(_("A citizen account has no NIP, agency or roles."))
-        if self.kind == Kind.OFFICER and self.roles and set(self.roles) != {Role.PLATFORM_ADMIN} and not self.agency_id:
+        # National roles may be held without an agency (platform admins, national auditors, the SPBE
+        # coordinator); every other role acts inside one agency.
+        if self.kind == Kind.OFFICER and not self.agency_id and set(self.roles or []) - NATIONAL_ROLES:
             raise ValidationError({"agency": _("An officer with agency roles needs an agency.")})
 
     def get_full_name(self) -> str:
