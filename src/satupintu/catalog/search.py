@@ -1,0 +1,294 @@
+"""Catalogue search: the index (one analysed document per service) and two database backends.
+
+Both backends take the *analysed* query terms (:mod:`satupintu.catalog.analyzer`) and rank with the
+same field weights — name 10, keywords 5, summary 2, body 1 (SQLite FTS5 ``bm25``; PostgreSQL
+``ts_rank`` with weights A 1.0, B 0.5, C 0.2, D 0.1) — times ``1 + boost`` (priority service +0.15,
+popularity up to +0.3 by ``log10`` of page views). Terms are OR-ed, so a document matching more of
+the query ranks higher. Typo correction is shared: unknown terms are replaced by the vocabulary term
+within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters), most frequent first; PostgreSQL finds
+the candidates through ``pg_trgm`` (``%`` operator, trigram index), SQLite by term length.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from rapidfuzz.distance import Levenshtein
+
+from satupintu.catalog.analyzer import analyze, analyze_document, default_analyzer
+from satupintu.catalog.models import SearchDocument, SearchTerm, Service
+
+WEIGHTS = (10.0, 5.0, 2.0, 1.0)
+PRIORITY_BOOST = 0.15
+_SAFE_TERM = re.compile(r"^[^\W_]+$")
+
+
+# --- index ---------------------------------------------------------------------------------------
+
+def _join(parts: Iterable[str | None]) -> str:
+    return "\n".join(p for p in parts if p)
+
+
+def boost_for(service: Service) -> float:
+    """Small ranking boost: +0.15 for a national priority service, + up to 0.3 for popularity."""
+    boost = PRIORITY_BOOST if service.priority_area_id else 0.0
+    return boost + min(0.3, 0.06 * math.log10(1 + service.view_count))
+
+
+def document_for(service: Service) -> SearchDocument:
+    """The analysed search document of ``service`` (not saved). Needs agency/life events loaded."""
+    agency = service.agency
+    agencies = [agency.code.replace("-", " "), agency.name_id, agency.name_en]
+    if agency.parent is not None:
+        agencies += [agency.parent.code, agency.parent.name_id]
+    life_events = [f"{e.name_id} {e.name_en}" for e in service.life_events.all()]
+    priority = [service.priority_area.name_id, service.priority_area.name_en] if service.priority_area else []
+    channels = [f"{c.name} {c.place}" for c in service.channels.all()]
+    variants = [str(v.get("label", "")) for v in service.fee_variants if isinstance(v, dict)]
+
+    def terms(parts: Iterable[str | None]) -> str:
+        return " ".join(analyze_document(_join(parts)))
+
+    return SearchDocument(
+        service=service,
+        name_terms=terms([service.name_id, service.name_en]),
+        keyword_terms=terms(service.keywords),
+        summary_terms=terms([service.summary_id, service.summary_en, service.product, *agencies, *life_events,
+                             *priority]),
+        body_terms=terms([*service.requirements, *service.procedure, *variants, *channels]),
+        boost=boost_for(service),
+    )
+
+
+def _doc_terms(doc: SearchDocument) -> set[str]:
+    return set(f"{doc.name_terms} {doc.keyword_terms} {doc.summary_terms} {doc.body_terms}".split())
+
+
+def _indexable(ids: Sequence[int] | None = None):  # noqa: ANN202
+    qs = Service.objects.select_related("agency__parent", "priority_area").prefetch_related("life_events", "channels")
+    return qs.filter(id__in=ids) if ids is not None else qs
+
+
+@transaction.atomic
+def reindex_all(*, batch: int = 2000) -> int:
+    """Rebuild every search document and the vocabulary. Returns the number of services indexed."""
+    SearchDocument.objects.all().delete()
+    df: Counter[str] = Counter()
+    count = 0
+    pending: list[SearchDocument] = []
+    for service in _indexable().iterator(chunk_size=batch):
+        doc = document_for(service)
+        df.update(_doc_terms(doc))
+        pending.append(doc)
+        if len(pending) >= batch:
+            SearchDocument.objects.bulk_create(pending)
+            count += len(pending)
+            pending = []
+    SearchDocument.objects.bulk_create(pending)
+    count += len(pending)
+    SearchTerm.objects.all().delete()
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(term=t, length=len(t), df=n) for t, n in df.items() if len(t) <= 64], batch_size=batch
+    )
+    return count
+
+
+def reindex_services(ids: Sequence[int]) -> None:
+    """Re-index some services after a change (documents replaced, new terms added to the vocabulary)."""
+    SearchDocument.objects.filter(service_id__in=ids).delete()
+    docs = [document_for(s) for s in _indexable(ids)]
+    SearchDocument.objects.bulk_create(docs)
+    terms = set().union(*(_doc_terms(d) for d in docs)) if docs else set()
+    SearchTerm.objects.bulk_create([SearchTerm(term=t, length=len(t), df=1) for t in terms if len(t) <= 64],
+                                   ignore_conflicts=True)
+
+
+# --- query ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Filters:
+    agency: str | None = None
+    life_event: str | None = None
+
+
+def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
+    sql, params = "", []
+    if filters.agency:
+        sql += " AND s.agency_id = (SELECT id FROM catalog_agency WHERE code = %s)"
+        params.append(filters.agency)
+    if filters.life_event:
+        sql += (" AND EXISTS (SELECT 1 FROM catalog_service_life_events le JOIN catalog_lifeevent l"
+                " ON l.id = le.lifeevent_id WHERE le.service_id = s.id AND l.slug = %s)")
+        params.append(filters.life_event)
+    return sql, params
+
+
+class Backend:
+    """Ranked retrieval of service ids for analysed ``terms`` (OR-ed)."""
+
+    vendor = ""
+
+    def search(self, terms: Sequence[str], filters: Filters, limit: int, offset: int) -> tuple[list[int], int]:
+        raise NotImplementedError
+
+    def bare(self, words: Sequence[str], limit: int) -> list[int]:
+        """Baseline for benchmarks: the raw words in the same full-text index, no analyzer, no boost."""
+        raise NotImplementedError
+
+    def candidates(self, term: str) -> list[tuple[str, int]]:
+        """Vocabulary terms that may be ``term`` misspelt: ``[(term, df)]``."""
+        lo, hi = len(term) - 2, len(term) + 2
+        return list(SearchTerm.objects.filter(length__gte=lo, length__lte=hi).values_list("term", "df"))
+
+    @staticmethod
+    def _safe(terms: Iterable[str]) -> list[str]:
+        return sorted({t for t in terms if _SAFE_TERM.match(t)})
+
+
+class SqliteBackend(Backend):
+    """SQLite FTS5 (``catalog_service_fts``), ranked by weighted ``bm25``."""
+
+    vendor = "sqlite"
+    _BM25 = "bm25(catalog_service_fts, {}, {}, {}, {})".format(*WEIGHTS)
+
+    @staticmethod
+    def _match(terms: Iterable[str]) -> str:
+        # Every term is quoted, so nothing in a query is read as FTS5 syntax (NEAR, AND, *, :, -).
+        return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+    def search(self, terms: Sequence[str], filters: Filters, limit: int, offset: int) -> tuple[list[int], int]:
+        safe = self._safe(terms)
+        if not safe:
+            return [], 0
+        fsql, fparams = _filter_sql(filters)
+        base = (" FROM catalog_service_fts f JOIN catalog_searchdocument d ON d.service_id = f.rowid"
+                " JOIN catalog_service s ON s.id = d.service_id WHERE catalog_service_fts MATCH %s" + fsql)
+        params: list[Any] = [self._match(safe), *fparams]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT d.service_id{base} ORDER BY {self._BM25} * (1.0 + d.boost), s.id"
+                           " LIMIT %s OFFSET %s", [*params, limit, offset])
+            ids = [row[0] for row in cursor.fetchall()]
+            if offset == 0 and len(ids) < limit:
+                return ids, len(ids)
+            cursor.execute("SELECT count(*)" + base, params)
+            return ids, cursor.fetchone()[0]
+
+    def bare(self, words: Sequence[str], limit: int) -> list[int]:
+        safe = self._safe(words)
+        if not safe:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rowid FROM catalog_service_fts WHERE catalog_service_fts MATCH %s"
+                           " ORDER BY rank LIMIT %s", [self._match(safe), limit])
+            return [row[0] for row in cursor.fetchall()]
+
+
+class PostgresBackend(Backend):
+    """PostgreSQL full-text search on the generated ``vector`` column, ranked by weighted ``ts_rank``."""
+
+    vendor = "postgresql"
+    _RANK = "ts_rank('{0.1,0.2,0.5,1.0}', d.vector, q)"
+
+    @staticmethod
+    def _tsquery(terms: Iterable[str]) -> str:
+        return " | ".join("'" + t + "'" for t in terms)
+
+    def search(self, terms: Sequence[str], filters: Filters, limit: int, offset: int) -> tuple[list[int], int]:
+        safe = self._safe(terms)
+        if not safe:
+            return [], 0
+        fsql, fparams = _filter_sql(filters)
+        base = (" FROM catalog_searchdocument d JOIN catalog_service s ON s.id = d.service_id,"
+                " to_tsquery('simple', %s) q WHERE d.vector @@ q" + fsql)
+        params: list[Any] = [self._tsquery(safe), *fparams]
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT d.service_id{base} ORDER BY {self._RANK} * (1.0 + d.boost) DESC, s.id"
+                           " LIMIT %s OFFSET %s", [*params, limit, offset])
+            ids = [row[0] for row in cursor.fetchall()]
+            if offset == 0 and len(ids) < limit:
+                return ids, len(ids)
+            cursor.execute("SELECT count(*)" + base, params)
+            return ids, cursor.fetchone()[0]
+
+    def bare(self, words: Sequence[str], limit: int) -> list[int]:
+        safe = self._safe(words)
+        if not safe:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT d.service_id FROM catalog_searchdocument d, to_tsquery('simple', %s) q"
+                           " WHERE d.vector @@ q ORDER BY ts_rank(d.vector, q) DESC LIMIT %s",
+                           [self._tsquery(safe), limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def candidates(self, term: str) -> list[tuple[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT term, df FROM catalog_searchterm WHERE term %% %s", [term])
+            return [(t, d) for t, d in cursor.fetchall()]
+
+
+def backend() -> Backend:
+    """The backend for the default database (PostgreSQL or the embedded SQLite)."""
+    return PostgresBackend() if connection.vendor == "postgresql" else SqliteBackend()
+
+
+def _max_distance(term: str) -> int:
+    return 0 if len(term) < 4 else 1 if len(term) < 6 else 2
+
+
+def correct(terms: Sequence[str], *, loose: bool = False) -> list[str]:
+    """Replace each term missing from the vocabulary by its closest known term (see module doc).
+    Protected words (region names, institutional words) are never replaced.
+
+    ``loose`` allows one more edit (for "Did you mean" suggestions). Unknown terms without a close
+    match are kept (they simply match nothing).
+    """
+    unique = set(terms)
+    known = set(SearchTerm.objects.filter(term__in=unique).values_list("term", flat=True)) if unique else set()
+    impl = backend()
+    fixed: dict[str, str] = {}
+    protected = default_analyzer().protected  # place names are never "corrected" (Bekasi is not bekas)
+    for term in unique - known - protected:
+        limit = _max_distance(term) + (1 if loose and len(term) >= 3 else 0)
+        if limit == 0 or not term.isalpha():
+            continue
+        best: tuple[int, int, str] | None = None
+        for candidate, df in impl.candidates(term):
+            distance = Levenshtein.distance(term, candidate, score_cutoff=limit)
+            if distance <= limit and (best is None or (distance, -df, candidate) < best):
+                best = (distance, -df, candidate)
+        if best is not None:
+            fixed[term] = best[2]
+    return [fixed.get(t, t) for t in terms]
+
+
+@dataclass
+class SearchResult:
+    """One page of results. ``corrected``: the terms actually searched when typos were fixed;
+    ``suggestion``: a "Did you mean" query when nothing matched."""
+
+    ids: list[int]
+    total: int
+    terms: list[str]
+    corrected: str | None = None
+    suggestion: str | None = None
+
+
+def run_search(q: str, *, filters: Filters, limit: int, offset: int) -> SearchResult:
+    """Analyse ``q``, fix typos, return ranked ids (see :func:`satupintu.catalog.selectors.search_services`)."""
+    terms = analyze(q)
+    fixed = correct(terms)
+    impl = backend()
+    ids, total = impl.search(fixed, filters, limit, offset)
+    result = SearchResult(ids=ids, total=total, terms=fixed,
+                          corrected=" ".join(fixed) if fixed != terms and total else None)
+    if not total and terms:
+        loose = correct(terms, loose=True)
+        if loose != terms and impl.search(loose, filters, 1, 0)[1]:
+            result.suggestion = " ".join(loose)
+    return result
