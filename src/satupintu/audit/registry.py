@@ -19,6 +19,8 @@ ACTIONS: dict[str, str] = {
     "service.updated": "A catalogue service was changed",
     "service.deleted": "A catalogue service was removed",
     "catalog.imported": "The catalogue was imported",
+    "catalog.synonym_saved": "A search synonym was added or changed (index rebuilt)",
+    "catalog.synonym_deleted": "A search synonym was removed (index rebuilt)",
 }
 
 

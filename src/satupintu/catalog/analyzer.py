@@ -19,15 +19,16 @@ Pipeline, in order:
    than 40 characters are dropped and at most :data:`MAX_TERMS` words are kept.
 3. **Synonyms and abbreviations** (longest phrase first): every variant is replaced by its canonical
    form (``e-ktp`` / ``ktp-el`` / ``kartu tanda penduduk`` → ``ktp``; ``akte`` → ``akta``;
-   ``bikin`` / ``buat`` → ``urus``). The table is data: ``catalog/data/synonyms.yaml`` by default,
+   ``bikin`` / ``buat`` → ``urus``); canonical words are final (no stopword removal or stemming).
+   The table is data: ``catalog/data/synonyms.yaml`` by default,
    the admin's *Search synonyms* once that table holds rows.
 4. **Stopwords**: stopwords-iso ``id`` (Diaz, MIT licence, via the ``stopwordsiso`` package) minus
    :data:`KEEP_WORDS`, words that name a service in citizens' queries (``baru``, ``luar negeri``).
 5. **Stemming**: Snowball Indonesian (Tala 2003, ``snowballstemmer``), except protected words:
    the names of provinces and regencies/cities (the 552 regional governments — so ``Bekasi`` stays a
    place and is not read as ``bekas``, ``Kediri`` not ``diri``) and institutional words
-   (``kependudukan``, ``kelurahan``, ``pelayanan``...; ``catalog/data/protected_words.txt``). After stemming, single-word synonyms
-   apply once more (``mengurus`` → ``urus``).
+   (``kependudukan``, ``kelurahan``, ``pelayanan``...; ``catalog/data/protected_words.txt``).
+   After stemming, single-word synonyms apply once more (``mengurus`` → ``urus``).
 
 The output keeps the order of the input and may repeat terms (term frequency matters for ranking).
 """
@@ -114,6 +115,8 @@ class Analyzer:
             key, value = tuple(tokenize(variant)), tuple(tokenize(canonical))
             if key and value and key != value:
                 self.phrases[key] = value
+        for value in list(self.phrases.values()):
+            self.phrases.setdefault(value, value)  # a canonical form typed as such is final too
         self.longest = max((len(k) for k in self.phrases), default=1)
         self.single = {k[0]: v for k, v in self.phrases.items() if len(k) == 1}
         self._stemmer = snowballstemmer.stemmer("indonesian")
@@ -132,26 +135,30 @@ class Analyzer:
                 self._stems[word] = cached
         return cached
 
-    def replace_phrases(self, words: list[str]) -> list[str]:
-        """Step 3: replace synonym variants, longest phrase first, scanning left to right."""
-        out: list[str] = []
+    def replace_phrases(self, words: list[str]) -> list[tuple[str, bool]]:
+        """Step 3: replace synonym variants, longest phrase first, scanning left to right.
+        Returns ``(word, is_canonical)``; canonical words skip stopwords and stemming."""
+        out: list[tuple[str, bool]] = []
         i = 0
         while i < len(words):
             for size in range(min(self.longest, len(words) - i), 0, -1):
                 canonical = self.phrases.get(tuple(words[i:i + size]))
                 if canonical is not None:
-                    out.extend(canonical)
+                    out.extend((w, True) for w in canonical)
                     i += size
                     break
             else:
-                out.append(words[i])
+                out.append((words[i], False))
                 i += 1
         return out
 
     def analyze(self, text: str, *, limit: int | None = None) -> list[str]:
         """The search terms of ``text`` (steps 1–5). ``limit`` caps the number of input words."""
         terms: list[str] = []
-        for word in self.replace_phrases(tokenize(text, limit=limit)):
+        for word, canonical in self.replace_phrases(tokenize(text, limit=limit)):
+            if canonical:
+                terms.append(word)
+                continue
             if word in self.stop:
                 continue
             stem = self.stem(word)

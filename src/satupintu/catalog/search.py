@@ -2,8 +2,8 @@
 
 Both backends take the *analysed* query terms (:mod:`satupintu.catalog.analyzer`) and rank with the
 same field weights — name 10, keywords 5, summary 2, body 1 (SQLite FTS5 ``bm25``; PostgreSQL
-``ts_rank`` with weights A 1.0, B 0.5, C 0.2, D 0.1) — times ``1 + boost`` (priority service +0.15,
-popularity up to +0.3 by ``log10`` of page views). Terms are OR-ed, so a document matching more of
+``ts_rank`` with weights A 1.0, B 0.5, C 0.2, D 0.1) — times ``1 + boost`` (priority service +0.05,
+popularity up to +0.1 by ``log10`` of page views). Terms are OR-ed, so a document matching more of
 the query ranks higher. Typo correction is shared: unknown terms are replaced by the vocabulary term
 within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters), most frequent first; PostgreSQL finds
 the candidates through ``pg_trgm`` (``%`` operator, trigram index), SQLite by term length.
@@ -25,7 +25,7 @@ from satupintu.catalog.analyzer import analyze, analyze_document, default_analyz
 from satupintu.catalog.models import SearchDocument, SearchTerm, Service
 
 WEIGHTS = (10.0, 5.0, 2.0, 1.0)
-PRIORITY_BOOST = 0.15
+PRIORITY_BOOST = 0.05
 _SAFE_TERM = re.compile(r"^[^\W_]+$")
 
 
@@ -36,9 +36,9 @@ def _join(parts: Iterable[str | None]) -> str:
 
 
 def boost_for(service: Service) -> float:
-    """Small ranking boost: +0.15 for a national priority service, + up to 0.3 for popularity."""
+    """Small ranking boost: +0.05 for a national priority service, + up to 0.1 for popularity."""
     boost = PRIORITY_BOOST if service.priority_area_id else 0.0
-    return boost + min(0.3, 0.06 * math.log10(1 + service.view_count))
+    return boost + min(0.1, 0.02 * math.log10(1 + service.view_count))
 
 
 def document_for(service: Service) -> SearchDocument:
