@@ -31,6 +31,39 @@ def catalog(small_regions):  # noqa: ANN001, ANN201
     return import_catalog(CATALOG_DIR)
 
 
+@pytest.fixture(scope="module")
+def catalog_module(django_db_setup, django_db_blocker, tmp_path_factory):  # noqa: ANN001, ANN201
+    """The same data imported once per test module inside an outer transaction that is rolled back
+    at the module's end (like Django's ``setUpTestData``); each test still runs in its own savepoint."""
+    from django.db import transaction
+
+    from satupintu.catalog.importer import import_catalog
+    from satupintu.regions.importer import import_regions
+    from tests.conftest import SMALL_POSTAL_CSV, SMALL_REGIONS_CSV
+
+    folder = tmp_path_factory.mktemp("regions")
+    (folder / "wilayah.csv").write_text(SMALL_REGIONS_CSV, encoding="utf-8")
+    (folder / "wilayah_kodepos.csv").write_text(SMALL_POSTAL_CSV, encoding="utf-8")
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            import_regions(regions_path=folder / "wilayah.csv", postal_path=folder / "wilayah_kodepos.csv")
+            from satupintu.catalog.analyzer import reset_analyzer
+
+            reset_analyzer()
+            yield import_catalog(CATALOG_DIR)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_catalog(catalog_module, db):  # noqa: ANN001, ANN201
+    """Per-test access to :func:`catalog_module` (read-mostly tests; writes roll back per test)."""
+    return catalog_module
+
+
 @pytest.fixture
 def catalog_copy(tmp_path: Path) -> Path:
     """A writable copy of the shared catalogue folder, for tests that break it."""

@@ -70,7 +70,7 @@ class ServiceQuery(Schema):
     q: str | None = Field(None, max_length=10_000, description="Free text, Indonesian or English (typos tolerated)")
     agency: str | None = Field(None, max_length=64, description="Agency code, e.g. dukcapil")
     life_event: str | None = Field(None, max_length=40, description="Life-event slug, e.g. kelahiran")
-    page: int = Field(1, ge=1, le=1000)
+    page: int = Field(1, ge=1, le=100)
     page_size: int = Field(20, ge=1, le=100)
 
 
@@ -93,7 +93,7 @@ def list_services(request: HttpRequest, filters: Query[ServiceQuery]) -> dict:
 
     Query: ``q`` (free text; analysed like the portal search: synonyms, stemming, typo
     correction; empty = all services, most viewed first), ``agency`` (code), ``life_event``
-    (slug), ``page`` (1-based, 1–1000, clamped to the last page), ``page_size`` (1–100).
+    (slug), ``page`` (1-based, 1–100, clamped to the last page), ``page_size`` (1–100).
     Returns ``{items, count, page, pages, correctedQuery, didYouMean}``. Any text is accepted
     (punctuation, FTS syntax, emoji, NUL bytes); errors: 422 problem for out-of-range numbers or a
     ``q`` over 10,000 characters.

@@ -134,7 +134,8 @@ class Backend:
 
     vendor = ""
 
-    def search(self, terms: Sequence[str], filters: Filters, limit: int, offset: int) -> tuple[list[int], int]:
+    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[tuple[int, float]], int]:
+        """The best ``limit`` matches as ``(service id, base score)`` (higher is better) and the total count."""
         raise NotImplementedError
 
     def bare(self, words: Sequence[str], limit: int) -> list[int]:
@@ -162,7 +163,7 @@ class SqliteBackend(Backend):
         # Every term is quoted, so nothing in a query is read as FTS5 syntax (NEAR, AND, *, :, -).
         return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
-    def search(self, terms: Sequence[str], filters: Filters, limit: int, offset: int) -> tuple[list[int], int]:
+    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[tuple[int, float]], int]:
         safe = self._safe(terms)
         if not safe:
             return [], 0
@@ -171,13 +172,13 @@ class SqliteBackend(Backend):
                 " JOIN catalog_service s ON s.id = d.service_id WHERE catalog_service_fts MATCH %s" + fsql)
         params: list[Any] = [self._match(safe), *fparams]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT d.service_id{base} ORDER BY {self._BM25} * (1.0 + d.boost), s.id"
-                           " LIMIT %s OFFSET %s", [*params, limit, offset])
-            ids = [row[0] for row in cursor.fetchall()]
-            if offset == 0 and len(ids) < limit:
-                return ids, len(ids)
+            cursor.execute(f"SELECT d.service_id, -{self._BM25}{base} ORDER BY {self._BM25} * (1.0 + d.boost), s.id"
+                           " LIMIT %s", [*params, limit])
+            rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            if len(rows) < limit:
+                return rows, len(rows)
             cursor.execute("SELECT count(*)" + base, params)
-            return ids, cursor.fetchone()[0]
+            return rows, cursor.fetchone()[0]
 
     def bare(self, words: Sequence[str], limit: int) -> list[int]:
         safe = self._safe(words)
@@ -199,7 +200,7 @@ class PostgresBackend(Backend):
     def _tsquery(terms: Iterable[str]) -> str:
         return " | ".join("'" + t + "'" for t in terms)
 
-    def search(self, terms: Sequence[str], filters: Filters, limit: int, offset: int) -> tuple[list[int], int]:
+    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[tuple[int, float]], int]:
         safe = self._safe(terms)
         if not safe:
             return [], 0
@@ -208,13 +209,13 @@ class PostgresBackend(Backend):
                 " to_tsquery('simple', %s) q WHERE d.vector @@ q" + fsql)
         params: list[Any] = [self._tsquery(safe), *fparams]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT d.service_id{base} ORDER BY {self._RANK} * (1.0 + d.boost) DESC, s.id"
-                           " LIMIT %s OFFSET %s", [*params, limit, offset])
-            ids = [row[0] for row in cursor.fetchall()]
-            if offset == 0 and len(ids) < limit:
-                return ids, len(ids)
+            cursor.execute(f"SELECT d.service_id, {self._RANK}{base} ORDER BY {self._RANK} * (1.0 + d.boost) DESC,"
+                           " s.id LIMIT %s", [*params, limit])
+            rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            if len(rows) < limit:
+                return rows, len(rows)
             cursor.execute("SELECT count(*)" + base, params)
-            return ids, cursor.fetchone()[0]
+            return rows, cursor.fetchone()[0]
 
     def bare(self, words: Sequence[str], limit: int) -> list[int]:
         safe = self._safe(words)
@@ -279,16 +280,45 @@ class SearchResult:
     suggestion: str | None = None
 
 
+def rerank(terms: Sequence[str], rows: list[tuple[int, float]]) -> list[int]:
+    """Final order, computed the same way for both backends: the database score scaled to 0–1, plus
+    how much of the query the service's name (+0.6) and keywords (+0.3) cover, times ``1 + boost``.
+
+    Coverage matters because full-text scores flatten in a small catalogue (FTS5's idf is ~0 for a
+    term in half the services, and ``ts_rank`` has no idf): "kk baru" must prefer the service
+    *named* "Kartu Keluarga (KK) Baru".
+    """
+    if not rows:
+        return []
+    wanted = set(terms)
+    top = max(score for _, score in rows) or 1.0
+    docs = {d[0]: d[1:] for d in SearchDocument.objects.filter(service_id__in=[i for i, _ in rows])
+            .values_list("service_id", "name_terms", "keyword_terms", "boost")}
+    scored = []
+    for service_id, score in rows:
+        name, keywords, boost = docs.get(service_id, ("", "", 0.0))
+        name_cover = len(wanted & set(name.split())) / len(wanted)
+        keyword_cover = len(wanted & set(keywords.split())) / len(wanted)
+        final = (max(score, 0.0) / top + 0.6 * name_cover + 0.3 * keyword_cover) * (1.0 + boost)
+        scored.append((-final, service_id))
+    return [service_id for _, service_id in sorted(scored)]
+
+
+CANDIDATES = 200
+"""How many of the database's best matches are re-ranked (deeper pages follow the database order)."""
+
+
 def run_search(q: str, *, filters: Filters, limit: int, offset: int) -> SearchResult:
     """Analyse ``q``, fix typos, return ranked ids (see :func:`satupintu.catalog.selectors.search_services`)."""
     terms = analyze(q)
     fixed = correct(terms)
     impl = backend()
-    ids, total = impl.search(fixed, filters, limit, offset)
-    result = SearchResult(ids=ids, total=total, terms=fixed,
+    rows, total = impl.search(fixed, filters, max(CANDIDATES, offset + limit))
+    head = rerank(fixed, rows[:CANDIDATES]) + [i for i, _ in rows[CANDIDATES:]]
+    result = SearchResult(ids=head[offset:offset + limit], total=total, terms=fixed,
                           corrected=" ".join(fixed) if fixed != terms and total else None)
     if not total and terms:
         loose = correct(terms, loose=True)
-        if loose != terms and impl.search(loose, filters, 1, 0)[1]:
+        if loose != terms and impl.search(loose, filters, 1)[1]:
             result.suggestion = " ".join(loose)
     return result

@@ -10,7 +10,7 @@ from satupintu.catalog.models import Agency, LifeEvent, PriorityArea, Service
 from satupintu.catalog.search import Filters, run_search
 
 PAGE_SIZE = 20
-MAX_PAGE = 1000
+MAX_PAGE = 100
 
 
 def services_qs() -> QuerySet[Service]:
