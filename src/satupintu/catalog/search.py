@@ -5,8 +5,10 @@ same field weights — name 10, keywords 5, summary 2, body 1 (SQLite FTS5 ``bm2
 ``ts_rank`` with weights A 1.0, B 0.5, C 0.2, D 0.1) — times ``1 + boost`` (priority service +0.05,
 popularity up to +0.1 by ``log10`` of page views). Terms are OR-ed, so a document matching more of
 the query ranks higher. Typo correction is shared: unknown terms are replaced by the vocabulary term
-within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters), most frequent first; PostgreSQL finds
-the candidates through ``pg_trgm`` (``%`` operator, trigram index), SQLite by term length.
+within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters), most frequent first. PostgreSQL first
+asks ``pg_trgm`` (``%`` operator on the trigram-indexed vocabulary) and SQLite the terms of similar
+length; both fall back to every term of similar length, so a short word whose trigrams differ too
+much (``psspr``) is still found.
 """
 
 from __future__ import annotations
@@ -143,8 +145,14 @@ class Backend:
         raise NotImplementedError
 
     def candidates(self, term: str) -> list[tuple[str, int]]:
-        """Vocabulary terms that may be ``term`` misspelt: ``[(term, df)]``."""
-        lo, hi = len(term) - 2, len(term) + 2
+        """Vocabulary terms that may be ``term`` misspelt, fast path: ``[(term, df)]``."""
+        return self.window(term, 2)
+
+    @staticmethod
+    def window(term: str, distance: int) -> list[tuple[str, int]]:
+        """Every vocabulary term whose length is within ``distance`` of ``term``'s (a superset of the
+        terms within that edit distance)."""
+        lo, hi = len(term) - distance, len(term) + distance
         return list(SearchTerm.objects.filter(length__gte=lo, length__lte=hi).values_list("term", "df"))
 
     @staticmethod
@@ -242,6 +250,15 @@ def _max_distance(term: str) -> int:
     return 0 if len(term) < 4 else 1 if len(term) < 6 else 2
 
 
+def _closest(term: str, candidates: Iterable[tuple[str, int]], limit: int) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for candidate, df in candidates:
+        distance = Levenshtein.distance(term, candidate, score_cutoff=limit)
+        if distance <= limit and (best is None or (distance, -df, candidate) < best):
+            best = (distance, -df, candidate)
+    return best[2] if best else None
+
+
 def correct(terms: Sequence[str], *, loose: bool = False) -> list[str]:
     """Replace each term missing from the vocabulary by its closest known term (see module doc).
     Protected words (region names, institutional words) are never replaced.
@@ -258,13 +275,9 @@ def correct(terms: Sequence[str], *, loose: bool = False) -> list[str]:
         limit = _max_distance(term) + (1 if loose and len(term) >= 3 else 0)
         if limit == 0 or not term.isalpha():
             continue
-        best: tuple[int, int, str] | None = None
-        for candidate, df in impl.candidates(term):
-            distance = Levenshtein.distance(term, candidate, score_cutoff=limit)
-            if distance <= limit and (best is None or (distance, -df, candidate) < best):
-                best = (distance, -df, candidate)
+        best = _closest(term, impl.candidates(term), limit) or _closest(term, impl.window(term, limit), limit)
         if best is not None:
-            fixed[term] = best[2]
+            fixed[term] = best
     return [fixed.get(t, t) for t in terms]
 
 
