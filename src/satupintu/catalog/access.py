@@ -18,17 +18,22 @@ def is_platform_admin(principal: Principal) -> bool:
     return principal.kind in {"officer", "platform"} and principal.has_role("platform_admin")
 
 
+def admin_agency(principal: Principal) -> str | None:
+    """The agency code an officer administers (role ``agency_admin``), else ``None``."""
+    if principal.kind == "officer" and principal.has_role("agency_admin") and principal.agency:
+        return principal.agency
+    return None
+
+
 def can_edit_agency(principal: Principal, agency_code: str | None) -> bool:
     """May ``principal`` create, change or delete services of the agency ``agency_code``?"""
-    if is_platform_admin(principal):
-        return True
-    return (principal.kind == "officer" and principal.has_role("agency_admin") and bool(principal.agency)
-            and principal.agency == agency_code)
+    return is_platform_admin(principal) or (admin_agency(principal) is not None
+                                            and admin_agency(principal) == agency_code)
 
 
 def can_edit_catalog(principal: Principal) -> bool:
     """May ``principal`` use the catalogue admin at all (any agency)?"""
-    return is_platform_admin(principal) or (principal.has_role("agency_admin") and bool(principal.agency))
+    return is_platform_admin(principal) or admin_agency(principal) is not None
 
 
 def editable_services(principal: Principal) -> QuerySet[Service]:
@@ -36,8 +41,8 @@ def editable_services(principal: Principal) -> QuerySet[Service]:
     qs = Service.objects.select_related("agency")
     if is_platform_admin(principal):
         return qs
-    if principal.has_role("agency_admin") and principal.agency:
-        return qs.filter(agency__code=principal.agency)
+    if admin_agency(principal):
+        return qs.filter(agency__code=admin_agency(principal))
     return qs.none()
 
 
@@ -45,8 +50,8 @@ def editable_agencies(principal: Principal) -> QuerySet[Agency]:
     """Agencies whose services ``principal`` may edit (for the admin's agency choice)."""
     if is_platform_admin(principal):
         return Agency.objects.all()
-    if principal.has_role("agency_admin") and principal.agency:
-        return Agency.objects.filter(code=principal.agency)
+    if admin_agency(principal):
+        return Agency.objects.filter(code=admin_agency(principal))
     return Agency.objects.none()
 
 
