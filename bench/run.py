@@ -20,6 +20,7 @@ from bench.common import REPO, git_rev, postgres_available  # noqa: E402
 # Module name -> does it run per database backend?
 BENCHES: dict[str, bool] = {
     "regions_import": True,
+    "catalog_search": True,
 }
 
 

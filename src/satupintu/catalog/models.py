@@ -184,6 +184,9 @@ class Service(Bilingual, TimeStamped):
     @property
     def online_on_portal(self) -> bool:
         """True when the service can be applied for on this portal ("Ajukan online")."""
+        annotated = getattr(self, "has_portal_channel", None)  # set by selectors.services_qs()
+        if annotated is not None:
+            return bool(annotated)
         return any(c.kind == ChannelKind.PORTAL for c in self.channels.all())
 
 

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from rapidfuzz.distance import Levenshtein
@@ -131,12 +131,22 @@ def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
     return sql, params
 
 
+class Hit(NamedTuple):
+    """One full-text match: the service, its database score (higher is better) and what re-ranking reads."""
+
+    service_id: int
+    score: float
+    name_terms: str
+    keyword_terms: str
+    boost: float
+
+
 class Backend:
     """Ranked retrieval of service ids for analysed ``terms`` (OR-ed)."""
 
     vendor = ""
 
-    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[tuple[int, float]], int]:
+    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[Hit], int]:
         """The best ``limit`` matches as ``(service id, base score)`` (higher is better) and the total count."""
         raise NotImplementedError
 
@@ -145,8 +155,9 @@ class Backend:
         raise NotImplementedError
 
     def candidates(self, term: str) -> list[tuple[str, int]]:
-        """Vocabulary terms that may be ``term`` misspelt, fast path: ``[(term, df)]``."""
-        return self.window(term, 2)
+        """Vocabulary terms that may be ``term`` misspelt, fast path (``[]`` = go straight to
+        :meth:`window`): ``[(term, df)]``."""
+        return []
 
     @staticmethod
     def window(term: str, distance: int) -> list[tuple[str, int]]:
@@ -171,21 +182,23 @@ class SqliteBackend(Backend):
         # Every term is quoted, so nothing in a query is read as FTS5 syntax (NEAR, AND, *, :, -).
         return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
-    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[tuple[int, float]], int]:
+    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[Hit], int]:
         safe = self._safe(terms)
         if not safe:
             return [], 0
         fsql, fparams = _filter_sql(filters)
-        base = (" FROM catalog_service_fts f JOIN catalog_searchdocument d ON d.service_id = f.rowid"
-                " JOIN catalog_service s ON s.id = d.service_id WHERE catalog_service_fts MATCH %s" + fsql)
+        join = " JOIN catalog_service s ON s.id = f.rowid" if fsql else ""
+        base = (" FROM catalog_service_fts f JOIN catalog_searchdocument d ON d.service_id = f.rowid" + join +
+                " WHERE catalog_service_fts MATCH %s" + fsql)
         params: list[Any] = [self._match(safe), *fparams]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT d.service_id, -{self._BM25}{base} ORDER BY {self._BM25} * (1.0 + d.boost), s.id"
-                           " LIMIT %s", [*params, limit])
-            rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            cursor.execute(f"SELECT d.service_id, -{self._BM25}, d.name_terms, d.keyword_terms, d.boost{base}"
+                           f" ORDER BY {self._BM25} * (1.0 + d.boost), d.service_id LIMIT %s", [*params, limit])
+            rows = [Hit(*row) for row in cursor.fetchall()]
             if len(rows) < limit:
                 return rows, len(rows)
-            cursor.execute("SELECT count(*)" + base, params)
+            count_sql = f"SELECT count(*) FROM catalog_service_fts f{join} WHERE catalog_service_fts MATCH %s{fsql}"  # noqa: S608
+            cursor.execute(count_sql, params)  # fixed SQL fragments only; every value is a parameter
             return rows, cursor.fetchone()[0]
 
     def bare(self, words: Sequence[str], limit: int) -> list[int]:
@@ -208,7 +221,7 @@ class PostgresBackend(Backend):
     def _tsquery(terms: Iterable[str]) -> str:
         return " | ".join("'" + t + "'" for t in terms)
 
-    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[tuple[int, float]], int]:
+    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[Hit], int]:
         safe = self._safe(terms)
         if not safe:
             return [], 0
@@ -217,9 +230,9 @@ class PostgresBackend(Backend):
                 " to_tsquery('simple', %s) q WHERE d.vector @@ q" + fsql)
         params: list[Any] = [self._tsquery(safe), *fparams]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT d.service_id, {self._RANK}{base} ORDER BY {self._RANK} * (1.0 + d.boost) DESC,"
-                           " s.id LIMIT %s", [*params, limit])
-            rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            cursor.execute(f"SELECT d.service_id, {self._RANK}, d.name_terms, d.keyword_terms, d.boost{base}"
+                           f" ORDER BY {self._RANK} * (1.0 + d.boost) DESC, s.id LIMIT %s", [*params, limit])
+            rows = [Hit(*row) for row in cursor.fetchall()]
             if len(rows) < limit:
                 return rows, len(rows)
             cursor.execute("SELECT count(*)" + base, params)
@@ -267,7 +280,13 @@ def correct(terms: Sequence[str], *, loose: bool = False) -> list[str]:
     match are kept (they simply match nothing).
     """
     unique = set(terms)
-    known = set(SearchTerm.objects.filter(term__in=unique).values_list("term", flat=True)) if unique else set()
+    known: set[str] = set()
+    if unique:
+        with connection.cursor() as cursor:
+            placeholders = ", ".join(["%s"] * len(unique))
+            sql = f"SELECT term FROM catalog_searchterm WHERE term IN ({placeholders})"  # noqa: S608 - placeholders only
+            cursor.execute(sql, sorted(unique))
+            known = {row[0] for row in cursor.fetchall()}
     impl = backend()
     fixed: dict[str, str] = {}
     protected = default_analyzer().protected  # place names are never "corrected" (Bekasi is not bekas)
@@ -293,7 +312,7 @@ class SearchResult:
     suggestion: str | None = None
 
 
-def rerank(terms: Sequence[str], rows: list[tuple[int, float]]) -> list[int]:
+def rerank(terms: Sequence[str], hits: list[Hit]) -> list[int]:
     """Final order, computed the same way for both backends: the database score scaled to 0–1, plus
     how much of the query the service's name (+0.6) and keywords (+0.3) cover, times ``1 + boost``.
 
@@ -301,19 +320,16 @@ def rerank(terms: Sequence[str], rows: list[tuple[int, float]]) -> list[int]:
     term in half the services, and ``ts_rank`` has no idf): "kk baru" must prefer the service
     *named* "Kartu Keluarga (KK) Baru".
     """
-    if not rows:
+    if not hits:
         return []
     wanted = set(terms)
-    top = max(score for _, score in rows) or 1.0
-    docs = {d[0]: d[1:] for d in SearchDocument.objects.filter(service_id__in=[i for i, _ in rows])
-            .values_list("service_id", "name_terms", "keyword_terms", "boost")}
+    top = max(hit.score for hit in hits) or 1.0
     scored = []
-    for service_id, score in rows:
-        name, keywords, boost = docs.get(service_id, ("", "", 0.0))
-        name_cover = len(wanted & set(name.split())) / len(wanted)
-        keyword_cover = len(wanted & set(keywords.split())) / len(wanted)
-        final = (max(score, 0.0) / top + 0.6 * name_cover + 0.3 * keyword_cover) * (1.0 + boost)
-        scored.append((-final, service_id))
+    for hit in hits:
+        name_cover = len(wanted.intersection(hit.name_terms.split())) / len(wanted)
+        keyword_cover = len(wanted.intersection(hit.keyword_terms.split())) / len(wanted)
+        final = (max(float(hit.score), 0.0) / top + 0.6 * name_cover + 0.3 * keyword_cover) * (1.0 + hit.boost)
+        scored.append((-final, hit.service_id))
     return [service_id for _, service_id in sorted(scored)]
 
 
@@ -326,8 +342,8 @@ def run_search(q: str, *, filters: Filters, limit: int, offset: int) -> SearchRe
     terms = analyze(q)
     fixed = correct(terms)
     impl = backend()
-    rows, total = impl.search(fixed, filters, max(CANDIDATES, offset + limit))
-    head = rerank(fixed, rows[:CANDIDATES]) + [i for i, _ in rows[CANDIDATES:]]
+    hits, total = impl.search(fixed, filters, max(CANDIDATES, offset + limit))
+    head = rerank(fixed, hits[:CANDIDATES]) + [hit.service_id for hit in hits[CANDIDATES:]]
     result = SearchResult(ids=head[offset:offset + limit], total=total, terms=fixed,
                           corrected=" ".join(fixed) if fixed != terms and total else None)
     if not total and terms:

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
-from satupintu.catalog.models import Agency, LifeEvent, PriorityArea, Service
+from satupintu.catalog.models import Agency, Channel, ChannelKind, LifeEvent, PriorityArea, Service
 from satupintu.catalog.search import Filters, run_search
 
 PAGE_SIZE = 20
 MAX_PAGE = 100
 
 
+LIST_FIELDS = ["id", "slug", "uid", "name_id", "name_en", "summary_id", "summary_en", "fee_idr", "duration_days",
+               "view_count", "updated_at", "agency__id", "agency__code", "agency__name_id", "agency__name_en",
+               "priority_area__id", "priority_area__slug", "priority_area__name_id", "priority_area__name_en"]
+
+
 def services_qs() -> QuerySet[Service]:
-    """Services with what a list or page shows (agency, priority area, channels) loaded."""
-    return Service.objects.select_related("agency", "priority_area").prefetch_related("channels")
+    """Services with what a list shows: agency, priority area and ``has_portal_channel`` (the
+    "Ajukan online" flag) loaded; the long standard-component fields are loaded only when read."""
+    portal = Channel.objects.filter(service=OuterRef("pk"), kind=ChannelKind.PORTAL)
+    return (Service.objects.select_related("agency", "priority_area").only(*LIST_FIELDS)
+            .annotate(has_portal_channel=Exists(portal)))
 
 
 @dataclass
@@ -67,8 +75,8 @@ def search_services(*, q: str = "", agency: str | None = None, life_event: str |
 
 def service_by_slug(slug: str) -> Service | None:
     """The service with ``slug`` and everything its page shows, or ``None``."""
-    return (services_qs().select_related("agency__parent").prefetch_related("life_events", "channels")
-            .filter(slug=slug).first())
+    return (Service.objects.select_related("agency__parent", "priority_area")
+            .prefetch_related("life_events", "channels").filter(slug=slug).first())
 
 
 def service_by_uid(uid: str) -> Service | None:
@@ -79,7 +87,8 @@ def service_by_uid(uid: str) -> Service | None:
         value = uuid.UUID(uid)
     except (ValueError, TypeError, AttributeError):
         return None
-    return services_qs().prefetch_related("life_events").filter(uid=value).first()
+    return (Service.objects.select_related("agency", "priority_area").prefetch_related("life_events", "channels")
+            .filter(uid=value).first())
 
 
 def popular_services(limit: int = 8) -> list[Service]:
