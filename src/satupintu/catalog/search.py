@@ -27,6 +27,7 @@ from satupintu.catalog.analyzer import analyze, analyze_document, default_analyz
 from satupintu.catalog.models import SearchDocument, SearchTerm, Service
 
 WEIGHTS = (10.0, 5.0, 2.0, 1.0)
+"""Field weights name, keywords, summary, body (SQLite: the FTS5 ``rank`` set in migration 0003)."""
 PRIORITY_BOOST = 0.05
 _SAFE_TERM = re.compile(r"^[^\W_]+$")
 
@@ -171,11 +172,23 @@ class Backend:
         return sorted({t for t in terms if _SAFE_TERM.match(t)})
 
 
+def _with_details(ranked: Sequence[tuple[int, float]]) -> list[Hit]:
+    """Attach what re-ranking reads (name and keyword terms, boost) to ``(service id, score)`` rows."""
+    if not ranked:
+        return []
+    ids = [row[0] for row in ranked]
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        sql = f"SELECT service_id, name_terms, keyword_terms, boost FROM catalog_searchdocument WHERE service_id IN ({placeholders})"  # noqa: S608, E501 - placeholders only
+        cursor.execute(sql, ids)
+        details = {row[0]: row[1:] for row in cursor.fetchall()}
+    return [Hit(i, float(score), *details[i]) for i, score in ranked if i in details]
+
+
 class SqliteBackend(Backend):
     """SQLite FTS5 (``catalog_service_fts``), ranked by weighted ``bm25``."""
 
     vendor = "sqlite"
-    _BM25 = "bm25(catalog_service_fts, {}, {}, {}, {})".format(*WEIGHTS)
 
     @staticmethod
     def _match(terms: Iterable[str]) -> str:
@@ -183,23 +196,23 @@ class SqliteBackend(Backend):
         return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
     def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[Hit], int]:
+        # FTS5 ranks alone (``rank`` = the weighted bm25 configured in migration 0003, which lets
+        # FTS5 sort without touching other tables); boosts apply when re-ranking the candidates.
         safe = self._safe(terms)
         if not safe:
             return [], 0
         fsql, fparams = _filter_sql(filters)
         join = " JOIN catalog_service s ON s.id = f.rowid" if fsql else ""
-        base = (" FROM catalog_service_fts f JOIN catalog_searchdocument d ON d.service_id = f.rowid" + join +
-                " WHERE catalog_service_fts MATCH %s" + fsql)
+        base = f" FROM catalog_service_fts f{join} WHERE catalog_service_fts MATCH %s{fsql}"
         params: list[Any] = [self._match(safe), *fparams]
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT d.service_id, -{self._BM25}, d.name_terms, d.keyword_terms, d.boost{base}"
-                           f" ORDER BY {self._BM25} * (1.0 + d.boost), d.service_id LIMIT %s", [*params, limit])
-            rows = [Hit(*row) for row in cursor.fetchall()]
-            if len(rows) < limit:
-                return rows, len(rows)
-            count_sql = f"SELECT count(*) FROM catalog_service_fts f{join} WHERE catalog_service_fts MATCH %s{fsql}"  # noqa: S608
-            cursor.execute(count_sql, params)  # fixed SQL fragments only; every value is a parameter
-            return rows, cursor.fetchone()[0]
+            cursor.execute(f"SELECT f.rowid, -f.rank{base} ORDER BY f.rank LIMIT %s", [*params, limit])
+            ranked = cursor.fetchall()
+            total = len(ranked)
+            if total >= limit:
+                cursor.execute(f"SELECT count(*){base}", params)  # fixed SQL fragments only; values are parameters
+                total = cursor.fetchone()[0]
+        return _with_details(ranked), total
 
     def bare(self, words: Sequence[str], limit: int) -> list[int]:
         safe = self._safe(words)
@@ -226,12 +239,12 @@ class PostgresBackend(Backend):
         if not safe:
             return [], 0
         fsql, fparams = _filter_sql(filters)
-        base = (" FROM catalog_searchdocument d JOIN catalog_service s ON s.id = d.service_id,"
-                " to_tsquery('simple', %s) q WHERE d.vector @@ q" + fsql)
+        join = " JOIN catalog_service s ON s.id = d.service_id" if fsql else ""
+        base = f" FROM catalog_searchdocument d{join}, to_tsquery('simple', %s) q WHERE d.vector @@ q{fsql}"
         params: list[Any] = [self._tsquery(safe), *fparams]
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT d.service_id, {self._RANK}, d.name_terms, d.keyword_terms, d.boost{base}"
-                           f" ORDER BY {self._RANK} * (1.0 + d.boost) DESC, s.id LIMIT %s", [*params, limit])
+                           f" ORDER BY {self._RANK} * (1.0 + d.boost) DESC, d.service_id LIMIT %s", [*params, limit])
             rows = [Hit(*row) for row in cursor.fetchall()]
             if len(rows) < limit:
                 return rows, len(rows)

@@ -41,6 +41,8 @@ SQLITE_UP = [
         name_terms, keyword_terms, summary_terms, body_terms,
         content='catalog_searchdocument', content_rowid='service_id',
         tokenize='unicode61 remove_diacritics 0')""",
+    # "rank" = bm25 with the field weights name 10, keywords 5, summary 2, body 1 (search.WEIGHTS).
+    "INSERT INTO catalog_service_fts(catalog_service_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 2.0, 1.0)')",
     """CREATE TRIGGER catalog_searchdocument_ai AFTER INSERT ON catalog_searchdocument BEGIN
         INSERT INTO catalog_service_fts(rowid, name_terms, keyword_terms, summary_terms, body_terms)
         VALUES (new.service_id, new.name_terms, new.keyword_terms, new.summary_terms, new.body_terms);
