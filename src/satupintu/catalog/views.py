@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from satupintu.catalog import selectors
 from satupintu.catalog.models import Service
+from satupintu.regions import selectors as region_selectors
 
 MAX_QUERY = 200
 """Characters of a query shown back and searched (longer input is cut, never refused)."""
@@ -33,6 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "priority_areas": selectors.priority_areas(),
         "life_events": selectors.life_events(),
         "popular": selectors.popular_services(8),
+        "province_count": region_selectors.province_count(),
     })
 
 
