@@ -123,3 +123,48 @@ def test_superuser_is_platform_admin_in_the_admin(shared_catalog, client: Client
     html = client.get("/kelola/catalog/service/?all=").content.decode()
     assert "SKCK" in html and "Kartu Keluarga" in html
     assert client.get("/kelola/catalog/synonym/").status_code == 200
+
+
+def _change_form_data(service: Service) -> dict:
+    import json
+
+    data = {f: getattr(service, f) if getattr(service, f) is not None else "" for f in (
+        "slug", "name_id", "name_en", "summary_id", "summary_en", "duration_text", "duration_days", "fee_idr",
+        "fee_basis", "product", "facilities", "staff_competence", "internal_supervision", "complaint_handling",
+        "staff_count", "service_guarantee", "security_guarantee", "performance_evaluation", "notes")}
+    for f in ("requirements", "procedure", "fee_variants", "legal_basis", "keywords", "sources"):
+        data[f] = json.dumps(getattr(service, f))
+    data.update(agency=service.agency_id, priority_area=service.priority_area_id or "",
+                life_events=[e.pk for e in service.life_events.all()])
+    channels = list(service.channels.all())
+    data.update({"channels-TOTAL_FORMS": len(channels) + 1, "channels-INITIAL_FORMS": len(channels),
+                 "channels-MIN_NUM_FORMS": 0, "channels-MAX_NUM_FORMS": 1000})
+    for i, c in enumerate(channels):
+        data.update({f"channels-{i}-id": c.pk, f"channels-{i}-service": service.pk, f"channels-{i}-kind": c.kind,
+                     f"channels-{i}-name": c.name, f"channels-{i}-url": c.url, f"channels-{i}-place": c.place,
+                     f"channels-{i}-position": c.position})
+    n = len(channels)
+    data.update({f"channels-{n}-service": service.pk, f"channels-{n}-kind": "portal",
+                 f"channels-{n}-name": "satupintu", f"channels-{n}-position": 9})
+    return data
+
+
+def test_agency_admin_adds_a_portal_channel_in_the_admin(shared_catalog, as_dukcapil_admin: Client) -> None:
+    kk = Service.objects.get(slug="dukcapil-kk-baru")
+    response = as_dukcapil_admin.post(f"/kelola/catalog/service/{kk.pk}/change/", _change_form_data(kk))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert kk.channels.filter(kind="portal").exists()
+    event = AuditEvent.objects.filter(action="service.updated").latest("seq")
+    assert event.details["fields"] == ["channels"] and event.actor_agency == "dukcapil"
+    page = as_dukcapil_admin.get("/layanan/dukcapil-kk-baru/").content.decode()
+    assert 'href="/layanan/dukcapil-kk-baru/ajukan/"' in page
+
+
+def test_agency_admin_cannot_post_a_change_to_another_agencys_service(shared_catalog,
+                                                                      as_dukcapil_admin: Client) -> None:
+    skck = Service.objects.get(slug="polri-skck")
+    data = _change_form_data(skck)
+    data["name_id"] = "Diubah oleh Dukcapil"
+    as_dukcapil_admin.post(f"/kelola/catalog/service/{skck.pk}/change/", data)
+    assert Service.objects.get(pk=skck.pk).name_id != "Diubah oleh Dukcapil"
+    assert not AuditEvent.objects.filter(action="service.updated", target_id=str(skck.pk)).exists()

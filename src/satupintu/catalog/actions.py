@@ -35,9 +35,17 @@ def service_save(*, service: Service, acting: Principal, changed: list[str] | No
     return service
 
 
-def service_reindex(*, service: Service) -> None:
-    """Refresh the search document of ``service`` (after its channels/life events changed)."""
+@transaction.atomic
+def service_channels_saved(*, service: Service, acting: Principal, changed: bool,
+                           request: HttpRequest | None = None) -> None:
+    """After the admin saved a service's channels and life events: re-index it and, when its
+    channels changed, record ``service.updated`` with ``fields: ["channels"]``."""
+    if not access.can_edit_agency(acting, service.agency.code):
+        raise PermissionDenied("This agency's services are not yours to edit.")
     search.reindex_services([service.pk])
+    if changed:
+        record(actor=acting, action="service.updated", target=service,
+               details={"slug": service.slug, "agency": service.agency.code, "fields": ["channels"]}, request=request)
 
 
 @transaction.atomic

@@ -8,9 +8,11 @@ everything, including the search synonym table. Every save and delete goes throu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -19,9 +21,12 @@ from satupintu.catalog import access, actions
 from satupintu.catalog.models import Agency, Channel, LifeEvent, PriorityArea, Service, Synonym
 from satupintu.core.principal import principal_for_request
 
+HTTPS_URLS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
+
 
 class ChannelInline(admin.TabularInline):
     model = Channel
+    formfield_overrides = HTTPS_URLS
     extra = 0
     fields = ["kind", "name", "url", "place", "position"]
 
@@ -96,7 +101,8 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        actions.service_reindex(service=form.instance)
+        actions.service_channels_saved(service=form.instance, acting=principal_for_request(request),
+                                       changed=any(f.has_changed() for f in formsets), request=request)
 
     def delete_model(self, request: HttpRequest, obj: Service) -> None:
         actions.service_delete(service=obj, acting=principal_for_request(request), request=request)
@@ -107,6 +113,8 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 class PlatformAdminOnly(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return access.is_platform_admin(principal_for_request(request))
 
