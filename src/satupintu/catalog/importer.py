@@ -444,7 +444,7 @@ def import_catalog(folder: Path, *, actor: Principal | None = None) -> ImportRep
             reset_analyzer()
             report.indexed = search.reindex_all()
         if report.changed or report.agencies_created or report.agencies_updated:
-            record(actor=actor, action="catalog.imported", target=("catalog", str(folder.name))[:2],
+            record(actor=actor, action="catalog.imported", target=("catalog", folder.name),
                    details={"agencies_created": report.agencies_created,
                             "agencies_updated": report.agencies_updated,
                             "services_created": report.services_created,
