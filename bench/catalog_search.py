@@ -20,6 +20,7 @@ import os
 import random
 import sys
 
+from bench import common
 from bench.common import REPO, SHARED_DATA, percentile, prepare_backend, print_table, timed
 
 SIZES = [int(s) for s in os.environ.get("CATALOG_BENCH_SIZES", "10000,100000").split(",") if s]
@@ -121,6 +122,8 @@ def latency(queries: list[str]) -> tuple[list[float], list[float]]:
 
 
 def main(backend_name: str) -> None:
+    # Our own PostgreSQL bench database, so parallel runs of other benches cannot drop it under us.
+    common.PG_BENCH_DB = "satupintu_bench_catalog"
     prepare_backend(backend_name)
     import yaml
     from django.db import connection

@@ -3,8 +3,10 @@
 Both backends take the *analysed* query terms (:mod:`satupintu.catalog.analyzer`) and rank with the
 same field weights — name 10, keywords 5, summary 2, body 1 (SQLite FTS5 ``bm25``; PostgreSQL
 ``ts_rank`` with weights A 1.0, B 0.5, C 0.2, D 0.1) — times ``1 + boost`` (priority service +0.05,
-popularity up to +0.1 by ``log10`` of page views). Terms are OR-ed, so a document matching more of
-the query ranks higher. Typo correction is shared: unknown terms are replaced by the vocabulary term
+popularity up to +0.1 by ``log10`` of page views), then re-ranked by how much of the query the name and
+keywords cover (:func:`rerank`). When at least :data:`MIN_ALL_WORDS` services hold every query term,
+only they are returned (AND); otherwise any term matches (OR), services holding every term first.
+Typo correction is shared: unknown terms are replaced by the vocabulary term
 within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters), most frequent first. PostgreSQL first
 asks ``pg_trgm`` (``%`` operator on the trigram-indexed vocabulary) and SQLite the terms of similar
 length; both fall back to every term of similar length, so a short word whose trigrams differ too
@@ -147,8 +149,10 @@ class Backend:
 
     vendor = ""
 
-    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[Hit], int]:
-        """The best ``limit`` matches as ``(service id, base score)`` (higher is better) and the total count."""
+    def search(self, terms: Sequence[str], filters: Filters, limit: int,
+               every: bool = False) -> tuple[list[Hit], int]:
+        """The best ``limit`` matches as ``(service id, base score)`` (higher is better) and the total
+        count; ``every``: only services holding every term (AND), else any term (OR)."""
         raise NotImplementedError
 
     def bare(self, words: Sequence[str], limit: int) -> list[int]:
@@ -191,11 +195,12 @@ class SqliteBackend(Backend):
     vendor = "sqlite"
 
     @staticmethod
-    def _match(terms: Iterable[str]) -> str:
+    def _match(terms: Iterable[str], every: bool = False) -> str:
         # Every term is quoted, so nothing in a query is read as FTS5 syntax (NEAR, AND, *, :, -).
-        return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        return (" AND " if every else " OR ").join('"' + t.replace('"', '""') + '"' for t in terms)
 
-    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[Hit], int]:
+    def search(self, terms: Sequence[str], filters: Filters, limit: int,
+               every: bool = False) -> tuple[list[Hit], int]:
         # FTS5 ranks alone (``rank`` = the weighted bm25 configured in migration 0003, which lets
         # FTS5 sort without touching other tables); boosts apply when re-ranking the candidates.
         safe = self._safe(terms)
@@ -204,7 +209,7 @@ class SqliteBackend(Backend):
         fsql, fparams = _filter_sql(filters)
         join = " JOIN catalog_service s ON s.id = f.rowid" if fsql else ""
         base = f" FROM catalog_service_fts f{join} WHERE catalog_service_fts MATCH %s{fsql}"
-        params: list[Any] = [self._match(safe), *fparams]
+        params: list[Any] = [self._match(safe, every), *fparams]
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT f.rowid, -f.rank{base} ORDER BY f.rank LIMIT %s", [*params, limit])
             ranked = cursor.fetchall()
@@ -231,17 +236,18 @@ class PostgresBackend(Backend):
     _RANK = "ts_rank('{0.1,0.2,0.5,1.0}', d.vector, q)"
 
     @staticmethod
-    def _tsquery(terms: Iterable[str]) -> str:
-        return " | ".join("'" + t + "'" for t in terms)
+    def _tsquery(terms: Iterable[str], every: bool = False) -> str:
+        return (" & " if every else " | ").join("'" + t + "'" for t in terms)
 
-    def search(self, terms: Sequence[str], filters: Filters, limit: int) -> tuple[list[Hit], int]:
+    def search(self, terms: Sequence[str], filters: Filters, limit: int,
+               every: bool = False) -> tuple[list[Hit], int]:
         safe = self._safe(terms)
         if not safe:
             return [], 0
         fsql, fparams = _filter_sql(filters)
         join = " JOIN catalog_service s ON s.id = d.service_id" if fsql else ""
         base = f" FROM catalog_searchdocument d{join}, to_tsquery('simple', %s) q WHERE d.vector @@ q{fsql}"
-        params: list[Any] = [self._tsquery(safe), *fparams]
+        params: list[Any] = [self._tsquery(safe, every), *fparams]
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT d.service_id, {self._RANK}, d.name_terms, d.keyword_terms, d.boost{base}"
                            f" ORDER BY {self._RANK} * (1.0 + d.boost) DESC, d.service_id LIMIT %s", [*params, limit])
@@ -348,6 +354,8 @@ def rerank(terms: Sequence[str], hits: list[Hit]) -> list[int]:
 
 CANDIDATES = 200
 """How many of the database's best matches are re-ranked (deeper pages follow the database order)."""
+MIN_ALL_WORDS = 5
+"""With at least this many services holding every query word, only those are shown (AND); else any word (OR)."""
 
 
 def run_search(q: str, *, filters: Filters, limit: int, offset: int) -> SearchResult:
@@ -355,8 +363,17 @@ def run_search(q: str, *, filters: Filters, limit: int, offset: int) -> SearchRe
     terms = analyze(q)
     fixed = correct(terms)
     impl = backend()
-    hits, total = impl.search(fixed, filters, max(CANDIDATES, offset + limit))
-    head = rerank(fixed, hits[:CANDIDATES]) + [hit.service_id for hit in hits[CANDIDATES:]]
+    wanted = max(CANDIDATES, offset + limit)
+    hits, total = impl.search(fixed, filters, wanted, every=True) if len(set(fixed)) > 1 else ([], 0)
+    if total < MIN_ALL_WORDS:
+        # Too few services hold every word: widen to any word (OR); those with every word stay first.
+        first = {hit.service_id for hit in hits}
+        more, total = impl.search(fixed, filters, wanted)
+        hits = hits + [hit for hit in more if hit.service_id not in first]
+        head = rerank(fixed, hits[:len(first)]) + rerank(fixed, hits[len(first):CANDIDATES])
+    else:
+        head = rerank(fixed, hits[:CANDIDATES])
+    head += [hit.service_id for hit in hits[CANDIDATES:]]
     result = SearchResult(ids=head[offset:offset + limit], total=total, terms=fixed,
                           corrected=" ".join(fixed) if fixed != terms and total else None)
     if not total and terms:
