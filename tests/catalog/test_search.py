@@ -147,3 +147,28 @@ def test_no_results_page_is_friendly_and_offers_did_you_mean(shared_catalog, cli
     html = client.get("/layanan/", {"q": "psspr"}).content.decode()
     assert "Tidak ada layanan ditemukan" in html
     assert "Mungkin maksud Anda" in html and "?q=paspor" in html
+
+
+def _holding_all(words: list[str]) -> set[str]:
+    from satupintu.catalog.models import SearchDocument
+
+    found = set()
+    for doc in SearchDocument.objects.select_related("service"):
+        terms = set(f"{doc.name_terms} {doc.keyword_terms} {doc.summary_terms} {doc.body_terms}".split())
+        if set(words) <= terms:
+            found.add(doc.service.slug)
+    return found
+
+
+def test_when_enough_services_hold_every_word_only_they_are_returned(shared_catalog) -> None:
+    expected = _holding_all(["ktp", "kk"])
+    assert len(expected) >= 5
+    result = search_services(q="ktp kk", page_size=100)
+    assert {s.slug for s in result.services} == expected and result.total == len(expected)
+
+
+def test_otherwise_any_word_matches_and_all_words_come_first(shared_catalog) -> None:
+    every = _holding_all(["paspor", "hilang"])
+    assert 0 < len(every) < 5
+    found = _slugs("paspor hilang", page_size=100)
+    assert set(found[:len(every)]) == every and len(found) > len(every)
