@@ -19,6 +19,7 @@ import csv
 import os
 import random
 import sys
+from collections import Counter
 
 from bench import common
 from bench.common import REPO, SHARED_DATA, percentile, prepare_backend, print_table, timed
@@ -77,7 +78,6 @@ def expand(target: int, regions: list[tuple[str, str]]) -> None:
         i = have - len(base)
         batch: list[Service] = []
         meta: list[tuple[int, str]] = []
-        vocabulary: set[str] = set(region_terms.values())
         while have + len(batch) < target:
             src = base[i % len(base)]
             kode, nama = regions[(i // len(base)) % len(regions)]
@@ -101,8 +101,17 @@ def expand(target: int, regions: list[tuple[str, str]]) -> None:
                     for s, (src_pk, kode) in zip(created, meta, strict=True)])
                 have += len(batch)
                 batch, meta = [], []
-        terms = {t for v in vocabulary for t in v.split()} - set(SearchTerm.objects.values_list("term", flat=True))
-        SearchTerm.objects.bulk_create([SearchTerm(term=t, length=len(t), df=1) for t in terms if len(t) <= 64])
+        # Keep the vocabulary's document frequencies true for the expanded catalogue.
+        df: Counter[str] = Counter()
+        for name, keywords, summary, body in SearchDocument.objects.values_list(
+                "name_terms", "keyword_terms", "summary_terms", "body_terms").iterator(chunk_size=5000):
+            df.update(set(f"{name} {keywords} {summary} {body}".split()))
+        SearchTerm.objects.all().delete()
+        SearchTerm.objects.bulk_create([SearchTerm(term=t, length=len(t), df=n) for t, n in df.items() if len(t) <= 64],
+                                       batch_size=5000)
+    from django.core.cache import cache
+
+    cache.delete("catalog:search-documents")
 
 
 def latency(queries: list[str]) -> tuple[list[float], list[float]]:

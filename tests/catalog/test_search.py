@@ -161,9 +161,9 @@ def _holding_all(words: list[str]) -> set[str]:
 
 
 def test_when_enough_services_hold_every_word_only_they_are_returned(shared_catalog) -> None:
-    expected = _holding_all(["ktp", "kk"])
+    expected = _holding_all(["akta", "kk"])
     assert len(expected) >= 5
-    result = search_services(q="ktp kk", page_size=100)
+    result = search_services(q="akta kk", page_size=100)
     assert {s.slug for s in result.services} == expected and result.total == len(expected)
 
 
@@ -172,3 +172,16 @@ def test_otherwise_any_word_matches_and_all_words_come_first(shared_catalog) -> 
     assert 0 < len(every) < 5
     found = _slugs("paspor hilang", page_size=100)
     assert set(found[:len(every)]) == every and len(found) > len(every)
+
+
+def test_a_word_in_most_services_only_reranks(shared_catalog) -> None:
+    from satupintu.catalog.models import SearchDocument
+    from satupintu.catalog.search import selective
+
+    total = SearchDocument.objects.count()
+    ktp = SearchTerm.objects.get(term="ktp")
+    assert ktp.df > total / 2  # "ktp" is in most of the seed catalogue's texts
+    assert selective(["urus", "ktp", "paspor"]) == [t for t in ["urus", "ktp", "paspor"]
+                                                    if SearchTerm.objects.get(term=t).df <= total / 2]
+    assert selective(["ktp"]) == ["ktp"]  # a query is never emptied
+    assert _slugs("bikin ktp")[0] == "dukcapil-ktp-el-baru"  # "urus" still counts when re-ranking

@@ -6,6 +6,7 @@ same field weights — name 10, keywords 5, summary 2, body 1 (SQLite FTS5 ``bm2
 popularity up to +0.1 by ``log10`` of page views), then re-ranked by how much of the query the name and
 keywords cover (:func:`rerank`). When at least :data:`MIN_ALL_WORDS` services hold every query term,
 only they are returned (AND); otherwise any term matches (OR), services holding every term first.
+Terms found in more than half of the services are left out of the database query (:func:`selective`).
 Typo correction is shared: unknown terms are replaced by the vocabulary term
 within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters), most frequent first. PostgreSQL first
 asks ``pg_trgm`` (``%`` operator on the trigram-indexed vocabulary) and SQLite the terms of similar
@@ -101,7 +102,15 @@ def reindex_all(*, batch: int = 2000) -> int:
     SearchTerm.objects.bulk_create(
         [SearchTerm(term=t, length=len(t), df=n) for t, n in df.items() if len(t) <= 64], batch_size=batch
     )
+    _forget_document_count()
     return count
+
+
+def _forget_document_count() -> None:
+    from django.core.cache import cache
+
+    transaction.on_commit(lambda: cache.delete("catalog:search-documents"))
+    cache.delete("catalog:search-documents")
 
 
 def reindex_services(ids: Sequence[int]) -> None:
@@ -233,7 +242,7 @@ class PostgresBackend(Backend):
     """PostgreSQL full-text search on the generated ``vector`` column, ranked by weighted ``ts_rank``."""
 
     vendor = "postgresql"
-    _RANK = "ts_rank('{0.1,0.2,0.5,1.0}', d.vector, q)"
+    _RANK = "ts_rank('{0.1,0.2,0.5,1.0}', d.rank_vector, q)"  # matches use ``vector``; see migration 0003
 
     @staticmethod
     def _tsquery(terms: Iterable[str], every: bool = False) -> str:
@@ -289,6 +298,32 @@ def _closest(term: str, candidates: Iterable[tuple[str, int]], limit: int) -> st
         if distance <= limit and (best is None or (distance, -df, candidate) < best):
             best = (distance, -df, candidate)
     return best[2] if best else None
+
+
+COMMON_SHARE = 0.5
+"""A query term found in more than this share of all services is only used for re-ranking (when the
+query has other terms): it tells nothing apart and makes the full-text query read most of the index."""
+
+
+def _document_count() -> int:
+    from django.core.cache import cache
+
+    return int(cache.get_or_set("catalog:search-documents", SearchDocument.objects.count, 60) or 0)
+
+
+def selective(terms: Sequence[str]) -> list[str]:
+    """``terms`` without the very common ones (see :data:`COMMON_SHARE`); never empties a query."""
+    unique = sorted(set(terms))
+    if len(unique) < 2:
+        return list(terms)
+    with connection.cursor() as cursor:
+        placeholders = ", ".join(["%s"] * len(unique))
+        sql = f"SELECT term, df FROM catalog_searchterm WHERE term IN ({placeholders})"  # noqa: S608 - placeholders only
+        cursor.execute(sql, unique)
+        df = dict(cursor.fetchall())
+    limit = COMMON_SHARE * max(_document_count(), 1)
+    kept = [t for t in terms if df.get(t, 0) <= limit]
+    return kept or [min(terms, key=lambda t: df.get(t, 0))]
 
 
 def correct(terms: Sequence[str], *, loose: bool = False) -> list[str]:
@@ -364,11 +399,12 @@ def run_search(q: str, *, filters: Filters, limit: int, offset: int) -> SearchRe
     fixed = correct(terms)
     impl = backend()
     wanted = max(CANDIDATES, offset + limit)
-    hits, total = impl.search(fixed, filters, wanted, every=True) if len(set(fixed)) > 1 else ([], 0)
+    query = selective(fixed)
+    hits, total = impl.search(query, filters, wanted, every=True) if len(set(query)) > 1 else ([], 0)
     if total < MIN_ALL_WORDS:
         # Too few services hold every word: widen to any word (OR); those with every word stay first.
         first = {hit.service_id for hit in hits}
-        more, total = impl.search(fixed, filters, wanted)
+        more, total = impl.search(query, filters, wanted)
         hits = hits + [hit for hit in more if hit.service_id not in first]
         head = rerank(fixed, hits[:len(first)]) + rerank(fixed, hits[len(first):CANDIDATES])
     else:

@@ -74,12 +74,19 @@ POSTGRES_UP = [
         setweight(to_tsvector('simple', coalesce(keyword_terms, '')), 'B') ||
         setweight(to_tsvector('simple', coalesce(summary_terms, '')), 'C') ||
         setweight(to_tsvector('simple', coalesce(body_terms, '')), 'D')) STORED""",
+    # A small vector (name, keywords, summary) for ts_rank: ranking thousands of matches reads each
+    # row's vector, and the full one (with requirements and procedure) is several times larger.
+    """ALTER TABLE catalog_searchdocument ADD COLUMN rank_vector tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('simple', coalesce(name_terms, '')), 'A') ||
+        setweight(to_tsvector('simple', coalesce(keyword_terms, '')), 'B') ||
+        setweight(to_tsvector('simple', coalesce(summary_terms, '')), 'C')) STORED""",
     "CREATE INDEX catalog_searchdocument_vector ON catalog_searchdocument USING gin (vector)",
     "CREATE INDEX catalog_searchterm_trgm ON catalog_searchterm USING gin (term gin_trgm_ops)",
 ]
 POSTGRES_DOWN = [
     "DROP INDEX IF EXISTS catalog_searchterm_trgm",
     "DROP INDEX IF EXISTS catalog_searchdocument_vector",
+    "ALTER TABLE catalog_searchdocument DROP COLUMN IF EXISTS rank_vector",
     "ALTER TABLE catalog_searchdocument DROP COLUMN IF EXISTS vector",
 ]
 
