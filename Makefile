@@ -20,6 +20,7 @@ install: $(STAMP)  ## create .venv and install the locked dependencies
 run: install  ## migrate, load reference data once, serve on http://$(HOST):$(PORT) with a worker
 	$(BIN)/satupintu manage migrate --noinput
 	$(BIN)/satupintu import-regions --if-empty
+	$(BIN)/satupintu import-catalog --if-empty
 	@echo "satupintu: serving on http://$(HOST):$(PORT) (Ctrl+C stops both processes)"
 	@$(BIN)/satupintu worker & WORKER=$$!; \
 	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \

@@ -25,6 +25,7 @@ BENCHES: dict[str, bool] = {
     "identity": True,
     "exchange": True,
     "audit_append": True,
+    "catalog_search": True,
 }
 
 

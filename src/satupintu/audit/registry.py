@@ -53,6 +53,8 @@ ACTIONS: dict[str, str] = {
     "exchange.log_exported": "The exchange message log was exported",
     # registries
     "registries.population_imported": "Residents were loaded into the population register",
+    "catalog.synonym_saved": "A search synonym was added or changed (index rebuilt)",
+    "catalog.synonym_deleted": "A search synonym was removed (index rebuilt)",
 }
 
 

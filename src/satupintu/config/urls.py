@@ -5,6 +5,9 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from satupintu.catalog import views as catalog_views
+from satupintu.catalog.govstack import registration_api
+from satupintu.catalog.sitemaps import SITEMAPS
 from satupintu.core import views as core_views
 from satupintu.core.api import api
 
@@ -13,12 +16,12 @@ handler500 = "satupintu.core.views.server_error"
 handler403 = "satupintu.core.views.permission_denied"
 handler400 = "satupintu.core.views.bad_request"
 
-sitemaps: dict = {}
+sitemaps: dict = {**SITEMAPS}
 
 from satupintu.identity.urls import oidc_urlpatterns  # noqa: E402
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", catalog_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("bahasa/", set_language, name="set_language"),
@@ -30,6 +33,8 @@ urlpatterns = [
     path("", include("satupintu.identity.urls")),
     path("akun/", include("allauth.urls")),
     path("api/v1/", api.urls),
+    path("registration/v1/", registration_api.urls),
+    path("", include("satupintu.catalog.urls")),
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("kelola/", admin.site.urls),
     path("backoffice/audit/", include("satupintu.audit.urls")),

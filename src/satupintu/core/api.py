@@ -217,7 +217,16 @@ def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(request, status=500, title=_("Internal error"))
 
 
+def install_problem_handlers(target: NinjaAPI) -> None:
+    """Give another NinjaAPI (e.g. the GovStack Registration API) the same RFC 9457 error handling."""
+    for exc_class, handler in ((NinjaValidationError, _on_validation_error), (SatupintuError, _on_platform_error),
+                               (AuthenticationError, _on_auth_error), (HttpError, _on_http_error),
+                               (Exception, _on_unexpected)):
+        target.add_exception_handler(exc_class, handler)  # type: ignore[arg-type]
+
+
 def _mount_routers() -> None:
+    from satupintu.catalog.api import router as catalog_router
     from satupintu.regions.api import router as regions_router
 
     api.add_router("/regions", regions_router, tags=["regions"])
@@ -227,6 +236,7 @@ def _mount_routers() -> None:
     from satupintu.exchange.api import router as exchange_data_router
 
     api.add_router("/data", exchange_data_router, tags=["data tracker"])
+    api.add_router("/services", catalog_router, tags=["services"])
 
 
 _mount_routers()

@@ -46,3 +46,9 @@ def ancestors(region: Region) -> list[Region]:
     codes = [".".join(parts[:i]) for i in range(1, len(parts))]
     found = {r.kode: r for r in Region.objects.filter(kode__in=codes)}
     return [found[c] for c in codes if c in found]
+
+
+def region_names(*, max_level: int = Level.KABUPATEN_KOTA) -> list[str]:
+    """Names of every region down to ``max_level`` (default: provinces and regencies/cities),
+    e.g. for search analyzers that must not stem place names."""
+    return list(Region.objects.filter(level__lte=max_level).values_list("nama", flat=True))
