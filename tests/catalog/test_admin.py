@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from satupintu.audit.models import AuditEvent
 from satupintu.catalog import access, actions
-from satupintu.catalog.models import Service, Synonym
+from satupintu.catalog.models import Agency, Service, Synonym
 from satupintu.catalog.selectors import search_services
 from satupintu.core.errors import NotFound, PermissionDenied
 from satupintu.core.principal import Principal
+from satupintu.identity.testing import make_officer, make_platform_admin
 
 pytestmark = pytest.mark.django_db
 
@@ -81,12 +81,11 @@ def test_synonym_edit_by_platform_admin_rebuilds_the_index(shared_catalog) -> No
 
 
 @pytest.fixture
-def as_dukcapil_admin(monkeypatch: pytest.MonkeyPatch, client: Client) -> Client:
-    """A staff user whose principal (the identity app's ``as_principal`` protocol) is Dukcapil's admin."""
-    user = User.objects.create_user("admin-dukcapil", password="x-very-long-password", is_staff=True)
-    monkeypatch.setattr(User, "as_principal", lambda self: Principal(
-        kind="officer", id=str(self.pk), display=self.username, agency="dukcapil",
-        roles=frozenset({"agency_admin"})), raising=False)
+def as_dukcapil_admin(shared_catalog, client: Client) -> Client:  # noqa: ANN001
+    """Dukcapil's agency administrator (an identity officer with MFA) signed in to the admin."""
+    user = make_officer(agency=Agency.objects.get(code="dukcapil"), roles=["agency_admin"], with_totp=True)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
     client.force_login(user)
     return client
 
@@ -118,8 +117,7 @@ def test_agency_admin_cannot_open_the_synonym_table(shared_catalog, as_dukcapil_
 
 
 def test_superuser_is_platform_admin_in_the_admin(shared_catalog, client: Client) -> None:
-    root = User.objects.create_superuser("root", password="x-very-long-password")
-    client.force_login(root)
+    client.force_login(make_platform_admin("root@example.go.id"))
     html = client.get("/kelola/catalog/service/?all=").content.decode()
     assert "SKCK" in html and "Kartu Keluarga" in html
     assert client.get("/kelola/catalog/synonym/").status_code == 200

@@ -57,4 +57,11 @@ def analyze(text: str) -> list[str]:
     return [stem(tok) for tok in _TOKEN_RE.findall(fold(text)) if len(tok) > 1 and tok not in STOPWORDS]
 
 
-DEFAULT_ANALYZER: Analyzer = analyze
+def _catalog_analyzer(text: str) -> list[str]:
+    from satupintu.catalog.analyzer import analyze_document
+
+    return analyze_document(text)
+
+
+# The platform's Indonesian analyzer (catalogue search): synonyms, protected place names, stemming.
+DEFAULT_ANALYZER: Analyzer = _catalog_analyzer

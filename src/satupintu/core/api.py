@@ -227,16 +227,14 @@ def install_problem_handlers(target: NinjaAPI) -> None:
 
 def _mount_routers() -> None:
     from satupintu.catalog.api import router as catalog_router
+    from satupintu.documents.api import router as documents_router
+    from satupintu.exchange.api import router as exchange_data_router
     from satupintu.regions.api import router as regions_router
 
     api.add_router("/regions", regions_router, tags=["regions"])
-    from satupintu.documents.api import router as documents_router
-
-    api.add_router("/documents", documents_router, tags=["documents"])
-    from satupintu.exchange.api import router as exchange_data_router
-
-    api.add_router("/data", exchange_data_router, tags=["data tracker"])
     api.add_router("/services", catalog_router, tags=["services"])
+    api.add_router("/documents", documents_router, tags=["documents"])
+    api.add_router("/data", exchange_data_router, tags=["data tracker"])
 
 
 _mount_routers()
