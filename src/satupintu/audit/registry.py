@@ -32,6 +32,15 @@ ACTIONS: dict[str, str] = {
     "spbe_assessment.saved": "An SPBE self-assessment was saved",
     "spbe_assessment.submitted": "An SPBE self-assessment was submitted for review",
     "spbe_assessment.reviewed": "An assessor set the final levels of an SPBE assessment",
+    # applications (online services and permohonan)
+    "online_service.version_saved": "A draft version of an online service definition was saved",
+    "online_service.version_published": "A version of an online service definition was published (frozen)",
+    "application.draft_saved": "An applicant saved the answers of an application (draft or revision)",
+    "application.submitted": "An application was submitted and given a tracking number",
+    "application.cancelled": "The applicant withdrew an application",
+    "application.claimed": "An officer took an application's task",
+    "application.transitioned": "An application moved along its workflow (verify, revise, approve, reject)",
+    "application_file.viewed": "An officer opened a citizen's uploaded file (data access)",
 }
 
 
