@@ -191,5 +191,7 @@ def test_json_answers_refuse_unknown_names_and_wrong_types() -> None:
 
 
 def test_relative_date_bound_uses_today() -> None:
-    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    from django.utils import timezone
+
+    tomorrow = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     assert "before" in " ".join(errors_of(bind(valid_post(tanggal_lahir=tomorrow)))["tanggal_lahir"])

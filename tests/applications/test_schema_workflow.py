@@ -49,7 +49,8 @@ def test_schema_errors_name_the_field_path() -> None:
 def test_show_if_must_point_backwards_and_to_a_known_choice() -> None:
     schema = {"format": 1, "fields": [
         {"name": "a", "type": "text", "label": texts("A", "A"), "show_if": {"field": "b", "equals": "x"}},
-        {"name": "b", "type": "choice", "label": texts("B", "B"), "choices": [{"value": "x", "label": texts("X", "X")}]},
+        {"name": "b", "type": "choice", "label": texts("B", "B"),
+         "choices": [{"value": "x", "label": texts("X", "X")}]},
         {"name": "c", "type": "text", "label": texts("C", "C"), "show_if": {"field": "b", "in": ["x", "y"]}},
         {"name": "d", "type": "text", "label": texts("D", "D"), "show_if": {"field": "b"}},
     ]}

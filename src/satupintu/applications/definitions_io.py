@@ -117,7 +117,8 @@ def parse_definition(data: Any) -> DefinitionContent:
         if key in data and not (isinstance(data[key], str) and re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", data[key])):
             errors.append(FieldError(key, "pattern", _("%(key)s is a lower-case slug.") % {"key": key}))
     name = data.get("name")
-    if "name" in data and not (isinstance(name, dict) and name.get("id") and name.get("en")):
+    if "name" in data and not (isinstance(name, dict) and set(name) == {"id", "en"} and name.get("id")
+                               and name.get("en")):
         errors.append(FieldError("name", "texts", _("name needs non-empty id and en texts.")))
     if data.get("time_zone", "") not in ZONES:
         errors.append(FieldError("time_zone", "choice",
