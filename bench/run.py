@@ -21,6 +21,7 @@ from bench.common import REPO, git_rev, postgres_available  # noqa: E402
 BENCHES: dict[str, bool] = {
     "regions_import": True,
     "consolidation": False,  # CPU-bound analysis: SQLite only
+    "applications": True,
 }
 
 
