@@ -185,7 +185,7 @@ def test_stale_screen_loses_with_a_clear_conflict(version: DefinitionVersion) ->
     seen = app.lock_version
     application_transition(acting=officer("dukcapil", "verifier"), application_id=app.pk, transition="verifikasi",
                            expected_lock_version=seen)
-    with pytest.raises(Conflict, match="Someone else"):
+    with pytest.raises(Conflict, match="Petugas lain baru saja"):
         application_transition(acting=officer("dukcapil", "verifier", n=2), application_id=app.pk,
                                transition="minta_perbaikan", reason="x", expected_lock_version=seen)
 
@@ -193,7 +193,7 @@ def test_stale_screen_loses_with_a_clear_conflict(version: DefinitionVersion) ->
 def test_claim_by_two_officers_only_one_gets_it(version: DefinitionVersion) -> None:
     app = submitted(version)
     application_claim(acting=officer("dukcapil", "verifier"), application_id=app.pk)
-    with pytest.raises(Conflict, match="Another officer"):
+    with pytest.raises(Conflict, match="sudah diambil petugas lain"):
         application_claim(acting=officer("dukcapil", "verifier", n=2), application_id=app.pk)
 
 
