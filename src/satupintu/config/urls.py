@@ -22,7 +22,7 @@ urlpatterns = [
     path("bahasa/", set_language, name="set_language"),
     path("wilayah/", include("satupintu.regions.urls")),
     path("backoffice/spbe/", include("satupintu.consolidation.urls")),
-    path("permohonan/", include("satupintu.applications.urls")),
+    path("", include("satupintu.applications.urls")),
     path("api/v1/", api.urls),
     path("api/docs", core_views.api_docs, name="api-docs"),
     path("kelola/", admin.site.urls),
