@@ -98,6 +98,10 @@ def test_officer_queue_and_actions_are_agency_scoped(version: DefinitionVersion)
     assert as_(officer("polri", "verifier")).get(url).status_code == 404
     page = verifier.get(url).content.decode()
     assert 'value="verifikasi"' in page and 'value="setujui"' not in page
+    from satupintu.audit.models import AuditEvent
+
+    viewed = AuditEvent.objects.get(action="application.viewed")
+    assert (viewed.actor_agency, viewed.details["subject"]) == ("dukcapil", "citizen:warga-1")
     no_reason = verifier.post(url, {"transition": "minta_perbaikan", "reason": "", "lock_version": app.lock_version})
     assert no_reason.status_code == 422
     done = verifier.post(url, {"transition": "verifikasi", "lock_version": app.lock_version})

@@ -18,10 +18,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from satupintu.applications.models import Application, ApplicationStatus, OnlineServiceDefinition, Upload
+from satupintu.catalog.models import Agency
 from satupintu.core.errors import NotFound, PermissionDenied
 from satupintu.core.principal import Principal
 
 OFFICER_ROLES = frozenset({"operator", "verifier", "approver", "agency_admin"})
+SUBMITTED_STATUSES = (ApplicationStatus.IN_PROCESS, ApplicationStatus.FINISHED, ApplicationStatus.CANCELLED)
 
 
 def is_officer_of_agency(principal: Principal) -> bool:
@@ -46,7 +48,12 @@ def applications_for(principal: Principal) -> QuerySet[Application]:
     if principal.kind == "citizen":
         return qs.filter(applicant_kind="citizen", applicant_id=principal.id)
     if is_officer_of_agency(principal):
-        return qs.filter(agency__code=principal.agency).exclude(status=ApplicationStatus.DRAFT)
+        # Resolve the agency first and list the visible statuses, so the (agency, status, due_at)
+        # index serves the queue without a join (bench/applications.py).
+        agency_id = Agency.objects.filter(code=principal.agency).values_list("pk", flat=True).first()
+        if agency_id is None:
+            return qs.none()
+        return qs.filter(agency_id=agency_id, status__in=SUBMITTED_STATUSES)
     return qs.none()
 
 

@@ -440,6 +440,17 @@ def application_claim(*, acting: Principal, application_id: int | str, expected_
     return locked
 
 
+def record_application_view(*, acting: Principal, application: Application,
+                            request: HttpRequest | None = None) -> None:
+    """Record an officer's opening of an application as a data access of its applicant."""
+    if access.is_applicant(acting, application):
+        return
+    with transaction.atomic():
+        record(actor=acting, action="application.viewed", target=application,
+               details={"tracking_number": application.tracking_number or "",
+                        "subject": f"{application.applicant_kind}:{application.applicant_id}"}, request=request)
+
+
 def record_file_view(*, acting: Principal, upload: Upload, request: HttpRequest | None = None) -> None:
     """Record an officer's view of a citizen's file as a data access of that citizen."""
     if acting.kind == "citizen" and acting.id == upload.application.applicant_id:

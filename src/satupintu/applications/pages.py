@@ -262,6 +262,8 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
             messages.error(request, "; ".join(str(e.message) for e in exc.errors))
             status_code = 422
         application = access.access_application_by_id(principal, application_id)
+    else:
+        actions.record_application_view(acting=principal, application=application, request=request)
     workflow = Workflow(application.version.workflow)
     transitions = workflow.allowed_transitions(application.state, principal, is_applicant=False) \
         if application.status == ApplicationStatus.IN_PROCESS else []

@@ -27,7 +27,7 @@ def queue_for(principal: Principal, *, service: str = "", status: str = "", sla:
     ``on_time`` (open and not due soon); ``number``: tracking number prefix (case-insensitive).
     """
     now = now or timezone.now()
-    qs = access.applications_for(principal).exclude(status=ApplicationStatus.DRAFT)
+    qs = access.applications_for(principal).filter(status__in=access.SUBMITTED_STATUSES)
     if service:
         qs = qs.filter(definition__slug=service)
     if status in ApplicationStatus.values:

@@ -41,6 +41,7 @@ ACTIONS: dict[str, str] = {
     "application.claimed": "An officer took an application's task",
     "application.transitioned": "An application moved along its workflow (verify, revise, approve, reject)",
     "application_file.viewed": "An officer opened a citizen's uploaded file (data access)",
+    "application.viewed": "An officer opened a citizen's application (data access)",
 }
 
 
