@@ -207,6 +207,7 @@ class Application(TimeStamped):
         ]
         indexes = [
             models.Index(fields=["agency", "status", "due_at"], name="applications_queue"),
+            models.Index(fields=["agency", "due_at", "id"], name="applications_queue_sla"),
             models.Index(fields=["definition", "status"], name="applications_by_service"),
         ]
 

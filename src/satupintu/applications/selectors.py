@@ -27,7 +27,9 @@ def queue_for(principal: Principal, *, service: str = "", status: str = "", sla:
     ``on_time`` (open and not due soon); ``number``: tracking number prefix (case-insensitive).
     """
     now = now or timezone.now()
-    qs = access.applications_for(principal).filter(status__in=access.SUBMITTED_STATUSES)
+    # The queue shows the service name only: do not fetch the versions' form schemas or the answers.
+    qs = (access.applications_for(principal).filter(status__in=access.SUBMITTED_STATUSES)
+          .select_related(None).select_related("definition").defer("answers"))
     if service:
         qs = qs.filter(definition__slug=service)
     if status in ApplicationStatus.values:
