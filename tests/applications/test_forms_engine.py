@@ -195,3 +195,9 @@ def test_relative_date_bound_uses_today() -> None:
 
     tomorrow = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     assert "before" in " ".join(errors_of(bind(valid_post(tanggal_lahir=tomorrow)))["tanggal_lahir"])
+
+
+def test_a_post_without_the_version_is_treated_as_stale() -> None:
+    data = valid_post()
+    del data["_version"]
+    assert [e.rule for e in bind(data).field_errors()] == ["stale_version"]

@@ -137,3 +137,23 @@ def test_my_applications_lists_only_mine(version: DefinitionVersion) -> None:
     me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1", "_save": "1"})
     assert "Layanan uji" in me.get("/permohonan/saya/").content.decode()
     assert "Layanan uji" not in as_(citizen(2)).get("/permohonan/saya/").content.decode()
+
+
+def test_submitting_an_incomplete_draft_shows_the_form_that_posts_back_to_edit(version: DefinitionVersion) -> None:
+    me = as_(citizen())
+    saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
+                                                         "_review": "1"})
+    review_url = saved["Location"]
+    app = Application.objects.get()
+    response = me.post(review_url, {"idempotency_key": "abc"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert f'action="/permohonan/{app.pk}/ubah/"' in body and 'value="Siti"' in body
+    assert "Isian ini wajib diisi." in body
+    app.refresh_from_db()
+    assert app.status == "draft" and app.tracking_number is None
+    # A submitted application cannot be edited any more: the edit page sends back to the status.
+    done = me.post(f"/permohonan/{app.pk}/ubah/", {**valid_post(), "_review": "1"})
+    assert done.status_code == 302
+    me.post(review_url, {"idempotency_key": "abc"})
+    assert me.get(f"/permohonan/{app.pk}/ubah/")["Location"] == f"/permohonan/{app.pk}/"

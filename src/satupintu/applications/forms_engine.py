@@ -303,7 +303,7 @@ class SchemaForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         posted = self.data.get(VERSION_FIELD)
-        if posted not in (None, "") and str(posted) != str(self.version):
+        if str(posted) != str(self.version):  # missing counts as stale: the page always sends it
             raise ValidationError(
                 _("This form was changed after you opened it. Check your answers and send them again."),
                 code="stale_version")

@@ -111,6 +111,10 @@ def edit(request: HttpRequest, principal: Principal, application_id: int) -> Htt
     version = application.version
     title = application.definition.name_id if request_language() == "id" else application.definition.name_en
     existing = file_paths(version.form_schema, application.answers)
+    revising = application.status == ApplicationStatus.IN_PROCESS and Workflow(version.workflow).waits_for_applicant(
+        application.state)
+    if application.status != ApplicationStatus.DRAFT and not revising:
+        return redirect("applications:status", application_id=application.pk)
     if request.method == "GET":
         form = SchemaForm(version.form_schema, version=version.number, answers=application.answers,
                           existing_files=existing)
