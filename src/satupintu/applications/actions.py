@@ -137,9 +137,13 @@ def definition_publish(*, version: DefinitionVersion, acting: Principal,
 
 def _event(application: Application, acting: Principal, action: str, *, from_state: str = "", to_state: str = "",
            reason: str = "") -> None:
-    ApplicationEvent.objects.create(application=application, at=timezone.now(), actor_kind=acting.kind,
-                                    actor_id=acting.id, actor_display=acting.display[:255], action=action,
-                                    from_state=from_state, to_state=to_state, reason=reason)
+    event = ApplicationEvent.objects.create(application=application, at=timezone.now(), actor_kind=acting.kind,
+                                            actor_id=acting.id, actor_display=acting.display[:255], action=action,
+                                            from_state=from_state, to_state=to_state, reason=reason)
+    if to_state and to_state != from_state or action == "cancelled":
+        from satupintu.applications.notifications import schedule_status_mail
+
+        schedule_status_mail(application, event)
 
 
 @contextmanager
