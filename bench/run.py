@@ -26,6 +26,7 @@ BENCHES: dict[str, bool] = {
     "exchange": True,
     "audit_append": True,
     "catalog_search": True,
+    "applications": True,
 }
 
 

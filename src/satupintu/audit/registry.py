@@ -55,6 +55,16 @@ ACTIONS: dict[str, str] = {
     "registries.population_imported": "Residents were loaded into the population register",
     "catalog.synonym_saved": "A search synonym was added or changed (index rebuilt)",
     "catalog.synonym_deleted": "A search synonym was removed (index rebuilt)",
+    # applications (online services and permohonan)
+    "online_service.version_saved": "A draft version of an online service definition was saved",
+    "online_service.version_published": "A version of an online service definition was published (frozen)",
+    "application.draft_saved": "An applicant saved the answers of an application (draft or revision)",
+    "application.submitted": "An application was submitted and given a tracking number",
+    "application.cancelled": "The applicant withdrew an application",
+    "application.claimed": "An officer took an application's task",
+    "application.transitioned": "An application moved along its workflow (verify, revise, approve, reject)",
+    "application_file.viewed": "An officer opened a citizen's uploaded file (data access)",
+    "application.viewed": "An officer opened a citizen's application (data access)",
 }
 
 

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "satupintu.identity",
     "satupintu.exchange",
     "satupintu.registries",
+    "satupintu.applications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -236,6 +237,12 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Application uploads (see satupintu.applications.uploads): outside the web root, limits in bytes.
+SATUPINTU_UPLOAD_ROOT = Path(os.environ.get("SATUPINTU_UPLOAD_ROOT", MEDIA_ROOT / "applications"))
+SATUPINTU_UPLOAD_MAX_FILE_BYTES = int(os.environ.get("SATUPINTU_UPLOAD_MAX_FILE_BYTES", str(5 * 1024 * 1024)))
+SATUPINTU_UPLOAD_MAX_TOTAL_BYTES = int(os.environ.get("SATUPINTU_UPLOAD_MAX_TOTAL_BYTES", str(25 * 1024 * 1024)))
+SATUPINTU_VIRUS_SCANNER = os.environ.get("SATUPINTU_VIRUS_SCANNER", "satupintu.applications.uploads.NoScan")
+SATUPINTU_CLAMD_ADDRESS = os.environ.get("SATUPINTU_CLAMD_ADDRESS", "")
 
 # Security headers and cookies (production turns on HTTPS-only settings).
 SESSION_COOKIE_HTTPONLY = True

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("satupintu.documents.urls")),  # /verifikasi/ (public), /dokumen/<id>/unduh|cabut/
     path("", include("satupintu.identity.urls")),
     path("akun/", include("allauth.urls")),
+    path("", include("satupintu.applications.urls")),
     path("api/v1/", api.urls),
     path("registration/v1/", registration_api.urls),
     path("", include("satupintu.catalog.urls")),

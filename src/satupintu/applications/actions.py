@@ -1,0 +1,466 @@
+"""Every write of the applications app: keyword-only, atomic, audited in the same transaction.
+
+Objects come in through :mod:`satupintu.applications.access`; form data is validated by
+:class:`~satupintu.applications.forms_engine.SchemaForm` here (not only by the caller), so the
+HTML pages, the API and management commands behave the same. A validation failure raises
+:class:`FormInvalid` carrying the bound form (errors per field, data kept) and writes nothing.
+Uploaded files are written inside the transaction and removed again if it rolls back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from satupintu.applications import access, uploads
+from satupintu.applications.definitions_io import DefinitionContent
+from satupintu.applications.forms_engine import SchemaForm, answers_to_data, file_paths, set_file_ref
+from satupintu.applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    DefinitionVersion,
+    OnlineServiceDefinition,
+    TrackingCounter,
+    Upload,
+    VersionStatus,
+)
+from satupintu.applications.workflow import Workflow
+from satupintu.audit.actions import record
+from satupintu.catalog.models import Agency
+from satupintu.core.calendar import WIB, sla_deadline, zone_for_region
+from satupintu.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
+from satupintu.core.principal import Principal
+
+IDEMPOTENCY_KEY_MAX = 80
+
+
+class FormInvalid(InvalidInput):
+    """The answers did not pass the form's rules. ``form`` is the bound form to show again."""
+
+    def __init__(self, form: SchemaForm) -> None:
+        super().__init__(form.field_errors(), detail=str(_("Some answers need your attention.")))
+        self.form = form
+
+
+def agency_zone(definition: OnlineServiceDefinition) -> ZoneInfo:
+    """The time zone SLAs of ``definition`` are counted in: its explicit ``time_zone``, else the
+    zone of its agency's region (WIB for central agencies). Source: Keppres 41/1987."""
+    if definition.time_zone:
+        return ZoneInfo(definition.time_zone)
+    agency = definition.agency
+    return zone_for_region(agency.region_id) if agency.region_id else WIB
+
+
+# --- definitions ---------------------------------------------------------------------------
+
+@transaction.atomic
+def definition_import(*, content: DefinitionContent, acting: Principal, publish: bool = True,
+                      request: HttpRequest | None = None) -> tuple[DefinitionVersion, bool]:
+    """Create or update a definition from checked content (:func:`parse_definition`).
+
+    Idempotent: if the newest version has the same content hash, nothing changes and
+    ``(version, False)`` is returned. Otherwise a new version is added (published when
+    ``publish``), returning ``(version, True)``. Raises :class:`NotFound` for an unknown agency
+    and :class:`PermissionDenied` unless ``acting`` may edit that agency's services.
+    """
+    agency = Agency.objects.filter(code=content.agency_code).first()
+    if agency is None:
+        raise InvalidInput([FieldError("agency", "reference", _("Unknown agency %(code)s.")
+                                       % {"code": content.agency_code})])
+    if not access.can_edit_definitions(acting, agency.code):
+        raise PermissionDenied("Only the agency's admins may change its online services.")
+    definition, created = OnlineServiceDefinition.objects.select_for_update().get_or_create(
+        slug=content.slug, defaults={"service_slug": content.service_slug, "agency": agency,
+                                     "name_id": content.name_id, "name_en": content.name_en,
+                                     "time_zone": content.time_zone})
+    if not created:
+        if definition.agency_id != agency.pk and not access.can_edit_definitions(acting, definition.agency.code):
+            raise PermissionDenied("The definition belongs to another agency.")
+        for attr, value in (("service_slug", content.service_slug), ("agency", agency), ("name_id", content.name_id),
+                            ("name_en", content.name_en), ("time_zone", content.time_zone)):
+            setattr(definition, attr, value)
+        definition.full_clean()
+        definition.save()
+    digest = content.content_hash()
+    latest = definition.versions.order_by("-number").first()
+    if latest is not None and latest.content_hash == digest and (
+            latest.status == VersionStatus.PUBLISHED or not publish):
+        return latest, False
+    if latest is not None and latest.status == VersionStatus.DRAFT:
+        version = latest
+        DefinitionVersion.objects.filter(pk=version.pk).delete()
+        number = version.number
+    else:
+        number = (latest.number + 1) if latest else 1
+    version = DefinitionVersion(
+        definition=definition, number=number, form_schema=content.form_schema, workflow=content.workflow,
+        documents=content.documents, required_loa=content.required_loa,
+        sla_working_days=content.sla_working_days, outcome_template=content.outcome_template,
+        content_hash=digest, status=VersionStatus.PUBLISHED if publish else VersionStatus.DRAFT,
+        published_at=timezone.now() if publish else None)
+    version.full_clean()
+    version.save()
+    record(actor=acting, action="online_service.version_published" if publish else "online_service.version_saved",
+           target=version, details={"slug": definition.slug, "version": number, "agency": agency.code},
+           request=request)
+    return version, True
+
+
+@transaction.atomic
+def definition_publish(*, version: DefinitionVersion, acting: Principal,
+                       request: HttpRequest | None = None) -> DefinitionVersion:
+    """Publish a draft version (freezing it). :class:`Conflict` if already published."""
+    if not access.can_edit_definitions(acting, version.definition.agency.code):
+        raise PermissionDenied("Only the agency's admins may publish its online services.")
+    locked = DefinitionVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.status == VersionStatus.PUBLISHED:
+        raise Conflict("This version is already published.")
+    locked.full_clean()
+    locked.status = VersionStatus.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.save()
+    record(actor=acting, action="online_service.version_published", target=locked,
+           details={"slug": locked.definition.slug, "version": locked.number}, request=request)
+    return locked
+
+
+# --- applications --------------------------------------------------------------------------
+
+def _event(application: Application, acting: Principal, action: str, *, from_state: str = "", to_state: str = "",
+           reason: str = "") -> None:
+    event = ApplicationEvent.objects.create(application=application, at=timezone.now(), actor_kind=acting.kind,
+                                            actor_id=acting.id, actor_display=acting.display[:255], action=action,
+                                            from_state=from_state, to_state=to_state, reason=reason)
+    if to_state and to_state != from_state or action == "cancelled":
+        from satupintu.applications.notifications import schedule_status_mail
+
+        schedule_status_mail(application, event)
+
+
+@contextmanager
+def _undo_files_on_error() -> Iterator[list[str]]:
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for name in written:
+            uploads.remove(name)
+        raise
+
+
+def _store_new_files(application: Application, form: SchemaForm, answers: dict[str, Any],
+                     written: list[str]) -> None:
+    for path, checked in form.new_files.items():
+        storage_name = uploads.store(checked)
+        written.append(storage_name)
+        upload = Upload.objects.create(application=application, field_path=path, name=checked.name,
+                                       storage_name=storage_name, kind=checked.kind,
+                                       content_type=checked.content_type, size=checked.size, sha256=checked.sha256)
+        set_file_ref(answers, path, {"upload": upload.pk, "name": checked.name, "kind": checked.kind,
+                                     "size": checked.size})
+    kept = {ref["upload"] for ref in file_paths(form.schema, answers).values()}
+    application.upload_bytes = sum(u.size for u in application.uploads.all() if u.pk in kept)
+
+
+def _bind(version: DefinitionVersion, data: Any, files: Any, *, existing: dict[str, Any], partial: bool
+          ) -> SchemaForm:
+    form = SchemaForm(version.form_schema, version=version.number, data=data, files=files,
+                      existing_files=file_paths(version.form_schema, existing), partial=partial)
+    if not form.is_valid():
+        raise FormInvalid(form)
+    return form
+
+
+def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
+                           definition: OnlineServiceDefinition | None = None, application: Application | None = None,
+                           request: HttpRequest | None = None) -> Application:
+    """Save answers as a draft (new when ``application`` is None, under the definition's current
+    version; else the applicant's own draft, which keeps its version).
+
+    Also saves a revision while the workflow waits for the applicant (then every rule,
+    including required fields, applies). ``data``/``files``: the POST (or
+    :func:`answers_to_data` output). Raises :class:`FormInvalid` (nothing written),
+    :class:`NotFound` for someone else's application, :class:`Conflict` if it can no longer
+    be edited. Returns the saved application (``status`` draft or unchanged).
+    """
+    access.require_can_apply(acting)
+    if application is None:
+        if definition is None or not definition.is_active:
+            raise NotFound()
+        version = definition.current_version()
+        if version is None:
+            raise NotFound()
+        form = _bind(version, data, files, existing={}, partial=True)
+        with _undo_files_on_error() as written, transaction.atomic():
+            application = Application.objects.create(
+                version=version, definition=definition, agency=definition.agency, applicant_kind=acting.kind,
+                applicant_id=acting.id, applicant_display=acting.display[:255], answers={})
+            return _save_answers(application, form, acting, written, request, created=True)
+    with _undo_files_on_error() as written, transaction.atomic():
+        locked = access.access_application_by_id(acting, application.pk, for_update=True)
+        if not access.is_applicant(acting, locked):
+            raise NotFound()
+        revising = locked.status == ApplicationStatus.IN_PROCESS and Workflow(
+            locked.version.workflow).waits_for_applicant(locked.state)
+        if locked.status != ApplicationStatus.DRAFT and not revising:
+            raise Conflict(str(_("This application can no longer be changed.")))
+        form = _bind(locked.version, data, files, existing=locked.answers, partial=not revising)
+        return _save_answers(locked, form, acting, written, request, created=False)
+
+
+def _save_answers(application: Application, form: SchemaForm, acting: Principal, written: list[str],
+                  request: HttpRequest | None, *, created: bool) -> Application:
+    answers = dict(form.answers)
+    _store_new_files(application, form, answers, written)
+    application.answers = answers
+    application.lock_version += 1
+    application.save()
+    stale = [u for u in application.uploads.all()
+             if u.pk not in {r["upload"] for r in file_paths(form.schema, answers).values()}]
+    for upload in stale:
+        transaction.on_commit(_remover(upload.storage_name))
+        upload.delete()
+    if created:
+        _event(application, acting, "created")
+    record(actor=acting, action="application.draft_saved", target=application,
+           details={"service": application.definition.slug, "version": application.version.number,
+                    "files": len(form.new_files), "status": application.status}, request=request)
+    return application
+
+
+def _remover(storage_name: str) -> Any:
+    return lambda: uploads.remove(storage_name)
+
+
+def _next_tracking_number(now: dt.datetime) -> str:
+    """``SP-<year>-<n>`` from the per-year counter, locked for the rest of the transaction:
+    a rolled-back submission gives its number back, so numbers have no gaps or duplicates."""
+    year = timezone.localtime(now, WIB).year
+    TrackingCounter.objects.get_or_create(year=year)
+    counter = TrackingCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"SP-{year}-{counter.last:06d}"
+
+
+def _check_key(idempotency_key: str) -> str:
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isprintable():
+        raise InvalidInput([FieldError("idempotency_key", "format",
+                                       _("An idempotency key is 1–80 printable characters."))])
+    return key
+
+
+def application_submit(*, acting: Principal, application: Application, idempotency_key: str,
+                       request: HttpRequest | None = None) -> Application:
+    """Submit the applicant's draft: every rule checked again on the stored answers, a tracking
+    number given, the SLA deadline computed (agency zone), the workflow started, audited.
+
+    Idempotent: a second call with the same key returns the same application unchanged; a
+    different key on an already submitted application raises :class:`Conflict`. Committed
+    before it returns (durable). Raises :class:`FormInvalid` if answers are missing or invalid.
+    """
+    access.require_can_apply(acting)
+    key = _check_key(idempotency_key)
+    with transaction.atomic():
+        locked = access.access_application_by_id(acting, application.pk, for_update=True)
+        if not access.is_applicant(acting, locked):
+            raise NotFound()
+        if locked.status != ApplicationStatus.DRAFT:
+            if locked.idempotency_key == key:
+                return locked
+            raise Conflict(str(_("This application has already been submitted.")))
+        if Application.objects.filter(applicant_kind=acting.kind, applicant_id=acting.id,
+                                      idempotency_key=key).exclude(pk=locked.pk).exists():
+            raise Conflict(str(_("This idempotency key was used for another application.")))
+        data, errors = answers_to_data(locked.version.form_schema, locked.answers, version=locked.version.number,
+                                       strict=False)
+        _bind(locked.version, data, None, existing=locked.answers, partial=False)
+        return _start(locked, acting, key, request)
+
+
+def _start(application: Application, acting: Principal, key: str, request: HttpRequest | None) -> Application:
+    now = timezone.now()
+    workflow = Workflow(application.version.workflow)
+    application.tracking_number = _next_tracking_number(now)
+    application.idempotency_key = key
+    application.status = ApplicationStatus.IN_PROCESS
+    application.state = workflow.initial
+    application.submitted_at = now
+    application.due_at = sla_deadline(now, application.version.sla_working_days, agency_zone(application.definition))
+    application.lock_version += 1
+    application.full_clean(exclude=["answers"])
+    application.save()
+    _event(application, acting, "submitted", to_state=workflow.initial)
+    record(actor=acting, action="application.submitted", target=application,
+           details={"tracking_number": application.tracking_number, "service": application.definition.slug,
+                    "version": application.version.number, "agency": application.agency.code,
+                    "due_at": application.due_at.isoformat()}, request=request)
+    return application
+
+
+def application_apply(*, acting: Principal, definition: OnlineServiceDefinition, data: Any, files: Any = None,
+                      idempotency_key: str, request: HttpRequest | None = None) -> Application:
+    """Create and submit an application in one step (the API's ``POST …/applications``, a
+    one-page form). Idempotent on ``(applicant, idempotency_key)``: a retry — even a
+    concurrent one — returns the first application. Raises :class:`FormInvalid` (nothing
+    written) and :class:`NotFound` for an inactive service.
+    """
+    access.require_can_apply(acting)
+    key = _check_key(idempotency_key)
+    existing = Application.objects.filter(applicant_kind=acting.kind, applicant_id=acting.id,
+                                          idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    version = definition.current_version()
+    if version is None or not definition.is_active:
+        raise NotFound()
+    form = _bind(version, data, files, existing={}, partial=False)
+    try:
+        with _undo_files_on_error() as written, transaction.atomic():
+            application = Application.objects.create(
+                version=version, definition=definition, agency=definition.agency, applicant_kind=acting.kind,
+                applicant_id=acting.id, applicant_display=acting.display[:255], answers={}, idempotency_key=key)
+            _save_answers(application, form, acting, written, request, created=True)
+            return _start(application, acting, key, request)
+    except IntegrityError:
+        # The same key won a race in another request: answer with that application.
+        winner = Application.objects.filter(applicant_kind=acting.kind, applicant_id=acting.id,
+                                            idempotency_key=key).first()
+        if winner is None:
+            raise
+        return winner
+
+
+@transaction.atomic
+def application_cancel(*, acting: Principal, application: Application, reason: str = "",
+                       request: HttpRequest | None = None) -> Application:
+    """The applicant withdraws: a draft at any time; a submitted application only while no
+    officer has acted on it yet (still in the initial state). Else :class:`Conflict`."""
+    locked = access.access_application_by_id(acting, application.pk, for_update=True)
+    if not access.is_applicant(acting, locked):
+        raise NotFound()
+    processed = locked.events.exclude(actor_kind=locked.applicant_kind).exists() or bool(locked.claimed_by)
+    if locked.status == ApplicationStatus.IN_PROCESS and (
+            locked.state != Workflow(locked.version.workflow).initial or processed):
+        raise Conflict(str(_("An officer is already processing this application; it can no longer be cancelled.")))
+    if locked.status not in (ApplicationStatus.DRAFT, ApplicationStatus.IN_PROCESS):
+        raise Conflict(str(_("This application is already closed.")))
+    before = locked.state
+    locked.status = ApplicationStatus.CANCELLED
+    locked.finished_at = timezone.now() if locked.submitted_at else None
+    locked.lock_version += 1
+    locked.save()
+    _event(locked, acting, "cancelled", from_state=before, reason=reason[:2000])
+    record(actor=acting, action="application.cancelled", target=locked,
+           details={"tracking_number": locked.tracking_number or "", "state": before}, request=request)
+    return locked
+
+
+def application_transition(*, acting: Principal, application_id: int | str, transition: str, reason: str = "",
+                           expected_lock_version: int | None = None,
+                           request: HttpRequest | None = None) -> Application:
+    """Move a submitted application along its workflow.
+
+    The row is locked (``SELECT … FOR UPDATE``) and the state checked again under the lock,
+    so when two officers act at once exactly one wins; the other gets :class:`Conflict`
+    ("already handled"). ``expected_lock_version`` (the version shown on the officer's screen)
+    makes a stale screen fail the same way. The principal must hold the transition's role
+    (``Principal.roles``) — or be the applicant for ``applicant`` transitions — else
+    :class:`PermissionDenied`. A transition with ``reason_required`` needs a non-empty
+    ``reason`` (:class:`InvalidInput` naming ``reason``). Audited as ``application.transitioned``.
+    """
+    with transaction.atomic():
+        locked = access.access_application_by_id(acting, application_id, for_update=True)
+        workflow = Workflow(locked.version.workflow)
+        step = workflow.transition(transition)
+        if step is None:
+            raise InvalidInput([FieldError("transition", "choice", _("Unknown action %(name)s.")
+                                           % {"name": transition})])
+        applicant = access.is_applicant(acting, locked)
+        from satupintu.applications.workflow import may_take
+
+        if not may_take(step, acting, is_applicant=applicant):
+            raise PermissionDenied("Your role does not allow this action.")
+        if expected_lock_version is not None and expected_lock_version != locked.lock_version:
+            raise Conflict(str(_("Someone else has just acted on this application. Reload it to see its "
+                                 "current state.")))
+        if locked.status != ApplicationStatus.IN_PROCESS or locked.state not in step.source:
+            raise Conflict(str(_("This application is no longer in a state where this action is possible "
+                                 "(another officer may have just acted on it).")))
+        reason = (reason or "").strip()
+        if step.reason_required and not reason:
+            raise InvalidInput([FieldError("reason", "required", _("Give a reason for this decision."))])
+        if applicant and workflow.waits_for_applicant(locked.state):
+            data, _errors = answers_to_data(locked.version.form_schema, locked.answers,
+                                            version=locked.version.number, strict=False)
+            _bind(locked.version, data, None, existing=locked.answers, partial=False)
+        before = locked.state
+        locked.state = step.target
+        if workflow.is_final(step.target):
+            locked.status = ApplicationStatus.FINISHED
+            locked.outcome = workflow.outcome(step.target) or ""
+            locked.finished_at = timezone.now()
+        if acting.kind == "officer" and not locked.claimed_by:
+            locked.claimed_by = acting.id
+        locked.lock_version += 1
+        locked.save()
+        _event(locked, acting, step.name, from_state=before, to_state=step.target, reason=reason[:2000])
+        record(actor=acting, action="application.transitioned", target=locked,
+               details={"tracking_number": locked.tracking_number, "transition": step.name, "from": before,
+                        "to": step.target, "reason": reason[:500]}, request=request)
+    return locked
+
+
+@transaction.atomic
+def application_claim(*, acting: Principal, application_id: int | str, expected_lock_version: int | None = None,
+                      request: HttpRequest | None = None) -> Application:
+    """An officer takes the task. Exactly one of two officers claiming at once succeeds; the
+    other gets :class:`Conflict` naming that it is taken."""
+    locked = access.access_application_by_id(acting, application_id, for_update=True)
+    if not access.is_officer_of_agency(acting):
+        raise PermissionDenied("Only the agency's officers can take tasks.")
+    if locked.status != ApplicationStatus.IN_PROCESS:
+        raise Conflict(str(_("This application is closed.")))
+    if locked.claimed_by and locked.claimed_by != acting.id:
+        raise Conflict(str(_("Another officer has already taken this task.")))
+    if expected_lock_version is not None and expected_lock_version != locked.lock_version:
+        raise Conflict(str(_("Someone else has just acted on this application. Reload it to see its current state.")))
+    locked.claimed_by = acting.id
+    locked.lock_version += 1
+    locked.save()
+    _event(locked, acting, "claimed", from_state=locked.state, to_state=locked.state)
+    record(actor=acting, action="application.claimed", target=locked,
+           details={"tracking_number": locked.tracking_number}, request=request)
+    return locked
+
+
+def record_application_view(*, acting: Principal, application: Application,
+                            request: HttpRequest | None = None) -> None:
+    """Record an officer's opening of an application as a data access of its applicant."""
+    if access.is_applicant(acting, application):
+        return
+    with transaction.atomic():
+        record(actor=acting, action="application.viewed", target=application,
+               details={"tracking_number": application.tracking_number or "",
+                        "subject": f"{application.applicant_kind}:{application.applicant_id}"}, request=request)
+
+
+def record_file_view(*, acting: Principal, upload: Upload, request: HttpRequest | None = None) -> None:
+    """Record an officer's view of a citizen's file as a data access of that citizen."""
+    if acting.kind == "citizen" and acting.id == upload.application.applicant_id:
+        return
+    with transaction.atomic():
+        record(actor=acting, action="application_file.viewed", target=upload,
+               details={"tracking_number": upload.application.tracking_number or "",
+                        "subject": f"{upload.application.applicant_kind}:{upload.application.applicant_id}",
+                        "field": upload.field_path}, request=request)

@@ -1,0 +1,279 @@
+"""Citizen and officer pages (no JavaScript needed): apply, draft/resume, review, submit, status
+with timeline, "Permohonan saya", the officer queue and the officer's application page.
+
+Views are thin: principal (:func:`principal_for_request`) → chokepoint → action/selector →
+template. Anonymous visitors are sent to sign in; "not found" and "not yours" are the same 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from satupintu.applications import access, actions, selectors
+from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_paths
+from satupintu.applications.models import Application, ApplicationStatus
+from satupintu.applications.rendering import answer_rows, form_layout
+from satupintu.applications.schema import text_in
+from satupintu.applications.workflow import Workflow
+from satupintu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from satupintu.core.principal import Principal, principal_for_request
+
+View = Callable[..., HttpResponseBase]
+
+
+def page(view: View) -> View:
+    """Resolve the principal (anonymous → sign in) and map our errors to the friendly pages."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        principal = principal_for_request(request)
+        if principal.kind == "anonymous":
+            return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+        try:
+            return view(request, principal, *args, **kwargs)
+        except NotFound:
+            raise Http404() from None
+        except PermissionDenied:
+            return render(request, "core/error.html", {"status": 403}, status=403)
+
+    return wrapper
+
+
+def _state_label(application: Application) -> str:
+    state = Workflow(application.version.workflow).states.get(application.state, {})
+    return text_in(state.get("label"), request_language()) or application.get_status_display()
+
+
+def request_language() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "id"
+
+
+def _form_page(request: HttpRequest, form: SchemaForm, application: Application | None, title: str,
+               status: int = 200) -> HttpResponse:
+    return render(request, "applications/form.html", {
+        "form": form, "layout": form_layout(form), "application": application, "title": title,
+        "version_field": form[VERSION_FIELD],
+        "existing_files": form.existing_files}, status=status)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponseBase:
+    """``/permohonan/layanan/<slug>/``: a new application under the current version."""
+    access.require_can_apply(principal)
+    definition = access.access_definition_by_slug(principal, slug)
+    version = definition.current_version()
+    if version is None:
+        raise NotFound()
+    title = definition.name_id if request_language() == "id" else definition.name_en
+    if request.method == "GET":
+        return _form_page(request, SchemaForm(version.form_schema, version=version.number), None, title)
+    form = SchemaForm(version.form_schema, version=version.number, data=request.POST, files=request.FILES,
+                      partial=True)
+    if form.is_refresh():
+        return _form_page(request, form, None, title)
+    try:
+        application = actions.application_save_draft(acting=principal, definition=definition, data=request.POST,
+                                                     files=request.FILES, request=request)
+    except actions.FormInvalid as exc:
+        return _form_page(request, exc.form, None, title, status=422)
+    return _after_save(request, application)
+
+
+def _after_save(request: HttpRequest, application: Application) -> HttpResponse:
+    if "_review" in request.POST:
+        return redirect("applications:review", application_id=application.pk)
+    messages.success(request, _("Your answers were saved. You can continue later."))
+    return redirect("applications:edit", application_id=application.pk)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, principal: Principal, application_id: int) -> HttpResponseBase:
+    """``/permohonan/<id>/ubah/``: resume a draft, or revise when an officer asked for a fix."""
+    application = access.access_application_by_id(principal, application_id)
+    if not access.is_applicant(principal, application):
+        raise NotFound()
+    version = application.version
+    title = application.definition.name_id if request_language() == "id" else application.definition.name_en
+    existing = file_paths(version.form_schema, application.answers)
+    revising = application.status == ApplicationStatus.IN_PROCESS and Workflow(version.workflow).waits_for_applicant(
+        application.state)
+    if application.status != ApplicationStatus.DRAFT and not revising:
+        return redirect("applications:status", application_id=application.pk)
+    if request.method == "GET":
+        form = SchemaForm(version.form_schema, version=version.number, answers=application.answers,
+                          existing_files=existing)
+        return _form_page(request, form, application, title)
+    form = SchemaForm(version.form_schema, version=version.number, data=request.POST, files=request.FILES,
+                      existing_files=existing, partial=True)
+    if form.is_refresh():
+        return _form_page(request, form, application, title)
+    try:
+        application = actions.application_save_draft(acting=principal, application=application, data=request.POST,
+                                                     files=request.FILES, request=request)
+    except actions.FormInvalid as exc:
+        return _form_page(request, exc.form, application, title, status=422)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("applications:status", application_id=application.pk)
+    return _after_save(request, application)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, principal: Principal, application_id: int) -> HttpResponseBase:
+    """``/permohonan/<id>/tinjau/``: check the answers, then submit (idempotency key in the page,
+    so a double click or a retried POST creates one application)."""
+    application = access.access_application_by_id(principal, application_id)
+    if not access.is_applicant(principal, application):
+        raise NotFound()
+    if request.method == "POST":
+        try:
+            application = actions.application_submit(acting=principal, application=application,
+                                                     idempotency_key=request.POST.get("idempotency_key", ""),
+                                                     request=request)
+        except actions.FormInvalid as exc:
+            form = exc.form
+            messages.error(request, _("Some answers are missing or need a fix."))
+            return _form_page(request, form, application, str(application.definition), status=422)
+        except (Conflict, InvalidInput) as exc:
+            messages.error(request, str(exc))
+            return redirect("applications:status", application_id=application.pk)
+        messages.success(request, _("Sent. Your tracking number is %(number)s.")
+                         % {"number": application.tracking_number})
+        return redirect("applications:status", application_id=application.pk)
+    if application.status != ApplicationStatus.DRAFT:
+        return redirect("applications:status", application_id=application.pk)
+    return render(request, "applications/review.html", {
+        "application": application, "rows": answer_rows(application.version.form_schema, application.answers),
+        "idempotency_key": uuid.uuid4().hex})
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest, principal: Principal, application_id: int) -> HttpResponseBase:
+    """``/permohonan/<id>/``: status and the full timeline (applicant); POST takes an applicant
+    transition (e.g. "kirim perbaikan" after revising)."""
+    application = access.access_application_by_id(principal, application_id)
+    if not access.is_applicant(principal, application):
+        raise NotFound()
+    if request.method == "POST":
+        try:
+            actions.application_transition(acting=principal, application_id=application.pk,
+                                           transition=request.POST.get("transition", ""), request=request)
+            messages.success(request, _("Sent."))
+        except actions.FormInvalid:
+            messages.error(request, _("Some answers are missing or need a fix."))
+            return redirect("applications:edit", application_id=application.pk)
+        except (Conflict, InvalidInput) as exc:
+            messages.error(request, str(exc))
+        return redirect("applications:status", application_id=application.pk)
+    workflow = Workflow(application.version.workflow)
+    return render(request, "applications/status.html", {
+        "application": application, "state_label": _state_label(application),
+        "rows": answer_rows(application.version.form_schema, application.answers),
+        "events": application.events.all(),
+        "can_revise": application.status == ApplicationStatus.IN_PROCESS and workflow.waits_for_applicant(
+            application.state),
+        "applicant_transitions": [
+            {"name": t.name, "label": text_in(t.label, request_language())}
+            for t in workflow.allowed_transitions(application.state, principal, is_applicant=True)]
+        if application.status == ApplicationStatus.IN_PROCESS else [],
+        "can_cancel": application.status == ApplicationStatus.DRAFT or (
+            application.status == ApplicationStatus.IN_PROCESS and application.state == workflow.initial
+            and not application.claimed_by),
+    })
+
+
+@page
+@require_POST
+def cancel(request: HttpRequest, principal: Principal, application_id: int) -> HttpResponseBase:
+    application = access.access_application_by_id(principal, application_id)
+    try:
+        actions.application_cancel(acting=principal, application=application, request=request)
+        messages.success(request, _("The application was cancelled."))
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    return redirect("applications:status", application_id=application.pk)
+
+
+@page
+def mine(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    """``/permohonan/saya/``: every application of the signed-in citizen, across agencies."""
+    return render(request, "applications/mine.html", {"applications": selectors.my_applications(principal)[:200]})
+
+
+# --- officers ---------------------------------------------------------------------------------
+
+@page
+def queue(request: HttpRequest, principal: Principal) -> HttpResponseBase:
+    """``/backoffice/permohonan/``: the agency's queue with filters (service, status, SLA, number)."""
+    if not access.is_officer_of_agency(principal):
+        raise PermissionDenied("Officers of an agency only.")
+    filters = {key: request.GET.get(key, "")[:40] for key in ("service", "status", "sla", "number")}
+    rows = selectors.queue_for(principal, service=filters["service"], status=filters["status"], sla=filters["sla"],
+                               number=filters["number"])[:100]
+    return render(request, "applications/queue.html", {
+        "applications": rows, "filters": filters, "statuses": ApplicationStatus.choices,
+        "services": sorted({(d.slug, d.name_id) for d in _agency_definitions(principal)})})
+
+
+def _agency_definitions(principal: Principal) -> Any:
+    from satupintu.applications.models import OnlineServiceDefinition
+
+    return OnlineServiceDefinition.objects.filter(agency__code=principal.agency)
+
+
+@page
+@require_http_methods(["GET", "POST"])
+def officer_detail(request: HttpRequest, principal: Principal, application_id: int) -> HttpResponseBase:
+    """``/backoffice/permohonan/<id>/``: answers, files, timeline and the allowed actions."""
+    if not access.is_officer_of_agency(principal):
+        raise NotFound()
+    application = access.access_application_by_id(principal, application_id)
+    status_code = 200
+    if request.method == "POST":
+        try:
+            lock = int(request.POST.get("lock_version", "-1"))
+        except ValueError:
+            lock = -1
+        try:
+            application = actions.application_transition(
+                acting=principal, application_id=application.pk, transition=request.POST.get("transition", ""),
+                reason=request.POST.get("reason", ""), expected_lock_version=lock, request=request)
+            messages.success(request, _("Done: the application is now %(state)s.")
+                             % {"state": _state_label(application)})
+            return redirect("applications:officer-detail", application_id=application.pk)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            status_code = 409
+        except InvalidInput as exc:
+            messages.error(request, "; ".join(str(e.message) for e in exc.errors))
+            status_code = 422
+        application = access.access_application_by_id(principal, application_id)
+    else:
+        actions.record_application_view(acting=principal, application=application, request=request)
+    workflow = Workflow(application.version.workflow)
+    transitions = workflow.allowed_transitions(application.state, principal, is_applicant=False) \
+        if application.status == ApplicationStatus.IN_PROCESS else []
+    return render(request, "applications/officer_detail.html", {
+        "application": application, "state_label": _state_label(application),
+        "rows": answer_rows(application.version.form_schema, application.answers),
+        "events": application.events.all(), "transitions": [
+            {"name": t.name, "label": text_in(t.label, request_language()), "reason_required": t.reason_required}
+            for t in transitions]}, status=status_code)

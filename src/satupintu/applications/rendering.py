@@ -1,0 +1,82 @@
+"""Shapes for templates: the form laid out by schema, and stored answers shown with labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from satupintu.applications.forms_engine import ADD_PREFIX, ADDRESS_PARTS, REMOVE_PREFIX, SchemaForm, condition_text
+from satupintu.applications.schema import text_in
+
+
+def _lang() -> str:
+    return get_language() or "id"
+
+
+def form_layout(form: SchemaForm) -> list[dict[str, Any]]:
+    """One item per top-level field: ``kind`` (field, address, group, statement), its label,
+    help, condition sentence and bound fields (groups: ``rows`` of bound fields and the names
+    of the add/remove buttons)."""
+    fields = form.schema["fields"]
+    items: list[dict[str, Any]] = []
+    for spec in fields:
+        name, kind = spec["name"], spec["type"]
+        item: dict[str, Any] = {"name": name, "kind": kind, "label": text_in(spec.get("label"), _lang()),
+                                "help": text_in(spec.get("help"), _lang()), "required": bool(spec.get("required")),
+                                "condition": condition_text(spec, fields)}
+        if kind == "statement":
+            item["text"] = text_in(spec.get("text"), _lang())
+        elif kind == "address":
+            item["bound"] = [form[f"{name}-{part}"] for part in ADDRESS_PARTS]
+        elif kind == "group":
+            rows = []
+            for i in range(form.group_counts[name]):
+                rows.append({"number": i + 1, "bound": [form[f"{name}-{i}-{sub['name']}"] for sub in spec["fields"]
+                                                        if sub["type"] not in {"statement", "address", "group"}]})
+            rules = spec.get("rules", {})
+            item.update(rows=rows, count_field=form[f"{name}-count"], add=f"{ADD_PREFIX}{name}",
+                        remove=f"{REMOVE_PREFIX}{name}",
+                        can_add=form.group_counts[name] < rules.get("max_items", 50),
+                        can_remove=form.group_counts[name] > max(1, rules.get("min_items", 0)))
+        else:
+            item["bound"] = [form[name]]
+        items.append(item)
+    return items
+
+
+def _show(spec: dict[str, Any], value: Any) -> str:
+    kind = spec["type"]
+    if kind == "yesno":
+        return str(_("Yes") if value else _("No"))
+    if kind in {"choice", "multichoice"}:
+        labels = {c["value"]: text_in(c["label"], _lang()) for c in spec.get("choices", [])}
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(v, str(v)) for v in values)
+    if kind == "address" and isinstance(value, dict):
+        parts = [value.get("street", "")]
+        if value.get("rt") or value.get("rw"):
+            parts.append(f"RT {value.get('rt', '-')}/RW {value.get('rw', '-')}")
+        parts += [value.get("region", ""), value.get("postal_code", "")]
+        return ", ".join(p for p in parts if p)
+    if kind == "file" and isinstance(value, dict):
+        return str(value.get("name", ""))
+    return str(value)
+
+
+def answer_rows(schema: dict[str, Any], answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Stored answers as rows ``{label, value, upload}`` (groups: ``rows`` of such rows) in the
+    schema's order, for the review, status and officer pages."""
+    out: list[dict[str, Any]] = []
+    for spec in schema["fields"]:
+        if spec["type"] == "statement" or spec["name"] not in answers:
+            continue
+        value = answers[spec["name"]]
+        label = text_in(spec.get("label"), _lang())
+        if spec["type"] == "group":
+            out.append({"label": label, "group": [answer_rows({"fields": spec["fields"]}, row) for row in value]})
+        else:
+            upload = value.get("upload") if spec["type"] == "file" and isinstance(value, dict) else None
+            out.append({"label": label, "value": _show(spec, value), "upload": upload})
+    return out

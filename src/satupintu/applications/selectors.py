@@ -1,0 +1,94 @@
+"""Reads of the applications app that cross a trust boundary: always scoped by the principal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from satupintu.applications import access
+from satupintu.applications.actions import agency_zone
+from satupintu.applications.models import Application, ApplicationStatus, OnlineServiceDefinition
+from satupintu.core.calendar import working_days_between
+from satupintu.core.principal import Principal
+
+SLA_FILTERS = ("on_time", "due_soon", "overdue")
+
+
+def queue_for(principal: Principal, *, service: str = "", status: str = "", sla: str = "", number: str = "",
+              now: dt.datetime | None = None) -> QuerySet[Application]:
+    """The officer queue: the principal's agency's submitted applications, oldest deadline first.
+
+    Filters: ``service`` (definition slug), ``status`` (:class:`ApplicationStatus` value),
+    ``sla``: ``overdue`` (open and past ``due_at``), ``due_soon`` (open, due within 48 hours),
+    ``on_time`` (open and not due soon); ``number``: tracking number prefix (case-insensitive).
+    """
+    now = now or timezone.now()
+    # The queue shows the service name only: do not fetch the versions' form schemas or the answers.
+    qs = (access.applications_for(principal).filter(status__in=access.SUBMITTED_STATUSES)
+          .select_related(None).select_related("definition").defer("answers"))
+    if service:
+        qs = qs.filter(definition__slug=service)
+    if status in ApplicationStatus.values:
+        qs = qs.filter(status=status)
+    if sla in SLA_FILTERS:
+        open_ = Q(status=ApplicationStatus.IN_PROCESS)
+        soon = now + dt.timedelta(hours=48)
+        qs = qs.filter(open_ & {"overdue": Q(due_at__lt=now), "due_soon": Q(due_at__gte=now, due_at__lt=soon),
+                                "on_time": Q(due_at__gte=soon)}[sla])
+    if number:
+        qs = qs.filter(tracking_number__istartswith=number.strip()[:20])
+    return qs.order_by("due_at", "id")
+
+
+def my_applications(principal: Principal) -> QuerySet[Application]:
+    """"Permohonan saya": every application of the signed-in citizen, across agencies."""
+    if principal.kind != "citizen":
+        return Application.objects.none()
+    return access.applications_for(principal).order_by("-updated_at")
+
+
+@dataclass
+class ServiceStatistics:
+    """Per-service figures. ``median_working_days``/``median_hours``: processing time of finished
+    applications (submission → decision), ``None`` when nothing is finished yet;
+    ``sla_compliance``: share (0–1) of finished applications decided by their deadline."""
+
+    service: str
+    received: int
+    in_process: int
+    finished: int
+    approved: int
+    rejected: int
+    cancelled: int
+    median_working_days: float | None
+    median_hours: float | None
+    sla_compliance: float | None
+
+
+def service_statistics(principal: Principal, definition: OnlineServiceDefinition) -> ServiceStatistics:
+    """Statistics of one online service over the applications ``principal`` may see (an
+    officer: their agency's). Working days counted in the agency's zone."""
+    qs = access.applications_for(principal).filter(definition=definition).exclude(status=ApplicationStatus.DRAFT)
+    rows = list(qs.values_list("status", "outcome", "submitted_at", "finished_at", "due_at"))
+    finished = [r for r in rows if r[0] == ApplicationStatus.FINISHED and r[2] and r[3]]
+    zone = agency_zone(definition)
+    spans = [(r[2], r[3]) for r in finished if r[2] is not None and r[3] is not None]
+    days = [working_days_between(start, end, zone) for start, end in spans]
+    hours = [(end - start).total_seconds() / 3600 for start, end in spans]
+    on_time = [r for r in finished if r[3] is not None and r[4] is not None and r[3] <= r[4]]
+    return ServiceStatistics(
+        service=definition.slug,
+        received=len(rows),
+        in_process=sum(1 for r in rows if r[0] == ApplicationStatus.IN_PROCESS),
+        finished=len(finished),
+        approved=sum(1 for r in finished if r[1] == "approved"),
+        rejected=sum(1 for r in finished if r[1] == "rejected"),
+        cancelled=sum(1 for r in rows if r[0] == ApplicationStatus.CANCELLED),
+        median_working_days=float(statistics.median(days)) if days else None,
+        median_hours=round(statistics.median(hours), 2) if hours else None,
+        sla_compliance=(len(on_time) / len(finished)) if finished else None,
+    )

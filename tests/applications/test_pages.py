@@ -1,0 +1,159 @@
+"""Citizen and officer pages without JavaScript: apply, add a row, draft, resume, review, submit,
+status timeline, revise, officer queue and actions, and the cross-agency 404."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+
+from satupintu.applications.models import Application, DefinitionVersion
+from satupintu.core.principal import Principal
+from tests.applications.conftest import VALID_NIK, VALID_NIK_2, citizen, officer, pdf_bytes, upload, valid_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _setup(settings, tmp_path):  # noqa: ANN001, ANN202
+    settings.SATUPINTU_UPLOAD_ROOT = str(tmp_path / "uploads")
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.applications.principal_middleware.TestPrincipalMiddleware"]
+
+
+def as_(principal: Principal) -> Client:
+    header = json.dumps({"kind": principal.kind, "id": principal.id, "display": principal.display,
+                         "agency": principal.agency, "roles": sorted(principal.roles)})
+    return Client(headers={"X-Test-Principal": header})
+
+
+def test_anonymous_is_sent_to_sign_in(version: DefinitionVersion) -> None:
+    response = Client().get("/permohonan/layanan/uji-layanan/")
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_citizen_applies_without_javascript(version: DefinitionVersion) -> None:
+    me = as_(citizen())
+    page = me.get("/permohonan/layanan/uji-layanan/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="_add-anggota"' in html and "Hanya jika Alasan adalah Hilang." in html
+    assert "<script" not in html.split("</main>")[0].split("<main")[1]
+    # "Add another" re-renders with a second row, data kept, nothing saved.
+    more = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), "_add-anggota": "1"})
+    assert 'name="anggota-1-nama"' in more.content.decode() and 'value="Siti Aminah"' in more.content.decode()
+    assert Application.objects.count() == 0
+    # Bad input comes back with errors next to the fields, in Indonesian, data kept.
+    bad = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), "jumlah_anak": "99", "_review": "1"})
+    assert bad.status_code == 422
+    body = bad.content.decode()
+    assert "Pastikan nilai ini lebih kecil dari atau sama dengan 20." in body and 'value="99"' in body
+    assert Application.objects.count() == 0
+    # Save and review, then submit twice (double click): one application.
+    saved = me.post("/permohonan/layanan/uji-layanan/", {
+        **valid_post(), "alasan": "hilang", "nomor_laporan": "LP/7", "anggota-0-nama": "Budi",
+        "anggota-0-nik": VALID_NIK_2, "_review": "1", "surat_kehilangan": upload("lap.pdf", pdf_bytes())})
+    assert saved.status_code == 302 and saved["Location"].endswith("/tinjau/")
+    review = me.get(saved["Location"])
+    assert "Budi" in review.content.decode() and "lap.pdf" in review.content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', review.content.decode()).group(1)
+    first = me.post(saved["Location"], {"idempotency_key": key})
+    second = me.post(saved["Location"], {"idempotency_key": key})
+    assert first.status_code == second.status_code == 302
+    app = Application.objects.get()
+    assert app.status == "in_process" and app.tracking_number
+    status = me.get(first["Location"])
+    assert app.tracking_number in status.content.decode() and "Diajukan" in status.content.decode()
+    assert as_(citizen(2)).get(first["Location"]).status_code == 404
+
+
+def test_draft_is_resumed_with_answers_and_files(version: DefinitionVersion) -> None:
+    me = as_(citizen())
+    saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "alasan": "hilang",
+                                                         "anggota-count": "1", "_save": "1",
+                                                         "surat_kehilangan": upload("lap.pdf", pdf_bytes())})
+    assert saved.status_code == 302 and saved["Location"].endswith("/ubah/")
+    page = me.get(saved["Location"]).content.decode()
+    assert 'value="Siti"' in page and "lap.pdf" in page
+    # Finishing the draft later keeps the stored file (not required again).
+    done = me.post(saved["Location"], {**valid_post(), "alasan": "hilang", "nomor_laporan": "LP/1", "_review": "1"})
+    assert done.status_code == 302
+    assert Application.objects.get().answers["surat_kehilangan"]["name"] == "lap.pdf"
+
+
+def test_officer_queue_and_actions_are_agency_scoped(version: DefinitionVersion) -> None:
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import application_apply
+
+    app = application_apply(acting=citizen(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post(nik=VALID_NIK).items()}),
+                            idempotency_key="q")
+    verifier = as_(officer("dukcapil", "verifier"))
+    queue = verifier.get("/backoffice/permohonan/").content.decode()
+    assert app.tracking_number in queue
+    assert app.tracking_number not in as_(officer("polri", "verifier")).get("/backoffice/permohonan/").content.decode()
+    url = f"/backoffice/permohonan/{app.pk}/"
+    assert as_(officer("polri", "verifier")).get(url).status_code == 404
+    page = verifier.get(url).content.decode()
+    assert 'value="verifikasi"' in page and 'value="setujui"' not in page
+    from satupintu.audit.models import AuditEvent
+
+    viewed = AuditEvent.objects.get(action="application.viewed")
+    assert (viewed.actor_agency, viewed.details["subject"]) == ("dukcapil", "citizen:warga-1")
+    no_reason = verifier.post(url, {"transition": "minta_perbaikan", "reason": "", "lock_version": app.lock_version})
+    assert no_reason.status_code == 422
+    done = verifier.post(url, {"transition": "verifikasi", "lock_version": app.lock_version})
+    assert done.status_code == 302
+    stale = as_(officer("dukcapil", "verifier", n=2)).post(
+        url, {"transition": "minta_perbaikan", "reason": "x", "lock_version": app.lock_version})
+    assert stale.status_code == 409 and "Petugas lain baru saja" in stale.content.decode()
+    app.refresh_from_db()
+    assert app.state == "diverifikasi"
+
+
+def test_revision_round_trip_through_pages(version: DefinitionVersion) -> None:
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import application_apply, application_transition
+
+    app = application_apply(acting=citizen(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="r")
+    application_transition(acting=officer("dukcapil", "verifier"), application_id=app.pk,
+                           transition="minta_perbaikan", reason="Nama kurang lengkap")
+    me = as_(citizen())
+    status = me.get(f"/permohonan/{app.pk}/").content.decode()
+    assert "Nama kurang lengkap" in status and 'value="kirim_perbaikan"' in status
+    assert me.post(f"/permohonan/{app.pk}/ubah/", {**valid_post(), "nama": "Siti Aminah Putri", "_save": "1"}
+                   ).status_code == 302
+    assert me.post(f"/permohonan/{app.pk}/", {"transition": "kirim_perbaikan"}).status_code == 302
+    app.refresh_from_db()
+    assert (app.state, app.answers["nama"]) == ("diajukan", "Siti Aminah Putri")
+
+
+def test_my_applications_lists_only_mine(version: DefinitionVersion) -> None:
+    me = as_(citizen())
+    me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1", "_save": "1"})
+    assert "Layanan uji" in me.get("/permohonan/saya/").content.decode()
+    assert "Layanan uji" not in as_(citizen(2)).get("/permohonan/saya/").content.decode()
+
+
+def test_submitting_an_incomplete_draft_shows_the_form_that_posts_back_to_edit(version: DefinitionVersion) -> None:
+    me = as_(citizen())
+    saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
+                                                         "_review": "1"})
+    review_url = saved["Location"]
+    app = Application.objects.get()
+    response = me.post(review_url, {"idempotency_key": "abc"})
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert f'action="/permohonan/{app.pk}/ubah/"' in body and 'value="Siti"' in body
+    assert "Isian ini wajib diisi." in body
+    app.refresh_from_db()
+    assert app.status == "draft" and app.tracking_number is None
+    # A submitted application cannot be edited any more: the edit page sends back to the status.
+    done = me.post(f"/permohonan/{app.pk}/ubah/", {**valid_post(), "_review": "1"})
+    assert done.status_code == 302
+    me.post(review_url, {"idempotency_key": "abc"})
+    assert me.get(f"/permohonan/{app.pk}/ubah/")["Location"] == f"/permohonan/{app.pk}/"
