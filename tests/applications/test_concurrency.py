@@ -24,7 +24,6 @@ from tests.applications.conftest import citizen, definition_data, officer, valid
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.postgres,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency tests need PostgreSQL"),
 ]
 
 

@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.datastructures import MultiValueDict
@@ -186,10 +185,12 @@ def test_download_only_through_the_chokepoint(version: DefinitionVersion, client
     upload_id = app.answers["surat_kehilangan"]["upload"]
     url = f"/permohonan/{app.pk}/berkas/{upload_id}/"
     assert client.get(url).status_code == 404  # anonymous
-    user = User.objects.create_user("petugas", password="x" * 12)  # noqa: S106
-    user.groups.add(Group.objects.create(name="verifier"))
-    client.force_login(user)
-    assert client.get(url).status_code == 404  # an officer without an agency
+    from satupintu.catalog.models import Agency
+    from satupintu.identity.testing import make_officer
+
+    other = Agency.objects.get_or_create(code="polri-uji", defaults={"name_id": "Polri (uji)", "kind": "lembaga"})[0]
+    client.force_login(make_officer(agency=other, roles=["verifier"], with_totp=True))
+    assert client.get(url).status_code == 404  # a verifier of another agency: same answer as missing
     from satupintu.core.principal import Principal
 
     request_principal = Principal(kind="officer", id="p1", agency="dukcapil", roles=frozenset({"verifier"}))
