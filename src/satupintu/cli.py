@@ -59,7 +59,7 @@ def _serve(argv: list[str]) -> int:
         "--bind", args.bind, "--workers", str(args.workers), "--threads", str(args.threads),
         "--worker-class", "gthread", "--access-logfile", "-", "--forwarded-allow-ips",
         os.environ.get("SATUPINTU_TRUSTED_PROXIES", "127.0.0.1"),
-        "--timeout", "60", "--graceful-timeout", "20",
+        "--timeout", "60", "--graceful-timeout", "20", "--limit-request-line", "8190",
     ]
     os.execv(sys.executable, command)  # noqa: S606 - replaces this process with gunicorn
     return 0  # pragma: no cover

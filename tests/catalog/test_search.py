@@ -136,8 +136,9 @@ def test_bad_input_on_the_api_is_json_or_a_problem(shared_catalog, client: Clien
         assert response["Content-Type"] == "application/problem+json" and body["errors"][0]["field"] == "q"
 
 
-def test_api_rejects_a_query_over_ten_thousand_characters_with_a_problem(shared_catalog, client: Client) -> None:
-    response = client.get("/api/v1/services", {"q": "a" * 10_001})
+def test_api_rejects_a_query_over_five_hundred_characters_with_a_problem(shared_catalog, client: Client) -> None:
+    # Longer queries never help a search and would exceed request-line limits of proxies (8 KiB).
+    response = client.get("/api/v1/services", {"q": "a" * 501})
     assert response.status_code == 422
     assert response.json()["errors"][0] == {"field": "q", "rule": "max_length", "message": response.json()[
         "errors"][0]["message"]}

@@ -34,15 +34,25 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
 ]
 pytestmark = pytest.mark.e2e
-E2E_ADMIN = ("e2e-admin", "E2e-admin-password-2026")
+E2E_ADMIN = ("koordinator@e2e.example.go.id", "E2e-koordinator-2026!")
+E2E_TOTP_SECRETS: dict[str, str] = {}
+
+
+def totp_now(secret: str) -> str:
+    """The current TOTP code for ``secret`` (RFC 6238), computed with allauth's own helpers."""
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    return str(format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time()))))
 
 
 def sign_in_back_office(pg: Page, server: str, username: str = E2E_ADMIN[0], password: str = E2E_ADMIN[1]) -> None:
-    """Sign in through the back-office sign-in page (platform administrator)."""
-    pg.goto(server + "/kelola/login/")
-    pg.locator("#id_username").fill(username)
+    """Sign in as an officer through the platform sign-in page: e-mail + password, then the TOTP code."""
+    pg.goto(server + "/akun/login/")
+    pg.locator("#id_login").fill(username)
     pg.locator("#id_password").fill(password)
-    pg.locator("input[type=submit], button[type=submit]").first.click()
+    pg.locator("form button[type=submit], form input[type=submit]").last.click()
+    pg.locator("#id_code").fill(totp_now(E2E_TOTP_SECRETS[username]))
+    pg.locator("form button[type=submit], form input[type=submit]").last.click()
 
 
 def _free_port() -> int:
@@ -75,13 +85,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([str(BIN), "manage", "migrate", "-v0"], env=env, check=True, timeout=300)
     subprocess.run([str(BIN), "import-regions", "--no-progress"], env=env, check=True, timeout=600,
                    stdout=subprocess.DEVNULL)
-    subprocess.run([str(BIN), "manage", "createsuperuser", "--noinput", "--username", E2E_ADMIN[0],
-                    "--email", "admin@e2e.example.go.id"], env={**env, "DJANGO_SUPERUSER_PASSWORD": E2E_ADMIN[1]},
-                   check=True, timeout=120, stdout=subprocess.DEVNULL)
-    grant = ("from django.contrib.auth import get_user_model; from django.contrib.auth.models import Group; "
-             f"u = get_user_model().objects.get(username='{E2E_ADMIN[0]}'); "
-             "u.groups.add(Group.objects.get_or_create(name='spbe_coordinator')[0])")
-    subprocess.run([str(BIN), "manage", "shell", "-c", grant], env=env, check=True, timeout=120)
+    # A national SPBE coordinator (an officer; officers must use MFA, so TOTP is set up).
+    make_user = (
+        "from satupintu.identity.models import User; from satupintu.identity.testing import activate_totp, "
+        "verify_email; "
+        f"u = User.objects.create_user('{E2E_ADMIN[0]}', '{E2E_ADMIN[1]}', full_name='Koordinator SPBE', "
+        "kind='officer', is_staff=True, roles=['spbe_coordinator']); verify_email(u); print(activate_totp(u))"
+    )
+    made = subprocess.run([str(BIN), "manage", "shell", "-c", make_user], env=env, check=True, timeout=120,
+                          capture_output=True, text=True)
+    E2E_TOTP_SECRETS[E2E_ADMIN[0]] = made.stdout.strip().splitlines()[-1]
     subprocess.run([str(BIN), "consolidation", "generate", "--apps", "300", "--seed", "7"], env=env, check=True,
                    timeout=600, stdout=subprocess.DEVNULL)
     port = _free_port()

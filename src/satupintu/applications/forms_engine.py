@@ -447,7 +447,9 @@ _INVALID = object()
 def flatten_answers(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     """Stored answers → initial values keyed by input name (to resume a draft)."""
     data = answers_to_data(schema, answers, version=0, strict=False)[0]
-    return {key: (data.getlist(key) if len(data.getlist(key)) > 1 else data.get(key)) for key in data}
+    # The version marker is the form's own (its ``initial``): never let the placeholder override it.
+    return {key: (data.getlist(key) if len(data.getlist(key)) > 1 else data.get(key)) for key in data
+            if key != VERSION_FIELD}
 
 
 def answers_to_data(schema: dict[str, Any], answers: Any, *, version: int, strict: bool = True
