@@ -77,7 +77,8 @@ def test_draft_is_resumed_with_answers_and_files(version: DefinitionVersion) -> 
     page = me.get(saved["Location"]).content.decode()
     assert 'value="Siti"' in page and "lap.pdf" in page
     # The resumed form carries the version it is for, as the browser will send it back.
-    sent_version = re.search(r'name="_version" value="(\d+)"', page) or re.search(r'value="(\d+)" name="_version"', page)
+    sent_version = (re.search(r'name="_version" value="(\d+)"', page)
+                    or re.search(r'value="(\d+)" name="_version"', page))
     assert sent_version is not None and sent_version.group(1) == str(version.number)
     # Finishing the draft later keeps the stored file (not required again).
     done = me.post(saved["Location"], {**valid_post(), "alasan": "hilang", "nomor_laporan": "LP/1", "_review": "1"})
