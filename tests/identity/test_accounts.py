@@ -195,3 +195,20 @@ def test_password_reset_code_is_dropped_after_three_wrong_attempts(client: Clien
     assert confirm.status_code == 302 and confirm["Location"] == "/akun/login/"  # not .../reset/complete/
     citizen.refresh_from_db()
     assert citizen.check_password(testing.PASSWORD)
+
+
+@pytest.mark.parametrize(("birth_date", "message"), [
+    ("2090-05-17", "Tanggal lahir tidak boleh di masa depan."),  # the NIK's "90" fits 1990 and 2090
+    ("1890-05-17", "Tanggal lahir tidak boleh sebelum 1900."),
+])
+def test_impossible_birth_dates_are_refused_with_the_rule(client: Client, birth_date: str, message: str) -> None:
+    response = client.post(SIGNUP, _signup_data(birth_date=birth_date))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_sign_in_page_links_to_password_reset(client: Client) -> None:
+    html = client.get(LOGIN).content.decode()
+    assert f'href="{reverse("account_reset_password")}"' in html
+    assert "Lupa kata sandi?" in html

@@ -123,9 +123,9 @@ def test_demo_accounts_are_idempotent_and_cover_every_role(capsys) -> None:  # n
     assert "warga@demo.satupintu.id" in out and "NIK 3171" in out
     officers = User.objects.filter(kind="officer", agency__code="demo-dukcapil")
     assert sorted(r for u in officers for r in u.roles) == sorted(
-        ["operator", "verifier", "approver", "agency_admin", "auditor"])
+        ["operator", "verifier", "approver", "agency_admin", "auditor", "spbe_coordinator"])
     assert User.objects.filter(is_superuser=True).count() == 1
-    assert User.objects.count() == 7
+    assert User.objects.count() == 8
 
 
 def test_key_rotation_keeps_retired_keys_published(tmp_path: Path, client: Client, make_client) -> None:  # noqa: ANN001

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from allauth.account.forms import LoginForm, SignupForm
@@ -9,6 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.identity.actions import clean_full_name, nik_taken
@@ -48,6 +52,15 @@ class CitizenSignupForm(SignupForm):
     def clean_full_name(self) -> str:
         return clean_full_name(self.cleaned_data["full_name"])
 
+    def clean_birth_date(self) -> dt.date:
+        """A date of birth in the past and not before 1900 (a NIK holder is alive today)."""
+        value: dt.date = self.cleaned_data["birth_date"]
+        if value > timezone.localdate():
+            raise ValidationError(_("The date of birth cannot be in the future."), code="future")
+        if value.year < 1900:
+            raise ValidationError(_("The date of birth cannot be before 1900."), code="too_old")
+        return value
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if "nik" in data and "nik" not in self.errors:
@@ -77,7 +90,8 @@ class NikOrEmailLoginForm(LoginForm):
             label=_("NIK or e-mail"), max_length=254,
             widget=forms.TextInput(attrs={"autocomplete": "username webauthn", "autofocus": True}),
         )
-        self.fields["password"].help_text = ""
+        self.fields["password"].help_text = format_html(
+            '<a href="{}">{}</a>', reverse("account_reset_password"), _("Forgot your password?"))
         hint = _login_hint(self.request)
         if hint and not self.is_bound:
             self.fields["login"].initial = hint

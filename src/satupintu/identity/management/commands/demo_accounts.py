@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-ROLES = ["operator", "verifier", "approver", "agency_admin", "auditor"]
+ROLES = ["operator", "verifier", "approver", "agency_admin", "auditor", "spbe_coordinator"]
 BIRTH = dt.date(1990, 5, 17)
 
 
