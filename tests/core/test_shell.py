@@ -83,3 +83,19 @@ def test_pages_have_no_inline_scripts_or_external_assets(small_regions, client: 
         html = client.get(path).content.decode()
         assert "<script>" not in html and "<script type=\"text/javascript\">" not in html
         assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+
+
+def test_robots_txt_keeps_back_offices_out_and_names_the_sitemap(client: Client) -> None:
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "Disallow: /kelola/" in body and "Disallow: /akun/" in body
+    assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def test_every_portal_page_has_the_same_main_menu(small_regions, client: Client) -> None:
+    for path in ("/", "/wilayah/", "/verifikasi/", "/akun/login/"):
+        html = client.get(path).content.decode()
+        menu = html.split('<ul class="nav">')[1].split("</ul>")[0]
+        for link in ('href="/layanan/"', 'href="/instansi/"', 'href="/wilayah/"'):
+            assert link in menu, (path, link)

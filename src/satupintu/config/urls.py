@@ -23,6 +23,7 @@ from satupintu.identity.urls import oidc_urlpatterns  # noqa: E402
 urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots"),
     path("readyz", core_views.readyz, name="readyz"),
     path("bahasa/", set_language, name="set_language"),
     path("wilayah/", include("satupintu.regions.urls")),

@@ -68,3 +68,19 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors may fail here, so render with the bare minimum.
     return render(request, "core/error.html", {"status": 500}, status=500)
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """``/robots.txt`` (text/plain): public pages may be indexed; back-offices and accounts not;
+    points to the sitemap at this host."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /kelola/",
+        "Disallow: /backoffice/",
+        "Disallow: /akun/",
+        "Disallow: /permohonan/",
+        "Disallow: /dokumen/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
