@@ -19,7 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from satupintu.applications import access, actions, selectors
 from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_paths
@@ -29,6 +29,7 @@ from satupintu.applications.prefill import prefill_answers
 from satupintu.applications.rendering import answer_rows, form_layout
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
+from satupintu.catalog import selectors as catalog_selectors
 from satupintu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from satupintu.core.principal import Principal, principal_for_request
 from satupintu.documents import interface as documents
@@ -87,6 +88,21 @@ def _form_page(request: HttpRequest, form: SchemaForm, application: Application 
         "form": form, "layout": form_layout(form), "application": application, "title": title,
         "version_field": form[VERSION_FIELD],
         "existing_files": form.existing_files}, status=status)
+
+
+@require_GET
+def apply_from_catalogue(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """``/layanan/<slug>/ajukan/`` — the catalogue's "Ajukan online" (URL name
+    ``catalog:service-apply``). Mounted before the catalogue's routes so it takes that URL over
+    (ADR 0081): a service with a published online definition goes to its application form;
+    any other service keeps the catalogue's "opening soon" page; an unknown slug is 404."""
+    definition = selectors.published_definition_for_service(slug)
+    if definition is not None:
+        return redirect("applications:apply", slug=definition.slug)
+    service = catalog_selectors.service_by_slug(slug)
+    if service is None:
+        raise Http404()
+    return render(request, "catalog/apply.html", {"service": service})
 
 
 @page
