@@ -70,6 +70,7 @@ def test_approving_produces_a_signed_pdf_the_citizen_downloads(version: Definiti
     assert (document.reference, document.agency.code) == (app.tracking_number, "dukcapil")
     assert document.holder_name == "Siti Aminah" and document.holder_nik_masked == citizen.nik_masked
     assert document.holder_principal_id == str(citizen.pk)
+    assert document.decision == f"Permohonan Layanan uji nomor {app.tracking_number} disetujui."
     status = me.get(f"/permohonan/{app.pk}/").content.decode()
     assert "Unduh dokumen" in status
     assert f'href="/dokumen/{document.pk}/unduh/"' in status and f'href="/verifikasi/{document.pk}/"' in status

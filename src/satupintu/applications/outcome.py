@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from satupintu.applications.identity_link import user_for, verified_email
 from satupintu.applications.models import Application
@@ -22,9 +24,11 @@ DECISION_MAX = 1500
 
 def decision_text(application: Application, reason: str) -> str:
     """The decision printed on the document (Indonesian, the document's language), ≤ 1500 chars."""
-    text = f"Permohonan {application.definition.name_id} nomor {application.tracking_number} disetujui."
-    if reason:
-        text += f" Catatan petugas: {reason}"
+    with translation.override("id"):
+        text = _("The application for %(service)s number %(number)s is approved.") % {
+            "service": application.definition.name_id, "number": application.tracking_number}
+        if reason:
+            text += " " + _("Officer's note: %(reason)s") % {"reason": reason}
     return text[:DECISION_MAX]
 
 
