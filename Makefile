@@ -21,6 +21,10 @@ run: install  ## migrate, load reference data once, serve on http://$(HOST):$(PO
 	$(BIN)/satupintu manage migrate --noinput
 	$(BIN)/satupintu import-regions --if-empty
 	$(BIN)/satupintu import-catalog --if-empty
+	$(BIN)/satupintu import-holidays
+	$(BIN)/satupintu import-online-services
+	$(BIN)/satupintu keys init
+	$(BIN)/satupintu demo-accounts
 	@echo "satupintu: serving on http://$(HOST):$(PORT) (Ctrl+C stops both processes)"
 	@$(BIN)/satupintu worker & WORKER=$$!; \
 	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \

@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils.datastructures import MultiValueDict
 
 from satupintu.applications.actions import application_apply, application_transition
+from satupintu.applications.identity_link import contact_for
 from satupintu.applications.models import DefinitionVersion
 from satupintu.applications.notifications import clear_contact_source, register_contact_source
 from tests.applications.conftest import citizen, officer, valid_post
@@ -22,6 +23,7 @@ def _immediate_tasks(settings, tmp_path):  # noqa: ANN001, ANN202
     register_contact_source(lambda kind, id_: ("siti@example.id", "id") if id_ == "warga-1" else None)
     yield
     clear_contact_source()
+    register_contact_source(contact_for)  # the app's own source, registered in AppConfig.ready
 
 
 def test_each_status_change_sends_one_mail_after_commit(version: DefinitionVersion,

@@ -3,15 +3,14 @@ status timeline, revise, officer queue and actions, and the cross-agency 404."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 from django.test import Client
 
 from satupintu.applications.models import Application, DefinitionVersion
-from satupintu.core.principal import Principal
-from tests.applications.conftest import VALID_NIK, VALID_NIK_2, citizen, officer, pdf_bytes, upload, valid_post
+from tests.applications.conftest import VALID_NIK, VALID_NIK_2, pdf_bytes, upload, valid_post
+from tests.applications.people import citizen_loa2, officer_signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,13 +18,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _setup(settings, tmp_path):  # noqa: ANN001, ANN202
     settings.SATUPINTU_UPLOAD_ROOT = str(tmp_path / "uploads")
-    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.applications.principal_middleware.TestPrincipalMiddleware"]
-
-
-def as_(principal: Principal) -> Client:
-    header = json.dumps({"kind": principal.kind, "id": principal.id, "display": principal.display,
-                         "agency": principal.agency, "roles": sorted(principal.roles)})
-    return Client(headers={"X-Test-Principal": header})
 
 
 def test_anonymous_is_sent_to_sign_in(version: DefinitionVersion) -> None:
@@ -34,7 +26,7 @@ def test_anonymous_is_sent_to_sign_in(version: DefinitionVersion) -> None:
 
 
 def test_citizen_applies_without_javascript(version: DefinitionVersion) -> None:
-    me = as_(citizen())
+    _user, me = citizen_loa2()
     page = me.get("/permohonan/layanan/uji-layanan/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -65,11 +57,11 @@ def test_citizen_applies_without_javascript(version: DefinitionVersion) -> None:
     assert app.status == "in_process" and app.tracking_number
     status = me.get(first["Location"])
     assert app.tracking_number in status.content.decode() and "Diajukan" in status.content.decode()
-    assert as_(citizen(2)).get(first["Location"]).status_code == 404
+    assert citizen_loa2()[1].get(first["Location"]).status_code == 404
 
 
 def test_draft_is_resumed_with_answers_and_files(version: DefinitionVersion) -> None:
-    me = as_(citizen())
+    _user, me = citizen_loa2()
     saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "alasan": "hilang",
                                                          "anggota-count": "1", "_save": "1",
                                                          "surat_kehilangan": upload("lap.pdf", pdf_bytes())})
@@ -90,27 +82,30 @@ def test_officer_queue_and_actions_are_agency_scoped(version: DefinitionVersion)
     from django.utils.datastructures import MultiValueDict
 
     from satupintu.applications.actions import application_apply
+    from satupintu.catalog.models import Agency
 
-    app = application_apply(acting=citizen(), definition=version.definition,
+    applicant, _me = citizen_loa2()
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
                             data=MultiValueDict({k: [v] for k, v in valid_post(nik=VALID_NIK).items()}),
                             idempotency_key="q")
-    verifier = as_(officer("dukcapil", "verifier"))
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
     queue = verifier.get("/backoffice/permohonan/").content.decode()
     assert app.tracking_number in queue
-    assert app.tracking_number not in as_(officer("polri", "verifier")).get("/backoffice/permohonan/").content.decode()
+    _other, police = officer_signed_in(Agency.objects.get(code="polri"), "verifier")
+    assert app.tracking_number not in police.get("/backoffice/permohonan/").content.decode()
     url = f"/backoffice/permohonan/{app.pk}/"
-    assert as_(officer("polri", "verifier")).get(url).status_code == 404
+    assert police.get(url).status_code == 404
     page = verifier.get(url).content.decode()
     assert 'value="verifikasi"' in page and 'value="setujui"' not in page
     from satupintu.audit.models import AuditEvent
 
     viewed = AuditEvent.objects.get(action="application.viewed")
-    assert (viewed.actor_agency, viewed.details["subject"]) == ("dukcapil", "citizen:warga-1")
+    assert (viewed.actor_agency, viewed.details["subject"]) == ("dukcapil", f"citizen:{applicant.pk}")
     no_reason = verifier.post(url, {"transition": "minta_perbaikan", "reason": "", "lock_version": app.lock_version})
     assert no_reason.status_code == 422
     done = verifier.post(url, {"transition": "verifikasi", "lock_version": app.lock_version})
     assert done.status_code == 302
-    stale = as_(officer("dukcapil", "verifier", n=2)).post(
+    stale = officer_signed_in(version.definition.agency, "verifier")[1].post(
         url, {"transition": "minta_perbaikan", "reason": "x", "lock_version": app.lock_version})
     assert stale.status_code == 409 and "Petugas lain baru saja" in stale.content.decode()
     app.refresh_from_db()
@@ -122,11 +117,12 @@ def test_revision_round_trip_through_pages(version: DefinitionVersion) -> None:
 
     from satupintu.applications.actions import application_apply, application_transition
 
-    app = application_apply(acting=citizen(), definition=version.definition,
+    applicant, me = citizen_loa2()
+    verifier, _client = officer_signed_in(version.definition.agency, "verifier")
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
                             data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="r")
-    application_transition(acting=officer("dukcapil", "verifier"), application_id=app.pk,
+    application_transition(acting=verifier.as_principal(), application_id=app.pk,
                            transition="minta_perbaikan", reason="Nama kurang lengkap")
-    me = as_(citizen())
     status = me.get(f"/permohonan/{app.pk}/").content.decode()
     assert "Nama kurang lengkap" in status and 'value="kirim_perbaikan"' in status
     assert me.post(f"/permohonan/{app.pk}/ubah/", {**valid_post(), "nama": "Siti Aminah Putri", "_save": "1"}
@@ -137,14 +133,14 @@ def test_revision_round_trip_through_pages(version: DefinitionVersion) -> None:
 
 
 def test_my_applications_lists_only_mine(version: DefinitionVersion) -> None:
-    me = as_(citizen())
+    _user, me = citizen_loa2()
     me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1", "_save": "1"})
     assert "Layanan uji" in me.get("/permohonan/saya/").content.decode()
-    assert "Layanan uji" not in as_(citizen(2)).get("/permohonan/saya/").content.decode()
+    assert "Layanan uji" not in citizen_loa2()[1].get("/permohonan/saya/").content.decode()
 
 
 def test_submitting_an_incomplete_draft_shows_the_form_that_posts_back_to_edit(version: DefinitionVersion) -> None:
-    me = as_(citizen())
+    _user, me = citizen_loa2()
     saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
                                                          "_review": "1"})
     review_url = saved["Location"]

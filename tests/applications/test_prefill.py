@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from satupintu.applications.forms_engine import SchemaForm
+from satupintu.applications.identity_link import IdentitySource
 from satupintu.applications.prefill import prefill_answers, register_source, unregister_source
 from satupintu.core.principal import Principal
 from tests.applications.conftest import FULL_SCHEMA, VALID_NIK
@@ -42,4 +43,5 @@ def test_known_claims_prefill_the_form_and_unknown_sources_are_left_empty() -> N
         assert form.initial["nik"] == VALID_NIK
     finally:
         unregister_source("identity")
+        register_source(IdentitySource())  # the app's own source, registered in AppConfig.ready
     assert prefill_answers(schema_with_prefill(), Principal(kind="citizen", id="w1")) == {}

@@ -55,3 +55,18 @@ def test_development_generates_keys_once_into_var(tmp_path: Path) -> None:
     assert all((p.stat().st_mode & 0o077) == 0 for p in (tmp_path / "keys").rglob("*") if p.is_file())
     _run([str(BIN / "satupintu"), "manage", "check"], env, tmp_path)
     assert {p.name: p.read_bytes() for p in (tmp_path / "keys").rglob("*") if p.is_file()} == keys
+
+
+def test_processes_starting_together_on_a_fresh_var_dir_share_one_dev_key(tmp_path: Path) -> None:
+    """Several workers starting at once must not crash on (or half-read) the dev OIDC key."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from pathlib import Path; from satupintu.identity.keys import load_oidc_keys; "
+              "print(load_oidc_keys(production=False, var_dir=Path(sys.argv[1]))[0].splitlines()[1])")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE,  # noqa: S603
+                              stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    results = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [err[-500:] for _out, err in results]
+    assert len({out for out, _err in results}) == 1
+    assert [p.name for p in (tmp_path / "keys" / "oidc").iterdir()] == ["active.pem"]

@@ -418,6 +418,10 @@ def application_transition(*, acting: Principal, application_id: int | str, tran
         record(actor=acting, action="application.transitioned", target=locked,
                details={"tracking_number": locked.tracking_number, "transition": step.name, "from": before,
                         "to": step.target, "reason": reason[:500]}, request=request)
+        if locked.outcome == "approved":
+            from satupintu.applications.outcome import schedule_outcome_document
+
+            schedule_outcome_document(locked, acting, reason=reason)
     return locked
 
 

@@ -19,16 +19,21 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from satupintu.applications import access, actions, selectors
 from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_paths
-from satupintu.applications.models import Application, ApplicationStatus
+from satupintu.applications.models import Application, ApplicationStatus, DefinitionVersion
+from satupintu.applications.outcome import outcome_document
+from satupintu.applications.prefill import prefill_answers
 from satupintu.applications.rendering import answer_rows, form_layout
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
+from satupintu.catalog import selectors as catalog_selectors
 from satupintu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from satupintu.core.principal import Principal, principal_for_request
+from satupintu.documents import interface as documents
+from satupintu.identity.interface import require_loa
 
 View = Callable[..., HttpResponseBase]
 
@@ -40,7 +45,7 @@ def page(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         principal = principal_for_request(request)
         if principal.kind == "anonymous":
-            return redirect_to_login(request.get_full_path(), login_url=reverse("admin:login"))
+            return redirect_to_login(request.get_full_path(), login_url=reverse("account_login"))
         try:
             return view(request, principal, *args, **kwargs)
         except NotFound:
@@ -49,6 +54,21 @@ def page(view: View) -> View:
             return render(request, "core/error.html", {"status": 403}, status=403)
 
     return wrapper
+
+
+def step_up(request: HttpRequest, version: DefinitionVersion) -> HttpResponseBase | None:
+    """``None`` when the session meets the version's level of assurance, else identity's
+    step-up redirect (second factor). Level 3 (in-person) needs at least loa2, identity's
+    highest level (ADR 0080). A loa1 session is never silently accepted for a loa2 service."""
+    level = f"loa{min(version.required_loa, 2)}"
+    passed: list[bool] = []
+
+    def _ok(_request: HttpRequest) -> HttpResponse:
+        passed.append(True)
+        return HttpResponse()
+
+    response = require_loa(level)(_ok)(request)
+    return None if passed else response
 
 
 def _state_label(application: Application) -> str:
@@ -70,6 +90,21 @@ def _form_page(request: HttpRequest, form: SchemaForm, application: Application 
         "existing_files": form.existing_files}, status=status)
 
 
+@require_GET
+def apply_from_catalogue(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """``/layanan/<slug>/ajukan/`` — the catalogue's "Ajukan online" (URL name
+    ``catalog:service-apply``). Mounted before the catalogue's routes so it takes that URL over
+    (ADR 0081): a service with a published online definition goes to its application form;
+    any other service keeps the catalogue's "opening soon" page; an unknown slug is 404."""
+    definition = selectors.published_definition_for_service(slug)
+    if definition is not None:
+        return redirect("applications:apply", slug=definition.slug)
+    service = catalog_selectors.service_by_slug(slug)
+    if service is None:
+        raise Http404()
+    return render(request, "catalog/apply.html", {"service": service})
+
+
 @page
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponseBase:
@@ -79,9 +114,14 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
     version = definition.current_version()
     if version is None:
         raise NotFound()
+    stepped = step_up(request, version)
+    if stepped is not None:
+        return stepped
     title = definition.name_id if request_language() == "id" else definition.name_en
     if request.method == "GET":
-        return _form_page(request, SchemaForm(version.form_schema, version=version.number), None, title)
+        known = prefill_answers(version.form_schema, principal)
+        return _form_page(request, SchemaForm(version.form_schema, version=version.number, answers=known), None,
+                          title)
     form = SchemaForm(version.form_schema, version=version.number, data=request.POST, files=request.FILES,
                       partial=True)
     if form.is_refresh():
@@ -109,6 +149,9 @@ def edit(request: HttpRequest, principal: Principal, application_id: int) -> Htt
     if not access.is_applicant(principal, application):
         raise NotFound()
     version = application.version
+    stepped = step_up(request, version)
+    if stepped is not None:
+        return stepped
     title = application.definition.name_id if request_language() == "id" else application.definition.name_en
     existing = file_paths(version.form_schema, application.answers)
     revising = application.status == ApplicationStatus.IN_PROCESS and Workflow(version.workflow).waits_for_applicant(
@@ -142,6 +185,9 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
     application = access.access_application_by_id(principal, application_id)
     if not access.is_applicant(principal, application):
         raise NotFound()
+    stepped = step_up(request, application.version)
+    if stepped is not None:
+        return stepped
     if request.method == "POST":
         try:
             application = actions.application_submit(acting=principal, application=application,
@@ -184,8 +230,12 @@ def status(request: HttpRequest, principal: Principal, application_id: int) -> H
             messages.error(request, str(exc))
         return redirect("applications:status", application_id=application.pk)
     workflow = Workflow(application.version.workflow)
+    document = outcome_document(application)
     return render(request, "applications/status.html", {
         "application": application, "state_label": _state_label(application),
+        "document": document,
+        "document_download_url": documents.download_url(document.pk) if document else "",
+        "document_verification_url": documents.verification_url(document.pk) if document else "",
         "rows": answer_rows(application.version.form_schema, application.answers),
         "events": application.events.all(),
         "can_revise": application.status == ApplicationStatus.IN_PROCESS and workflow.waits_for_applicant(

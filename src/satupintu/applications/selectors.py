@@ -92,3 +92,13 @@ def service_statistics(principal: Principal, definition: OnlineServiceDefinition
         median_hours=round(statistics.median(hours), 2) if hours else None,
         sla_compliance=(len(on_time) / len(finished)) if finished else None,
     )
+
+
+def published_definition_for_service(service_slug: str) -> OnlineServiceDefinition | None:
+    """The active online definition of the catalogue service ``service_slug`` that has a
+    published version (public: what "Ajukan online" leads to), or ``None``."""
+    from satupintu.applications.models import VersionStatus
+
+    return (OnlineServiceDefinition.objects.filter(service_slug=service_slug, is_active=True,
+                                                   versions__status=VersionStatus.PUBLISHED)
+            .order_by("slug").first())

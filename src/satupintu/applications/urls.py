@@ -8,6 +8,8 @@ from satupintu.applications import pages, views
 app_name = "applications"
 
 urlpatterns = [
+    # Takes over the catalogue's "Ajukan online" placeholder URL (included before catalog.urls; ADR 0081).
+    path("layanan/<slug:slug>/ajukan/", pages.apply_from_catalogue, name="service-apply"),
     path("permohonan/saya/", pages.mine, name="mine"),
     path("permohonan/layanan/<slug:slug>/", pages.apply, name="apply"),
     path("permohonan/<int:application_id>/", pages.status, name="status"),

@@ -26,8 +26,9 @@ def admin_agency(principal: Principal) -> str | None:
 
 
 def can_edit_agency(principal: Principal, agency_code: str | None) -> bool:
-    """May ``principal`` create, change or delete services of the agency ``agency_code``?"""
-    return is_platform_admin(principal) or (admin_agency(principal) is not None
+    """May ``principal`` create, change or delete services of the agency ``agency_code``? The
+    platform itself (management commands such as ``import-online-services``) may."""
+    return principal.kind == "platform" or is_platform_admin(principal) or (admin_agency(principal) is not None
                                             and admin_agency(principal) == agency_code)
 
 

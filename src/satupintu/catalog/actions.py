@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from satupintu.audit.actions import record
 from satupintu.catalog import access, search
 from satupintu.catalog.analyzer import reset_analyzer
-from satupintu.catalog.models import Agency, Service, Synonym
+from satupintu.catalog.models import Agency, Channel, ChannelKind, Service, Synonym
 from satupintu.core.errors import PermissionDenied
 from satupintu.core.principal import Principal
 
@@ -46,6 +46,27 @@ def service_channels_saved(*, service: Service, acting: Principal, changed: bool
     if changed:
         record(actor=acting, action="service.updated", target=service,
                details={"slug": service.slug, "agency": service.agency.code, "fields": ["channels"]}, request=request)
+
+
+@transaction.atomic
+def service_portal_channel_ensure(*, service: Service, acting: Principal, request: HttpRequest | None = None) -> bool:
+    """Mark ``service`` as online on this portal ("Ajukan online") by giving it a ``portal``
+    channel, first in the list. Idempotent: returns False (nothing written) when it already has
+    one; else True, re-indexed and recorded as ``service.updated`` with ``fields: ["channels"]``.
+    Same access rule as :func:`service_save`."""
+    if not access.can_edit_agency(acting, service.agency.code):
+        raise PermissionDenied("This agency's services are not yours to edit.")
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    if locked.channels.filter(kind=ChannelKind.PORTAL).exists():
+        return False
+    channel = Channel(service=locked, kind=ChannelKind.PORTAL, name="satupintu", position=0)
+    channel.full_clean()
+    channel.save()
+    search.reindex_services([locked.pk])
+    record(actor=acting, action="service.updated", target=locked,
+           details={"slug": locked.slug, "agency": locked.agency.code, "fields": ["channels"], "portal": True},
+           request=request)
+    return True
 
 
 @transaction.atomic

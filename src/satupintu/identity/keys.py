@@ -54,11 +54,23 @@ def _read(name: str) -> str | None:
     return None
 
 
-def _write_new(path: Path, text: str) -> None:
+def _write_new(path: Path, text: str) -> bool:
+    """Create ``path`` (mode 0600) holding ``text`` unless it exists. Safe when several processes
+    start at once on a fresh var dir: the text is written to a private temporary file first and
+    hard-linked into place, so readers never see a half-written key and only the first writer
+    wins. Returns False when another process created it first (its key is kept)."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink()
+    return True
 
 
 def parse_nik_keyring(text: str, source: str = "SATUPINTU_NIK_KEYS") -> NikKeyring:

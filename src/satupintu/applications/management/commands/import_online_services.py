@@ -1,7 +1,11 @@
 """``satupintu import-online-services [PATH ...] [--with-agencies] [--check]``.
 
 Loads online service definitions from YAML files (default: the six bundled ones in
-``satupintu/applications/definitions/``). Idempotent: a file whose content equals the newest
+``satupintu/applications/definitions/``). Agencies come from the catalogue (``satupintu
+import-catalog``); ``--with-agencies`` is only needed without a loaded catalogue. Each service
+found in the catalogue is marked as online on this portal (a ``portal`` channel, added through
+:func:`satupintu.catalog.actions.service_portal_channel_ensure`, audited), so its page shows
+"Ajukan online" (ADR 0081). Idempotent: a file whose content equals the newest
 published version changes nothing; a changed file adds and publishes a new version (published
 versions are never edited). Every file is checked before anything is written; a problem stops
 the command with each error and its path (exit status 1).
@@ -19,6 +23,8 @@ from django.db import transaction
 
 from satupintu.applications.actions import definition_import
 from satupintu.applications.definitions_io import DefinitionContent, load_yaml, parse_definition
+from satupintu.catalog import actions as catalog_actions
+from satupintu.catalog import selectors as catalog_selectors
 from satupintu.catalog.models import Agency
 from satupintu.core.errors import InvalidInput
 from satupintu.core.principal import Principal
@@ -90,6 +96,12 @@ class Command(BaseCommand):
         if options["check"]:
             self.stdout.write(f"{len(contents)} definition(s) are valid.")
             return
+        missing = sorted({c.agency_code for _p, c in contents} - set(
+            Agency.objects.filter(code__in={c.agency_code for _p, c in contents}).values_list("code", flat=True)))
+        if missing and not options["with_agencies"]:
+            raise CommandError(f"unknown agencies {', '.join(missing)}: load the catalogue first "
+                               "(satupintu import-catalog) or add --with-agencies")
+        acting = Principal.platform("import")
         with transaction.atomic():
             if options["with_agencies"]:
                 made = _ensure_agencies({c.agency_code for _p, c in contents})
@@ -97,9 +109,13 @@ class Command(BaseCommand):
                     self.stdout.write(f"Agencies created: {', '.join(made)}")
             for path, content in contents:
                 try:
-                    version, changed = definition_import(content=content, acting=Principal.platform("import"))
+                    version, changed = definition_import(content=content, acting=acting)
                 except InvalidInput as exc:
                     raise CommandError(f"{path.name}: " + "; ".join(f"{e.field}: {e.message}"
                                                                   for e in exc.errors)) from exc
                 state = f"published version {version.number}" if changed else f"unchanged (version {version.number})"
+                service = catalog_selectors.service_by_slug(content.service_slug)
+                if service is not None and catalog_actions.service_portal_channel_ensure(service=service,
+                                                                                         acting=acting):
+                    state += ", now online on the portal"
                 self.stdout.write(f"{content.slug}: {state}")
