@@ -338,7 +338,6 @@ SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS = int(
     os.environ.get("SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS", "30"))
 SATUPINTU_EXCHANGE_SIGNING_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_SIGNING_KEY_FILE", "")
 SATUPINTU_EXCHANGE_BODY_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_BODY_KEY_FILE", "")
-SATUPINTU_NIK_INDEX_KEY_FILE = os.environ.get("SATUPINTU_NIK_INDEX_KEY_FILE", "")
 # Addresses of the exchange gateway; the registers trust the client header only from them.
 SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES = _env_list("SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES",
                                                    "" if PRODUCTION else "127.0.0.1,::1")

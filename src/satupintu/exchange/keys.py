@@ -1,8 +1,10 @@
 """The gateway's keys, read from files named by settings (development: generated in var/keys/).
 
 * message-log signing key: Ed25519 private key, PEM (``SATUPINTU_EXCHANGE_SIGNING_KEY_FILE``);
-* body encryption key: 32 random bytes, AES-256-GCM (``SATUPINTU_EXCHANGE_BODY_KEY_FILE``);
-* NIK blind-index key: 32 random bytes, HMAC-SHA-256 (``SATUPINTU_NIK_INDEX_KEY_FILE``).
+* body encryption key: 32 random bytes, AES-256-GCM (``SATUPINTU_EXCHANGE_BODY_KEY_FILE``).
+
+The NIK blind index is the identity app's (one key, ``SATUPINTU_NIK_INDEX_KEY(_FILE)``, one
+function): :func:`nik_index` delegates to it so data-tracker rows join with citizens' accounts (ADR 0085).
 
 In production a missing file raises :class:`~django.core.exceptions.ImproperlyConfigured` at
 first use; nothing is generated there.
@@ -11,8 +13,6 @@ first use; nothing is generated there.
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import os
 import secrets
 import tempfile
@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from joserfc.jwk import OKPKey
+
+from satupintu.identity.interface import nik_blind_index
 
 
 def _key_path(setting: str, dev_name: str) -> Path:
@@ -98,14 +100,10 @@ def body_cipher() -> AESGCM:
     return AESGCM(_secret_32("SATUPINTU_EXCHANGE_BODY_KEY_FILE", "exchange-body.key"))
 
 
-@functools.cache
-def _nik_key() -> bytes:
-    return _secret_32("SATUPINTU_NIK_INDEX_KEY_FILE", "nik-index.key")
-
-
 def nik_index(nik: str) -> str:
-    """Keyed blind index of a NIK: ``hex(HMAC-SHA-256(key, nik))`` (RFC 2104)."""
-    return hmac.new(_nik_key(), nik.encode("ascii"), hashlib.sha256).hexdigest()
+    """Keyed blind index of a NIK: ``hex(HMAC-SHA-256(key, nik))`` (RFC 2104), the identity app's
+    :func:`~satupintu.identity.interface.nik_blind_index` (same key, same function)."""
+    return nik_blind_index(nik)
 
 
 def encrypt_body(body: bytes, *, aad: bytes) -> bytes:
@@ -122,4 +120,3 @@ def reset_caches() -> None:
     """Forget loaded keys (tests and key rotation)."""
     signing_key.cache_clear()
     body_cipher.cache_clear()
-    _nik_key.cache_clear()
