@@ -1,7 +1,9 @@
 """The gateway's keys, read from files named by settings (development: generated in var/keys/).
 
 * message-log signing key: Ed25519 private key, PEM (``SATUPINTU_EXCHANGE_SIGNING_KEY_FILE``);
-* body encryption key: 32 random bytes, AES-256-GCM (``SATUPINTU_EXCHANGE_BODY_KEY_FILE``).
+* body encryption key: 32 random bytes, AES-256-GCM (``SATUPINTU_EXCHANGE_BODY_KEY_FILE``);
+* retired message-log public keys: a JWK Set (``SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE``),
+  still accepted by ``verify-log`` after a rotation.
 
 The NIK blind index is the identity app's (one key, ``SATUPINTU_NIK_INDEX_KEY(_FILE)``, one
 function): :func:`nik_index` delegates to it so data-tracker rows join with citizens' accounts (ADR 0085).
@@ -13,10 +15,13 @@ first use; nothing is generated there.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import secrets
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -84,6 +89,45 @@ def signing_key() -> OKPKey:
 def public_jwk() -> dict[str, str | list[str]]:
     """The public half of :func:`signing_key` as a JWK dict (for verifiers and exports)."""
     return signing_key().as_dict(private=False)
+
+
+def public_key_from_jwk(data: Mapping[str, Any]) -> OKPKey:
+    """An Ed25519 public JWK (dict) as a key whose ``kid`` is its RFC 7638 thumbprint.
+    Raises ``ValueError`` for anything else (a private key is reduced to its public half)."""
+    try:
+        key = OKPKey.import_key({k: v for k, v in data.items() if k not in ("d", "kid")})
+    except Exception as exc:
+        raise ValueError(f"not an OKP JWK: {exc}") from exc
+    if key.as_dict().get("crv") != "Ed25519":
+        raise ValueError("the key must be an Ed25519 JWK")
+    return OKPKey.import_key(key.as_dict(private=False), {"kid": key.thumbprint()})
+
+
+def public_keys_from_json(text: str) -> list[OKPKey]:
+    """Keys from a JWK (RFC 7517 §4) or a JWK Set (``{"keys": [...]}``, §5). Raises ``ValueError``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc}") from exc
+    if isinstance(data, dict) and isinstance(data.get("keys"), list):
+        return [public_key_from_jwk(item) for item in data["keys"] if isinstance(item, dict)]
+    if isinstance(data, dict):
+        return [public_key_from_jwk(data)]
+    raise ValueError("expected a JWK or a JWK Set")
+
+
+def verification_keys() -> list[OKPKey]:
+    """Public keys that verify message-log signatures: the active signing key, then the retired
+    keys listed in ``SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE`` (a JWK Set), so the log stays
+    verifiable across a key rotation (ADR 0088). Raises ImproperlyConfigured for an unreadable file."""
+    found = [public_key_from_jwk(public_jwk())]
+    path = getattr(settings, "SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE", "")
+    if path:
+        try:
+            found += public_keys_from_json(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ImproperlyConfigured(f"SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE={path}: {exc}") from exc
+    return found
 
 
 def _secret_32(setting: str, dev_name: str) -> bytes:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +56,20 @@ def _read(name: str) -> str | None:
 
 
 def _write_new(path: Path, text: str) -> None:
+    """Create ``path`` (mode 0600) holding ``text`` unless it exists. Several processes starting
+    together (server, worker, test writers) may race: each writes a complete private temp file and
+    links it into place, so a reader sees no key or a whole key, and the first link wins."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(tmp)
 
 
 def parse_nik_keyring(text: str, source: str = "SATUPINTU_NIK_KEYS") -> NikKeyring:
