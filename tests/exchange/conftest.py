@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
+import httpx
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -98,3 +99,61 @@ def client_headers(d: Directory, **extra: str) -> dict[str, str]:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+GATEWAY_CREDENTIALS = ("exchange-gateway", "gateway-secret-for-tests")
+
+
+@dataclass
+class OAuthClient:
+    """A confidential client-credentials client of the platform's own OAuth provider."""
+
+    client_id: str
+    secret: str
+
+    def token(self, base_url: str) -> str:
+        """A real access token from ``/o/token/`` (client credentials, RFC 6749 §4.4)."""
+        response = httpx.post(f"{base_url}/o/token/", data={"grant_type": "client_credentials"},
+                              auth=(self.client_id, self.secret))
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    def revoke(self, base_url: str, token: str) -> None:
+        """Revoke ``token`` at ``/o/revoke_token/`` (RFC 7009)."""
+        response = httpx.post(f"{base_url}/o/revoke_token/", data={"token": token},
+                              auth=(self.client_id, self.secret))
+        assert response.status_code == 200, response.text
+
+
+def oauth_client(client_id: str, secret: str = "client-secret-for-tests-0123456789") -> OAuthClient:  # noqa: S107
+    """Register a client-credentials client with the real django-oauth-toolkit provider."""
+    from oauth2_provider.models import Application
+
+    Application.objects.create(name=client_id, client_id=client_id, client_secret=secret,
+                               client_type=Application.CLIENT_CONFIDENTIAL,
+                               authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS)
+    return OAuthClient(client_id, secret)
+
+
+@pytest.fixture
+def provider_introspection(live_server, settings) -> Iterator[list[str]]:  # noqa: ANN001
+    """Point the gateway at the platform's own ``/o/introspect/`` (served by the live server) with
+    its own resource-server credentials; yields the list of introspection requests seen."""
+    from django.core.cache import cache
+    from django.core.signals import request_started
+
+    oauth_client(*GATEWAY_CREDENTIALS)
+    settings.SATUPINTU_EXCHANGE_INTROSPECTION_URL = f"{live_server.url}/o/introspect/"
+    settings.SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID = GATEWAY_CREDENTIALS[0]
+    settings.SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET = GATEWAY_CREDENTIALS[1]
+    seen: list[str] = []
+
+    def count(sender: object, environ: dict[str, str], **kwargs: object) -> None:
+        if environ.get("PATH_INFO") == "/o/introspect/":
+            seen.append(environ["PATH_INFO"])
+
+    request_started.connect(count, weak=False)
+    cache.clear()
+    yield seen
+    request_started.disconnect(count)
+    cache.clear()

@@ -1,9 +1,9 @@
-"""Real HTTP servers on 127.0.0.1 for the exchange tests: a provider backend and an RFC 7662
-token introspection endpoint. Each runs in a daemon thread on a free port."""
+"""A real HTTP server on 127.0.0.1 for the exchange tests: the provider backend (an agency's
+system, outside the machine). It runs in a daemon thread on a free port. Token introspection uses
+the platform's own provider (``/o/introspect/``), not a stand-in."""
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 import time
@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
 
 BIG_SIZE = 50 * 1024 * 1024
 
@@ -67,40 +66,6 @@ class ProviderHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle  # noqa: N815
 
 
-class Introspection(ThreadingHTTPServer):
-    daemon_threads = True
-    tokens: dict[str, dict[str, Any]]
-    credentials: tuple[str, str]
-    calls: int = 0
-
-
-class IntrospectionHandler(BaseHTTPRequestHandler):
-    """RFC 7662 §2: POST form ``token``; client authenticated with HTTP Basic; JSON answer."""
-
-    protocol_version = "HTTP/1.1"
-    server: Introspection
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.server.calls += 1
-        length = int(self.headers.get("Content-Length") or 0)
-        form = parse_qs(self.rfile.read(length).decode())
-        expected = "Basic " + base64.b64encode(":".join(self.server.credentials).encode()).decode()
-        if self.headers.get("Authorization") != expected:
-            status, body = 401, {"error": "invalid_client"}
-        else:
-            token = form.get("token", [""])[0]
-            status, body = 200, self.server.tokens.get(token, {"active": False})
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 @contextmanager
 def running(server: ThreadingHTTPServer) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -115,11 +80,4 @@ def running(server: ThreadingHTTPServer) -> Iterator[str]:
 def provider() -> Provider:
     server = Provider(("127.0.0.1", 0), ProviderHandler)
     server.hits = []
-    return server
-
-
-def introspection(credentials: tuple[str, str], tokens: dict[str, dict[str, Any]]) -> Introspection:
-    server = Introspection(("127.0.0.1", 0), IntrospectionHandler)
-    server.credentials = credentials
-    server.tokens = tokens
     return server

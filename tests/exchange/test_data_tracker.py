@@ -95,3 +95,23 @@ def test_officer_back_office_read_is_listed_for_the_citizen(directory: Directory
     with pytest.raises(ValueError, match="officers"):
         record_officer_access(nik=NIK, acting=Principal.platform(), record="x", data_items=[], purpose="x",
                               legal_basis="")
+
+
+def test_gateway_read_of_a_citizens_nik_is_on_their_page_and_in_their_api(personal: Directory,
+                                                                            live_server) -> None:  # noqa: ANN001
+    from satupintu.identity.testing import PASSWORD, make_citizen
+
+    citizen = make_citizen(full_name="Siti Aminah")
+    nik = str(citizen.nik())
+    response = httpx.get(f"{live_server.url}{SERVICE_PATH}/persons/{nik}",
+                         headers=client_headers(personal, **{"X-Road-UserId": nik,
+                                                             "X-Road-Purpose": "Verifikasi penerima bansos"}))
+    assert response.status_code == 200
+    assert citizen.nik_index == nik_index(nik)  # one blind index: identity's key and function
+    browser = Client()
+    assert browser.login(email=citizen.email, password=PASSWORD)
+    html = browser.get("/akun/akses-data/").content.decode()
+    assert "Verifikasi penerima bansos" in html and "Kementerian Sosial" in html
+    [item] = browser.get("/api/v1/data/myPersonalDataUsage").json()
+    assert item["readerInstitutionName"] == "Kementerian Sosial"
+    assert item["refrences"][0]["ReferenceID"] == f"/persons/{nik}"

@@ -95,3 +95,44 @@ def test_development_keys_are_created_once_and_reused(tmp_path: Path, settings) 
     assert [p.name for p in (tmp_path / "keys").iterdir()] == ["exchange-signing.pem"]  # no temp files left
     assert (tmp_path / "keys").stat().st_mode & 0o077 == 0
     keys.reset_caches()
+
+
+def test_verify_log_accepts_the_retired_key_after_a_rotation(directory: Directory, live_server, tmp_path: Path,
+                                                             settings, capsys) -> None:  # noqa: ANN001
+    _calls(live_server, directory, 2, 1)
+    old_public = tmp_path / "old.jwk"
+    call_command("exchange", "public-key")
+    old_public.write_text(capsys.readouterr().out)
+    # Rotate: a new signing key; the old public key is kept in the retired key set.
+    (tmp_path / "keys" / "exchange-signing.pem").unlink()
+    keys.reset_caches()
+    _calls(live_server, directory, 2, 1)
+    entries = list(MessageLog.objects.order_by("seq"))
+    assert entries[0].key_id != entries[-1].key_id
+    with pytest.raises(CommandError, match="NOT intact"):
+        call_command("exchange", "verify-log")  # the old key is not known yet
+    assert "#1: signed with key" in capsys.readouterr().err
+    retired = tmp_path / "retired.json"
+    retired.write_text(json.dumps({"keys": [json.loads(old_public.read_text())]}))
+    settings.SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE = str(retired)
+    call_command("exchange", "verify-log")
+    assert "4 records" in capsys.readouterr().out
+    current = tmp_path / "current.jwk"
+    current.write_text(json.dumps(keys.public_jwk()))
+    call_command("exchange", "verify-log", "--public-key", str(old_public), "--public-key", str(current))
+    out = tmp_path / "log.jsonl"
+    call_command("exchange", "export-log", "--out", str(out))
+    first = json.loads(out.read_text().splitlines()[0])
+    assert [k["x"] for k in first["retiredPublicKeys"]] == [json.loads(old_public.read_text())["x"]]
+    # Tampering with a record signed by the retired key is still detected.
+    MessageLog.objects.filter(seq=1).update(path="/other")
+    with pytest.raises(CommandError, match="NOT intact"):
+        call_command("exchange", "verify-log")
+    assert "#1: signature is not valid" in capsys.readouterr().err
+
+
+def test_verify_log_refuses_a_key_file_that_is_not_a_jwk(directory: Directory, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jwk"
+    bad.write_text("not json")
+    with pytest.raises(CommandError, match="--public-key"):
+        call_command("exchange", "verify-log", "--public-key", str(bad))

@@ -24,6 +24,8 @@ from tests.exchange.conftest import (  # noqa: F401 - fixtures used by name
     client_headers,
     directory,
     gateway_keys,
+    oauth_client,
+    provider_introspection,
 )
 
 NIK = "3174014101900001"
@@ -117,39 +119,29 @@ def test_register_refuses_callers_that_are_not_the_gateway(register: Directory, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_prefill_source_reads_through_the_gateway_with_a_token(register: Directory, live_server,
-                                                               settings) -> None:  # noqa: ANN001
-    """The prefill source authenticates with a bearer token (introspected by a small RFC 7662 server
-    here; re-point to the platform's own provider after the identity merge)."""
-    from django.core.cache import cache
-
+@pytest.mark.usefixtures("provider_introspection")
+def test_prefill_source_reads_through_the_gateway_with_a_token(register: Directory, live_server) -> None:  # noqa: ANN001
+    """The prefill source authenticates with a real client-credentials token from the platform's
+    own provider (``/o/token/``), which the gateway introspects at ``/o/introspect/``."""
     from satupintu.exchange.client import ExchangeCallFailed, ExchangeClient
     from satupintu.exchange.models import Member, Subsystem
     from satupintu.registries.interface import population_prefill
-    from tests.exchange import servers
 
     portal_member = Member.objects.create(instance=INSTANCE, member_class="GOV", member_code="SATUPINTU",
                                           name="satupintu", agency=register.kemensos)
     portal = Subsystem.objects.create(member=portal_member, code="portal", oauth_client_id="satupintu-portal")
     AccessRight.objects.create(client=portal, service=Service.objects.get(service_code="populasi"),
                                methods="POST", path_prefixes="/data/penduduk/1.0/read")
-    introspection = servers.introspection(("gw", "gw-secret"),
-                                          {"portal-token": {"active": True, "client_id": "satupintu-portal"}})
-    with servers.running(introspection) as url:
-        settings.SATUPINTU_EXCHANGE_INTROSPECTION_URL = url
-        settings.SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID = "gw"
-        settings.SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET = "gw-secret"
-        cache.clear()
-        exchange = ExchangeClient(gateway_url=live_server.url, client_id=f"{INSTANCE}/GOV/SATUPINTU/portal",
-                                  token=lambda: "portal-token")
-        service = f"{INSTANCE}/GOV/DUKCAPIL/kependudukan/populasi"
-        data = population_prefill(nik=NIK, purpose="Prefill: permohonan akta", exchange=exchange, service=service)
-        assert data is not None and data["name"] == "Budi Santoso" and data["birthDate"] == "1990-01-01"
-        assert population_prefill(nik="3174010101010101", purpose="x", exchange=exchange, service=service) is None
-        with pytest.raises(ExchangeCallFailed) as failure:
-            ExchangeClient(gateway_url=live_server.url, client_id=f"{INSTANCE}/GOV/SATUPINTU/portal",
-                           token=lambda: "stolen").call("POST", service, "/data/penduduk/1.0/read", json={})
-        assert failure.value.status == 401
-        cache.clear()
+    token = oauth_client("satupintu-portal").token(live_server.url)
+    exchange = ExchangeClient(gateway_url=live_server.url, client_id=f"{INSTANCE}/GOV/SATUPINTU/portal",
+                              token=lambda: token)
+    service = f"{INSTANCE}/GOV/DUKCAPIL/kependudukan/populasi"
+    data = population_prefill(nik=NIK, purpose="Prefill: permohonan akta", exchange=exchange, service=service)
+    assert data is not None and data["name"] == "Budi Santoso" and data["birthDate"] == "1990-01-01"
+    assert population_prefill(nik="3174010101010101", purpose="x", exchange=exchange, service=service) is None
+    with pytest.raises(ExchangeCallFailed) as failure:
+        ExchangeClient(gateway_url=live_server.url, client_id=f"{INSTANCE}/GOV/SATUPINTU/portal",
+                       token=lambda: "stolen").call("POST", service, "/data/penduduk/1.0/read", json={})
+    assert failure.value.status == 401
     [access] = data_accesses_for_nik(NIK)
     assert access.client == f"{INSTANCE}/GOV/SATUPINTU/portal" and access.purpose == "Prefill: permohonan akta"

@@ -39,6 +39,7 @@ from satupintu.catalog.models import Agency
 from satupintu.core.calendar import WIB, sla_deadline, zone_for_region
 from satupintu.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from satupintu.core.principal import Principal
+from satupintu.exchange.interface import record_officer_access
 
 IDEMPOTENCY_KEY_MAX = 80
 
@@ -457,6 +458,11 @@ def record_application_view(*, acting: Principal, application: Application,
         record(actor=acting, action="application.viewed", target=application,
                details={"tracking_number": application.tracking_number or "",
                         "subject": f"{application.applicant_kind}:{application.applicant_id}"}, request=request)
+        if acting.kind == "officer":  # issue 7: shown in the citizen's "who accessed my data"
+            record_officer_access(subject=f"{application.applicant_kind}:{application.applicant_id}", acting=acting,
+                                  record=f"application/{application.tracking_number or application.pk}",
+                                  data_items=["data permohonan"], purpose="Pemrosesan permohonan", legal_basis="",
+                                  request=request)
 
 
 def record_file_view(*, acting: Principal, upload: Upload, request: HttpRequest | None = None) -> None:
@@ -468,3 +474,8 @@ def record_file_view(*, acting: Principal, upload: Upload, request: HttpRequest 
                details={"tracking_number": upload.application.tracking_number or "",
                         "subject": f"{upload.application.applicant_kind}:{upload.application.applicant_id}",
                         "field": upload.field_path}, request=request)
+        if acting.kind == "officer":  # issue 7, as above
+            record_officer_access(subject=f"{upload.application.applicant_kind}:{upload.application.applicant_id}",
+                                  acting=acting, record=f"application/{upload.application.tracking_number}/file",
+                                  data_items=[upload.field_path], purpose="Pemrosesan permohonan", legal_basis="",
+                                  request=request)

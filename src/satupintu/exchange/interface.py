@@ -5,9 +5,8 @@
 * :func:`nik_index`, :func:`seal`, :func:`unseal` — the NIK blind index and AES-256-GCM sealing of
   personal identifiers at rest (used by the registries).
 
-Until the identity branch lands, a citizen principal's NIK is read from ``request.user.nik``
-(the attribute the identity app's user is expected to expose, decrypted). When identity lands,
-replace the body with its documented accessor; the data-tracker API then works unchanged.
+A citizen principal's NIK is read from ``request.user.nik()`` (the identity user's decrypted NIK);
+the blind index is the identity app's (:func:`satupintu.identity.interface.nik_blind_index`).
 """
 
 from __future__ import annotations
@@ -40,31 +39,51 @@ def citizen_nik(request: Any) -> str | None:
     principal = principal_for_request(request)
     if principal.kind != "citizen":
         return None
-    nik = str(getattr(getattr(request, "user", None), "nik", "") or "")
+    accessor = getattr(getattr(request, "user", None), "nik", None)
+    # identity.User.nik() decrypts the stored NIK (a method, so it is never read by accident).
+    nik = str((accessor() if callable(accessor) else accessor) or "")
     return nik if _NIK.match(nik) else None
 
 
-def record_officer_access(*, nik: str, acting: Any, record: str, data_items: list[str], purpose: str,
-                          legal_basis: str, request: Any = None) -> None:
+def record_officer_access(*, acting: Any, record: str, data_items: list[str], purpose: str, legal_basis: str,
+                          nik: str | None = None, subject: str | None = None, request: Any = None) -> None:
     """Record that an officer read a citizen's personal data in the back-office, so it appears in
-    the citizen's "Siapa yang mengakses data saya" list (call it in the view that shows the data).
+    the citizen's "Siapa yang mengakses data saya" list (call it in the view that shows the data,
+    inside the transaction that writes its audit row).
 
+    The citizen is named by ``nik`` (16 digits) or by ``subject``, a principal key such as
+    ``"citizen:42"`` (the identity user's pk; their stored blind index is used, the NIK is never
+    decrypted). A ``subject`` that is not a citizen with a NIK records nothing.
     ``acting``: the officer's :class:`~satupintu.core.principal.Principal` (its agency is shown);
     ``record``: what was opened (e.g. ``application/123``); ``purpose``/``legal_basis``: why.
-    Raises ``ValueError`` for a malformed NIK or a principal that is not an officer.
+    Raises ``ValueError`` for a malformed NIK, neither/both of ``nik`` and ``subject``, or a
+    principal that is not an officer.
     """
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from satupintu.catalog.models import Agency
     from satupintu.exchange.models import DataAccess
 
-    if not _NIK.match(nik):
+    if (nik is None) == (subject is None):
+        raise ValueError("give exactly one of nik and subject")
+    if nik is not None and not _NIK.match(nik):
         raise ValueError("nik must be 16 digits")
     if getattr(acting, "kind", "") != "officer":
         raise ValueError("only officers' back-office reads are recorded here")
+    index: str | None = None
+    if nik is not None:
+        index = nik_index(nik)
+    else:
+        kind, _sep, user_id = str(subject).partition(":")
+        if kind == "citizen" and user_id.isdigit():
+            index = (get_user_model().objects.filter(pk=int(user_id), kind="citizen")
+                     .values_list("nik_index", flat=True).first())
+    if not index:
+        return
     agency = Agency.objects.filter(code=acting.agency or "").first()
     DataAccess.objects.create(
-        occurred_at=timezone.now(), subject_index=nik_index(nik), agency_code=acting.agency or "",
+        occurred_at=timezone.now(), subject_index=index, agency_code=acting.agency or "",
         agency_name=agency.name_id if agency else (acting.agency or ""), client=f"officer:{acting.id}",
         service="back-office", record=record[:2000], data_items=list(data_items), purpose=purpose[:500],
         legal_basis=legal_basis[:500], request_id=str(getattr(request, "request_id", ""))[:64],

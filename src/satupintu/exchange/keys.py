@@ -2,7 +2,11 @@
 
 * message-log signing key: Ed25519 private key, PEM (``SATUPINTU_EXCHANGE_SIGNING_KEY_FILE``);
 * body encryption key: 32 random bytes, AES-256-GCM (``SATUPINTU_EXCHANGE_BODY_KEY_FILE``);
-* NIK blind-index key: 32 random bytes, HMAC-SHA-256 (``SATUPINTU_NIK_INDEX_KEY_FILE``).
+* retired message-log public keys: a JWK Set (``SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE``),
+  still accepted by ``verify-log`` after a rotation.
+
+The NIK blind index is the identity app's (one key, ``SATUPINTU_NIK_INDEX_KEY(_FILE)``, one
+function): :func:`nik_index` delegates to it so data-tracker rows join with citizens' accounts (ADR 0085).
 
 In production a missing file raises :class:`~django.core.exceptions.ImproperlyConfigured` at
 first use; nothing is generated there.
@@ -11,12 +15,13 @@ first use; nothing is generated there.
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
+import json
 import os
 import secrets
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,6 +29,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from joserfc.jwk import OKPKey
+
+from satupintu.identity.interface import nik_blind_index
 
 
 def _key_path(setting: str, dev_name: str) -> Path:
@@ -84,6 +91,45 @@ def public_jwk() -> dict[str, str | list[str]]:
     return signing_key().as_dict(private=False)
 
 
+def public_key_from_jwk(data: Mapping[str, Any]) -> OKPKey:
+    """An Ed25519 public JWK (dict) as a key whose ``kid`` is its RFC 7638 thumbprint.
+    Raises ``ValueError`` for anything else (a private key is reduced to its public half)."""
+    try:
+        key = OKPKey.import_key({k: v for k, v in data.items() if k not in ("d", "kid")})
+    except Exception as exc:
+        raise ValueError(f"not an OKP JWK: {exc}") from exc
+    if key.as_dict().get("crv") != "Ed25519":
+        raise ValueError("the key must be an Ed25519 JWK")
+    return OKPKey.import_key(key.as_dict(private=False), {"kid": key.thumbprint()})
+
+
+def public_keys_from_json(text: str) -> list[OKPKey]:
+    """Keys from a JWK (RFC 7517 §4) or a JWK Set (``{"keys": [...]}``, §5). Raises ``ValueError``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc}") from exc
+    if isinstance(data, dict) and isinstance(data.get("keys"), list):
+        return [public_key_from_jwk(item) for item in data["keys"] if isinstance(item, dict)]
+    if isinstance(data, dict):
+        return [public_key_from_jwk(data)]
+    raise ValueError("expected a JWK or a JWK Set")
+
+
+def verification_keys() -> list[OKPKey]:
+    """Public keys that verify message-log signatures: the active signing key, then the retired
+    keys listed in ``SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE`` (a JWK Set), so the log stays
+    verifiable across a key rotation (ADR 0088). Raises ImproperlyConfigured for an unreadable file."""
+    found = [public_key_from_jwk(public_jwk())]
+    path = getattr(settings, "SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE", "")
+    if path:
+        try:
+            found += public_keys_from_json(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ImproperlyConfigured(f"SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE={path}: {exc}") from exc
+    return found
+
+
 def _secret_32(setting: str, dev_name: str) -> bytes:
     new = secrets.token_bytes(32) if _dev_ok(setting) else None
     raw = _read_or_create(_key_path(setting, dev_name), new)
@@ -98,14 +144,10 @@ def body_cipher() -> AESGCM:
     return AESGCM(_secret_32("SATUPINTU_EXCHANGE_BODY_KEY_FILE", "exchange-body.key"))
 
 
-@functools.cache
-def _nik_key() -> bytes:
-    return _secret_32("SATUPINTU_NIK_INDEX_KEY_FILE", "nik-index.key")
-
-
 def nik_index(nik: str) -> str:
-    """Keyed blind index of a NIK: ``hex(HMAC-SHA-256(key, nik))`` (RFC 2104)."""
-    return hmac.new(_nik_key(), nik.encode("ascii"), hashlib.sha256).hexdigest()
+    """Keyed blind index of a NIK: ``hex(HMAC-SHA-256(key, nik))`` (RFC 2104), the identity app's
+    :func:`~satupintu.identity.interface.nik_blind_index` (same key, same function)."""
+    return nik_blind_index(nik)
 
 
 def encrypt_body(body: bytes, *, aad: bytes) -> bytes:
@@ -122,4 +164,3 @@ def reset_caches() -> None:
     """Forget loaded keys (tests and key rotation)."""
     signing_key.cache_clear()
     body_cipher.cache_clear()
-    _nik_key.cache_clear()

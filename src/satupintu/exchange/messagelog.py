@@ -208,9 +208,13 @@ class VerifyResult:
         return not self.problems
 
 
-def verify(records: Iterable[MessageLog], public_key: OKPKey) -> VerifyResult:
+def verify(records: Iterable[MessageLog], public_keys: OKPKey | Iterable[OKPKey]) -> VerifyResult:
     """Check that ``records`` (in ``seq`` order, starting at seq 1) form an unbroken chain and
-    that every signature verifies under ``public_key``. Returns the count and the problems."""
+    that every signature verifies under the key named by the record's ``key_id`` (the RFC 7638
+    thumbprint), chosen among ``public_keys`` (one key, or several across rotations). A record
+    signed by a key that is not given is a problem. Returns the count and the problems."""
+    given = [public_keys] if isinstance(public_keys, OKPKey) else list(public_keys)
+    by_kid = {key.thumbprint(): key for key in given}
     result = VerifyResult()
     prev = GENESIS_HASH
     expected_seq = 1
@@ -222,7 +226,10 @@ def verify(records: Iterable[MessageLog], public_key: OKPKey) -> VerifyResult:
             result.problems.append(f"#{entry.seq}: prev_hash does not match the previous record's hash")
         if chain_hash(entry.prev_hash, canonical) != entry.hash:
             result.problems.append(f"#{entry.seq}: hash does not match the record (altered)")
-        if not verify_signature(entry.signature, canonical, public_key):
+        key = by_kid.get(entry.key_id)
+        if key is None:
+            result.problems.append(f"#{entry.seq}: signed with key {entry.key_id!r}, which is not among the keys given")
+        elif not verify_signature(entry.signature, canonical, key):
             result.problems.append(f"#{entry.seq}: signature is not valid")
         prev = entry.hash
         expected_seq = entry.seq + 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import zoneinfo
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -16,17 +15,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from satupintu.core.calendar import ZONE_LABELS, zone_for_region
 from satupintu.core.principal import principal_for_request
 from satupintu.exchange.interface import citizen_nik
 from satupintu.exchange.selectors import data_accesses_for_nik
 
-_ZONES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+_ZONES = ZONE_LABELS
 
 
-def _zone(request: HttpRequest) -> zoneinfo.ZoneInfo:
-    """The citizen's time zone (``request.user.time_zone`` when identity provides it), else WIB."""
-    name = str(getattr(getattr(request, "user", None), "time_zone", "") or settings.TIME_ZONE)
-    return zoneinfo.ZoneInfo(name if name in _ZONES else settings.TIME_ZONE)
+def citizen_zone(request: HttpRequest, nik: str) -> zoneinfo.ZoneInfo:
+    """The citizen's time zone (WIB, WITA or WIT), ADR 0086.
+
+    Identity accounts have no time-zone or address field, so: ``request.user.time_zone`` if the
+    user model ever provides one of the three zones; else the zone of the province in the NIK's
+    kode wilayah (its first two digits, Permendagri 58/2021, via ``core.calendar.zone_for_region``);
+    WIB when that is not a known province."""
+    name = str(getattr(getattr(request, "user", None), "time_zone", "") or "")
+    if name in _ZONES:
+        return zoneinfo.ZoneInfo(name)
+    return zone_for_region(nik[:2])
 
 
 @require_GET
@@ -39,7 +46,7 @@ def my_data_accesses(request: HttpRequest) -> HttpResponse:
     nik = citizen_nik(request)
     if nik is None:
         raise PermissionDenied
-    zone = _zone(request)
+    zone = citizen_zone(request, nik)
     accesses = data_accesses_for_nik(nik)
     agencies = sorted(set(accesses.values_list("agency_code", "agency_name")), key=lambda a: a[1])
     chosen = request.GET.get("instansi", "")

@@ -6,6 +6,8 @@
   to a second factor (never serves the view at loa1).
 * :func:`current_loa` — ``"loa0"``/``"loa1"``/``"loa2"`` of a request's session.
 * :func:`masked_nik` — display form of a user's NIK for officers' screens.
+* :func:`nik_blind_index` — the platform's one NIK blind index (HMAC-SHA-256 under
+  ``SATUPINTU_NIK_INDEX_KEY``), used by the exchange data tracker and the registries.
 * Tests: :mod:`satupintu.identity.testing` (``make_citizen``, ``make_officer``, ``valid_nik``, ...).
 """
 
@@ -13,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from satupintu.identity.crypto import nik_blind_index
 from satupintu.identity.loa import current_loa, require_loa
 
-__all__ = ["current_loa", "masked_nik", "require_loa"]
+__all__ = ["current_loa", "masked_nik", "nik_blind_index", "require_loa"]
 
 
 def masked_nik(user: Any) -> str:

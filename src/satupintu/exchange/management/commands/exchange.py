@@ -1,9 +1,12 @@
 """``satupintu exchange verify-log | export-log | public-key``.
 
-* ``verify-log [--public-key FILE]``: re-check every message-log record's chain hash and detached
-  JWS signature; exit 0 when intact, 1 with one line per problem otherwise;
+* ``verify-log [--public-key FILE ...]``: re-check every message-log record's chain hash and detached
+  JWS signature under the key its ``key_id`` names; keys: each ``--public-key`` file (a JWK or JWK
+  Set; repeatable), default the gateway's active key plus its retired keys (ADR 0088); exit 0 when
+  intact, 1 with one line per problem otherwise;
 * ``export-log --out FILE [--since ISO-DATE]``: JSON Lines, one record per line (canonical fields,
-  ``hash``, ``signature``; no bodies), first line the public JWK; audited ``exchange.log_exported``;
+  ``hash``, ``signature``; no bodies), first line the public JWK (``publicKey``) and the retired
+  ones (``retiredPublicKeys``); audited ``exchange.log_exported``;
 * ``public-key``: print the gateway's public signing key as a JWK (for offline verifiers).
 """
 
@@ -30,7 +33,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         verify = sub.add_parser("verify-log", help="verify the chain and signatures of the message log")
-        verify.add_argument("--public-key", help="JWK file of the signing key (default: the gateway's own key)")
+        verify.add_argument("--public-key", action="append", default=[],
+                            help="JWK or JWK Set file of signing keys; repeatable (default: the gateway's active "
+                                 "and retired keys)")
         export = sub.add_parser("export-log", help="export the message log as JSON Lines")
         export.add_argument("--out", required=True)
         export.add_argument("--since", help="only records logged at or after this ISO 8601 time")
@@ -41,16 +46,19 @@ class Command(BaseCommand):
         if action == "public-key":
             self.stdout.write(json.dumps(keys.public_jwk()))
         elif action == "verify-log":
-            self._verify(options.get("public_key"))
+            self._verify(options.get("public_key") or [])
         else:
             self._export(Path(options["out"]), options.get("since"))
 
-    def _verify(self, public_key_file: str | None) -> None:
-        if public_key_file:
-            key = OKPKey.import_key(json.loads(Path(public_key_file).read_text(encoding="utf-8")))
-        else:
-            key = OKPKey.import_key(keys.public_jwk())
-        result = messagelog.verify(MessageLog.objects.order_by("seq").iterator(chunk_size=2000), key)
+    def _verify(self, public_key_files: list[str]) -> None:
+        given: list[OKPKey] = []
+        for name in public_key_files:
+            try:
+                given += keys.public_keys_from_json(Path(name).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"--public-key {name}: {exc}") from exc
+        result = messagelog.verify(MessageLog.objects.order_by("seq").iterator(chunk_size=2000),
+                                   given or keys.verification_keys())
         for problem in result.problems:
             self.stderr.write(problem)
         if not result.ok:
@@ -69,7 +77,8 @@ class Command(BaseCommand):
             qs = qs.filter(logged_at__gte=moment)
         count = 0
         with out.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps({"publicKey": keys.public_jwk()}) + "\n")
+            retired = [k.as_dict(private=False) for k in keys.verification_keys()[1:]]
+            handle.write(json.dumps({"publicKey": keys.public_jwk(), "retiredPublicKeys": retired}) + "\n")
             for row in messagelog.export_lines(qs.iterator(chunk_size=2000)):
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
                 count += 1
