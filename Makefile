@@ -58,9 +58,9 @@ bench: install  ## benchmarks: prints tables with ratios against an in-run basel
 messages: install  ## refresh each app's Indonesian catalogue and compile it (needs gettext)
 	@for app in src/satupintu/*/locale; do \
 	  d=$$(dirname $$app); echo "== $$d"; \
-	  (cd $$d && $(CURDIR)/$(BIN)/django-admin makemessages -l id --no-obsolete --no-location \
+	  (cd $$d && SATUPINTU_VAR_DIR=$(CURDIR)/var $(CURDIR)/$(BIN)/django-admin makemessages -l id --no-obsolete --no-location \
 	     --settings=satupintu.config.settings && \
-	   $(CURDIR)/$(BIN)/django-admin compilemessages --settings=satupintu.config.settings) || exit 1; \
+	   SATUPINTU_VAR_DIR=$(CURDIR)/var $(CURDIR)/$(BIN)/django-admin compilemessages --settings=satupintu.config.settings) || exit 1; \
 	done
 
 clean:
