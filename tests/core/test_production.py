@@ -88,3 +88,19 @@ def test_readyz_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
                    "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none", "SATUPINTU_VAR_DIR": str(tmp_path)},
                   tmp_path)
     assert result.stdout.strip() == "503 unavailable", result.stderr
+
+
+def test_processes_starting_together_on_a_fresh_var_dir_share_one_secret_key(tmp_path: Path) -> None:
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SATUPINTU_") and k != "DATABASE_URL"}
+    env.update(DJANGO_SETTINGS_MODULE="satupintu.config.settings", SATUPINTU_VAR_DIR=str(tmp_path / "var"))
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(8)]
+    keys = set()
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        keys.add(out.strip())
+    assert len(keys) == 1
+    assert keys == {(tmp_path / "var" / "secret_key").read_text().strip()}
+    assert len(next(iter(keys))) >= 50

@@ -53,16 +53,26 @@ def _read_secret(name: str) -> str | None:
 
 
 def _dev_secret_key() -> str:
-    """Generate the development secret key once into var/ and reuse it."""
+    """Generate the development secret key once into var/ and reuse it.
+
+    Safe when several processes start together on a fresh var/ (server, worker, test writers):
+    the key is written to a private temporary file and hard-linked into place, so a reader sees
+    either no file or the whole key, and the first process to link wins.
+    """
     path = VAR_DIR / "secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        temporary = VAR_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            temporary.unlink()
+    return path.read_text(encoding="utf-8").strip()
 
 
 _secret = _read_secret("SATUPINTU_SECRET_KEY")
