@@ -79,8 +79,8 @@ class Agency(Bilingual, TimeStamped):
         return self.name_id
 
 
-class LifeEvent(Bilingual, models.Model):
-    """A life event (peristiwa hidup) grouping services: kelahiran, pernikahan, pindah-domisili..."""
+class OrderedTerm(Bilingual, models.Model):
+    """A bilingual, ordered term of the catalogue (a life event or a priority area)."""
 
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
     name_id = models.CharField(_("name (Indonesian)"), max_length=120)
@@ -88,29 +88,27 @@ class LifeEvent(Bilingual, models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
+        abstract = True
         ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name_id
+
+
+class LifeEvent(OrderedTerm):
+    """A life event (peristiwa hidup) grouping services: kelahiran, pernikahan, pindah-domisili..."""
+
+    class Meta(OrderedTerm.Meta):
         verbose_name = _("life event")
         verbose_name_plural = _("life events")
 
-    def __str__(self) -> str:
-        return self.name_id
 
-
-class PriorityArea(Bilingual, models.Model):
+class PriorityArea(OrderedTerm):
     """One of the 9 national priority digital services (Perpres 82/2023 on accelerating SPBE)."""
 
-    slug = models.SlugField(_("slug"), max_length=40, unique=True)
-    name_id = models.CharField(_("name (Indonesian)"), max_length=120)
-    name_en = models.CharField(_("name (English)"), max_length=120)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-
-    class Meta:
-        ordering = ["position", "slug"]
+    class Meta(OrderedTerm.Meta):
         verbose_name = _("priority area")
         verbose_name_plural = _("priority areas")
-
-    def __str__(self) -> str:
-        return self.name_id
 
 
 class Service(Bilingual, TimeStamped):
