@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.e2e
 E2E_ADMIN = ("koordinator@e2e.example.go.id", "E2e-koordinator-2026!")
 E2E_TOTP_SECRETS: dict[str, str] = {}
+_USED_CODES: dict[str, str] = {}
 
 
 def totp_now(secret: str) -> str:
@@ -51,7 +52,12 @@ def sign_in_back_office(pg: Page, server: str, username: str = E2E_ADMIN[0], pas
     pg.locator("#id_login").fill(username)
     pg.locator("#id_password").fill(password)
     pg.locator("form button[type=submit], form input[type=submit]").last.click()
-    pg.locator("#id_code").fill(totp_now(E2E_TOTP_SECRETS[username]))
+    code = totp_now(E2E_TOTP_SECRETS[username])
+    while code == _USED_CODES.get(username):  # a TOTP code works once: wait for the next time step
+        time.sleep(1)
+        code = totp_now(E2E_TOTP_SECRETS[username])
+    _USED_CODES[username] = code
+    pg.locator("#id_code").fill(code)
     pg.locator("form button[type=submit], form input[type=submit]").last.click()
 
 
