@@ -92,3 +92,14 @@ def test_govstack_openapi_document_lists_the_bb_operations(db, client: Client) -
     spec = client.get("/registration/v1/openapi.json").json()
     ops = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
     assert {"getServiceList", "getService"} <= ops
+
+
+@pytest.mark.parametrize("field", ["agency", "life_event"])
+@pytest.mark.parametrize("value", ["\x00", "duk\x00capil", "[\"x", "a b"])
+def test_filter_slugs_with_control_or_odd_characters_are_a_problem_not_a_500(
+    shared_catalog, client: Client, field: str, value: str  # noqa: ANN001
+) -> None:
+    # Found by schemathesis: a NUL byte in a filter reached PostgreSQL and failed with a 500.
+    response = client.get("/api/v1/services", {field: value, "q": "ktp"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == field

@@ -91,6 +91,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     subprocess.run([str(BIN), "manage", "migrate", "-v0"], env=env, check=True, timeout=300)
     subprocess.run([str(BIN), "import-regions", "--no-progress"], env=env, check=True, timeout=600,
                    stdout=subprocess.DEVNULL)
+    subprocess.run([str(BIN), "import-catalog"], env=env, check=True, timeout=600, stdout=subprocess.DEVNULL)
     # A national SPBE coordinator (an officer; officers must use MFA, so TOTP is set up).
     make_user = (
         "from satupintu.identity.models import User; from satupintu.identity.testing import activate_totp, "

@@ -69,8 +69,10 @@ class ServicePageOut(Schema):
 class ServiceQuery(Schema):
     q: str | None = Field(None, max_length=500,
                           description="Free text, Indonesian or English (typos tolerated); at most 500 characters")
-    agency: str | None = Field(None, max_length=64, description="Agency code, e.g. dukcapil")
-    life_event: str | None = Field(None, max_length=40, description="Life-event slug, e.g. kelahiran")
+    agency: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_-]*$",
+                               description="Agency code (a slug), e.g. dukcapil")
+    life_event: str | None = Field(None, max_length=40, pattern=r"^[A-Za-z0-9_-]*$",
+                                   description="Life-event slug, e.g. kelahiran")
     page: int = Field(1, ge=1, le=100)
     page_size: int = Field(20, ge=1, le=100)
 
