@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.e2e
 E2E_ADMIN = ("koordinator@e2e.example.go.id", "E2e-koordinator-2026!")
 E2E_TOTP_SECRETS: dict[str, str] = {}
+E2E_ENV: dict[str, str] = {}  # the server's environment (for manage_shell and the mail folder)
 _USED_CODES: dict[str, str] = {}
 
 
@@ -59,6 +60,55 @@ def sign_in_back_office(pg: Page, server: str, username: str = E2E_ADMIN[0], pas
     _USED_CODES[username] = code
     pg.locator("#id_code").fill(code)
     pg.locator("form button[type=submit], form input[type=submit]").last.click()
+
+
+def manage_shell(code: str, timeout: float = 120) -> str:
+    """Run Python ``code`` in ``satupintu manage shell`` against the e2e server's database; return stdout.
+
+    For test set-up only (accounts that a journey needs but does not create itself)."""
+    done = subprocess.run([str(BIN), "manage", "shell", "-c", code], env=E2E_ENV, check=True, timeout=timeout,
+                          capture_output=True, text=True)
+    return done.stdout
+
+
+def make_officer_account(email: str, password: str, agency_code: str, roles: list[str], name: str) -> str:
+    """Create an officer (petugas) of ``agency_code`` with ``roles`` and TOTP; remember and return the TOTP secret."""
+    code = (
+        "from satupintu.catalog.models import Agency; from satupintu.identity.models import User; "
+        "from satupintu.identity.testing import activate_totp, verify_email; "
+        f"u = User.objects.create_user({email!r}, {password!r}, full_name={name!r}, kind='officer', is_staff=True, "
+        f"roles={roles!r}, agency=Agency.objects.get(code={agency_code!r})); verify_email(u); print(activate_totp(u))"
+    )
+    secret = manage_shell(code).strip().splitlines()[-1]
+    E2E_TOTP_SECRETS[email] = secret
+    return secret
+
+
+def read_mail(to: str, since: float = 0.0) -> list[str]:
+    """Bodies of the e-mails the server (and its worker) sent to ``to``, oldest first, written after ``since``
+    (a ``time.time()`` value). The e2e server uses Django's file e-mail backend."""
+    folder = Path(E2E_ENV["SATUPINTU_EMAIL_FILE_PATH"])
+    bodies = []
+    for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime) if folder.exists() else []:
+        if path.stat().st_mtime < since:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for message in text.split("-" * 79):
+            if re.search(rf"^To: .*{re.escape(to)}", message, re.M | re.I):
+                bodies.append(message)
+    return bodies
+
+
+def wait_for_mail(to: str, pattern: str, since: float = 0.0, timeout: float = 60) -> re.Match[str]:
+    """Wait until an e-mail to ``to`` matches ``pattern`` (a regex); return the match."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for body in reversed(read_mail(to, since)):
+            found = re.search(pattern, body)
+            if found:
+                return found
+        time.sleep(0.5)
+    raise AssertionError(f"no e-mail to {to} matching {pattern!r} within {timeout} s")
 
 
 def _free_port() -> int:
@@ -85,13 +135,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var = tmp_path_factory.mktemp("e2e-var")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SATUPINTU_")}
     env.update({"SATUPINTU_VAR_DIR": str(var), "SATUPINTU_ENV": "development", "SATUPINTU_DEBUG": "0",
-                "SATUPINTU_SHARED_DATA": str(REPO.parent / "shared" / "data")})
+                "SATUPINTU_SHARED_DATA": str(REPO.parent / "shared" / "data"),
+                "SATUPINTU_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "SATUPINTU_EMAIL_FILE_PATH": str(var / "mail")})
     if os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = _fresh_postgres(os.environ["DATABASE_URL"])
+    E2E_ENV.clear()
+    E2E_ENV.update(env)
     subprocess.run([str(BIN), "manage", "migrate", "-v0"], env=env, check=True, timeout=300)
     subprocess.run([str(BIN), "import-regions", "--no-progress"], env=env, check=True, timeout=600,
                    stdout=subprocess.DEVNULL)
     subprocess.run([str(BIN), "import-catalog"], env=env, check=True, timeout=600, stdout=subprocess.DEVNULL)
+    # As `make run` does: holidays, the six online services, signing keys, the population register.
+    for step in (["import-holidays"], ["import-online-services"], ["keys", "init"], ["import-population"]):
+        subprocess.run([str(BIN), *step], env=env, check=True, timeout=600, stdout=subprocess.DEVNULL)
     # A national SPBE coordinator (an officer; officers must use MFA, so TOTP is set up).
     make_user = (
         "from satupintu.identity.models import User; from satupintu.identity.testing import activate_totp, "
@@ -108,6 +165,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (var / "server.log").open("w")
     proc = subprocess.Popen([str(BIN), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
+    worker = subprocess.Popen([str(BIN), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -120,8 +178,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             raise RuntimeError(f"server did not start; see {var / 'server.log'}")
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for process in (worker, proc):
+            process.terminate()
+        for process in (worker, proc):
+            process.wait(timeout=30)
         log.close()
 
 

@@ -300,6 +300,8 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SATUPINTU_DEFAULT_FROM_EMAIL", "satupintu <noreply@localhost>")
+# Used only with the file backend (django.core.mail.backends.filebased.EmailBackend): one file per message.
+EMAIL_FILE_PATH = os.environ.get("SATUPINTU_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # Platform identity shown in the header, and where reference data comes from.
 SATUPINTU_PLATFORM_NAME = os.environ.get("SATUPINTU_PLATFORM_NAME", "satupintu")
