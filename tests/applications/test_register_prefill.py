@@ -40,8 +40,8 @@ IN_REGISTER = "3171015705900001"  # Siti Aminah in the demo register (also the d
 NOT_IN_REGISTER = "3171015705900002"
 FORM = "/permohonan/layanan/uji-layanan/"
 CLIENT = "SPLP-DEV/GOV/POLRI/permohonan"
-USED = "filled in from the population register"
-DOWN = "could not be retrieved right now"
+USED = "diisi otomatis dari data kependudukan (Dukcapil)"  # Indonesian by default
+DOWN = "Data kependudukan belum dapat diambil saat ini"
 
 
 def schema() -> dict[str, Any]:
@@ -128,8 +128,10 @@ def test_without_the_access_right_there_is_no_prefill_and_the_refusal_is_logged(
     html = page.content.decode()
     assert page.status_code == 200 and DOWN in html
     assert 'value="Jakarta"' not in html and USED not in html
-    [refused] = MessageLog.objects.filter(service__endswith="/populasi")
-    assert (refused.status, refused.error, refused.client) == (403, "Server.ServerProxy.AccessDenied", CLIENT)
+    english = browser.get(f"{FORM}?lang=en").content.decode()
+    assert "Data from the population register could not be retrieved right now" in english
+    refusals = MessageLog.objects.filter(service__endswith="/populasi")
+    assert [(r.status, r.error, r.client) for r in refusals] == [(403, "Server.ServerProxy.AccessDenied", CLIENT)] * 2
     assert not DataAccess.objects.exists()
     assert messagelog.verify(MessageLog.objects.order_by("seq"), keys.verification_keys()).ok
 
