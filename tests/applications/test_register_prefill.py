@@ -11,6 +11,7 @@ Only "down" is simulated, by a closed port.
 from __future__ import annotations
 
 import copy
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from satupintu.audit.models import AuditEvent
 from satupintu.core.principal import Principal
 from satupintu.exchange import keys, messagelog, platform_client
 from satupintu.exchange.demo import LEGAL_BASIS, introspection_secret_path, setup_demo
+from satupintu.exchange.gateway import reset_backend_client
 from satupintu.exchange.models import AccessRight, DataAccess, MessageLog, Service, Subsystem
 from satupintu.exchange.selectors import data_accesses_for_nik
 from satupintu.identity import testing
@@ -136,11 +138,24 @@ def test_without_the_access_right_there_is_no_prefill_and_the_refusal_is_logged(
     assert messagelog.verify(MessageLog.objects.order_by("seq"), keys.verification_keys()).ok
 
 
-@pytest.mark.parametrize("down", ["register", "gateway", "token endpoint"])
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections and never answers (a hung register)."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield listener.getsockname()[1]
+
+
+@pytest.mark.parametrize("down", ["register", "register hangs", "gateway", "token endpoint"])
 def test_when_something_is_down_the_form_opens_without_prefill_with_a_notice(wired: None, settings,  # noqa: ANN001
-                                                                             down: str) -> None:
+                                                                             silent_port: int, down: str) -> None:
     if down == "register":
         Service.objects.filter(service_code="populasi").update(backend_url="http://127.0.0.1:9/registri")
+    elif down == "register hangs":
+        Service.objects.filter(service_code="populasi").update(backend_url=f"http://127.0.0.1:{silent_port}/registri")
+        settings.SATUPINTU_EXCHANGE_READ_TIMEOUT = 0.5
+        reset_backend_client()
     elif down == "gateway":
         settings.SATUPINTU_EXCHANGE_GATEWAY_URL = "http://127.0.0.1:9"
     else:
@@ -152,9 +167,10 @@ def test_when_something_is_down_the_form_opens_without_prefill_with_a_notice(wir
     assert 'value="Jakarta"' not in html
     assert 'value="Siti Aminah"' in html  # identity prefill is not affected
     assert not DataAccess.objects.exists()
-    if down == "register":
+    if down.startswith("register"):
         [failed] = MessageLog.objects.filter(service__endswith="/populasi")
-        assert (failed.status, failed.error) == (502, "Server.ServerProxy.NetworkError")
+        assert (failed.status, failed.error) == ((502, "Server.ServerProxy.NetworkError") if down == "register"
+                                                 else (504, "Server.ServerProxy.ServiceFailed.Timeout"))
 
 
 def test_an_agency_without_a_hosted_client_subsystem_gets_a_notice_and_no_call(wired: None) -> None:
