@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.test import Client
+from joserfc.jwk import ECKey, OKPKey
 
 from satupintu.applications.actions import definition_import
 from satupintu.applications.definitions_io import parse_definition
@@ -31,6 +33,7 @@ from satupintu.exchange.gateway import reset_backend_client
 from satupintu.exchange.models import AccessRight, DataAccess, MessageLog, Service, Subsystem
 from satupintu.exchange.selectors import data_accesses_for_nik
 from satupintu.identity import testing
+from satupintu.identity.models import RelyingParty
 from satupintu.registries.actions import population_import
 from tests.applications.conftest import FULL_SCHEMA, definition_data
 from tests.applications.people import sign_in
@@ -147,7 +150,7 @@ def silent_port() -> Iterator[int]:
         yield listener.getsockname()[1]
 
 
-@pytest.mark.parametrize("down", ["register", "register hangs", "gateway", "token endpoint"])
+@pytest.mark.parametrize("down", ["register", "register hangs", "gateway", "token endpoint", "key not registered"])
 def test_when_something_is_down_the_form_opens_without_prefill_with_a_notice(wired: None, settings,  # noqa: ANN001
                                                                              silent_port: int, down: str) -> None:
     if down == "register":
@@ -158,8 +161,11 @@ def test_when_something_is_down_the_form_opens_without_prefill_with_a_notice(wir
         reset_backend_client()
     elif down == "gateway":
         settings.SATUPINTU_EXCHANGE_GATEWAY_URL = "http://127.0.0.1:9"
-    else:
+    elif down == "token endpoint":
         settings.SATUPINTU_EXCHANGE_TOKEN_URL = "http://127.0.0.1:9/o/token/"
+    else:  # the platform key was rotated but the hosted client still has the old public key
+        other = {**ECKey.generate_key("P-256").as_dict(private=False), "kid": "old", "alg": "ES256"}
+        RelyingParty.objects.filter(application__client_id="satupintu-permohonan-polri").update(jwks={"keys": [other]})
     _user, browser = citizen(IN_REGISTER)
     page = browser.get(FORM)
     html = page.content.decode()
@@ -212,3 +218,18 @@ def test_the_register_address_becomes_the_form_address_shape() -> None:
         "street": "Jl. Merdeka Barat No. 1", "rt": "001", "rw": "002", "region": "31.71.01.1001"}
     assert address_answer("Kp. Pantai Makmur", "32.16.01.2001") == {"street": "Kp. Pantai Makmur",
                                                                     "region": "32.16.01.2001"}
+
+
+def test_production_needs_the_platform_client_key_file(settings, tmp_path) -> None:  # noqa: ANN001
+    settings.PRODUCTION, settings.SATUPINTU_EXCHANGE_PLATFORM_CLIENT_KEY_FILE = True, ""
+    platform_client.client_key.cache_clear()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="SATUPINTU_EXCHANGE_PLATFORM_CLIENT_KEY_FILE"):
+            platform_client.client_key()
+        wrong = tmp_path / "ed25519.pem"
+        wrong.write_bytes(OKPKey.generate_key("Ed25519").as_pem(private=True))
+        settings.SATUPINTU_EXCHANGE_PLATFORM_CLIENT_KEY_FILE = str(wrong)
+        with pytest.raises(ImproperlyConfigured, match="not an EC PEM private key|EC P-256"):
+            platform_client.client_key()
+    finally:
+        platform_client.client_key.cache_clear()

@@ -53,7 +53,8 @@ class ExchangeClient:
         if issue:
             headers["X-Road-Issue"] = issue
         response = httpx.request(method, f"{self.gateway_url.rstrip('/')}/r1/{service}{path}", json=json,
-                                 headers=headers, timeout=self.timeout, follow_redirects=False)
+                                 headers=headers, timeout=self.timeout, follow_redirects=False,
+                                 trust_env=False)  # the gateway URL is configured; no proxy variables
         if response.headers.get("X-Road-Error"):
             raise ExchangeCallFailed(response.status_code, response.headers["X-Road-Error"],
                                      response.headers.get("X-Road-Request-Id", ""))

@@ -102,7 +102,7 @@ def access_token(oauth_client_id: str) -> str:
         response = httpx.post(url, data={
             "grant_type": "client_credentials", "client_id": oauth_client_id,
             "client_assertion_type": JWT_BEARER, "client_assertion": client_assertion(oauth_client_id, url),
-        }, timeout=settings.SATUPINTU_PREFILL_TIMEOUT, follow_redirects=False)
+        }, timeout=settings.SATUPINTU_PREFILL_TIMEOUT, follow_redirects=False, trust_env=False)
         body = response.json() if response.status_code == 200 else {}
     except (httpx.HTTPError, ValueError) as exc:
         raise TokenUnavailable(f"token endpoint {url} did not answer: {exc}") from exc
