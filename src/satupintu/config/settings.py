@@ -352,6 +352,16 @@ SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS = int(
 SATUPINTU_EXCHANGE_SIGNING_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_SIGNING_KEY_FILE", "")
 SATUPINTU_EXCHANGE_BODY_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_BODY_KEY_FILE", "")
 SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE = os.environ.get("SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE", "")
+# The platform as a client of its own gateway (ADR 0110): once-only prefill from the registers. Each agency's
+# hosted client subsystem (code SATUPINTU_EXCHANGE_PLATFORM_SUBSYSTEM) gets client-credentials tokens at the
+# platform's own provider with private_key_jwt (RFC 7523), signed by one platform key (dev: var/keys/).
+SATUPINTU_EXCHANGE_GATEWAY_URL = os.environ.get("SATUPINTU_EXCHANGE_GATEWAY_URL", SATUPINTU_PUBLIC_URL).rstrip("/")
+SATUPINTU_EXCHANGE_TOKEN_URL = os.environ.get("SATUPINTU_EXCHANGE_TOKEN_URL", f"{SATUPINTU_PUBLIC_URL}/o/token/")
+SATUPINTU_EXCHANGE_PLATFORM_CLIENT_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_PLATFORM_CLIENT_KEY_FILE", "")
+SATUPINTU_EXCHANGE_PLATFORM_SUBSYSTEM = os.environ.get("SATUPINTU_EXCHANGE_PLATFORM_SUBSYSTEM", "permohonan")
+SATUPINTU_PREFILL_POPULATION_SERVICE = os.environ.get(
+    "SATUPINTU_PREFILL_POPULATION_SERVICE", f"{SATUPINTU_EXCHANGE_INSTANCE}/GOV/DUKCAPIL/kependudukan/populasi")
+SATUPINTU_PREFILL_TIMEOUT = float(os.environ.get("SATUPINTU_PREFILL_TIMEOUT", "5"))
 # Addresses of the exchange gateway; the registers trust the client header only from them.
 SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES = _env_list("SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES",
                                                    "" if PRODUCTION else "127.0.0.1,::1")
