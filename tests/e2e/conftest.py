@@ -147,8 +147,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                    stdout=subprocess.DEVNULL)
     subprocess.run([str(BIN), "import-catalog"], env=env, check=True, timeout=600, stdout=subprocess.DEVNULL)
     # As `make run` does: holidays, the six online services, signing keys, the population register.
-    for step in (["import-holidays"], ["import-online-services"], ["keys", "init"], ["import-population"]):
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    for step in (["import-holidays"], ["import-online-services"], ["keys", "init"], ["import-population"],
+                 ["exchange", "setup-demo", "--base-url", base]):
         subprocess.run([str(BIN), *step], env=env, check=True, timeout=600, stdout=subprocess.DEVNULL)
+    # The gateway checks the portal's tokens at this server's own provider (as `make run` sets up).
+    env.update({"SATUPINTU_PUBLIC_URL": base, "SATUPINTU_EXCHANGE_INTROSPECTION_URL": f"{base}/o/introspect/",
+                "SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID": "satupintu-gateway",
+                "SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET_FILE":
+                    str(var / "keys" / "exchange-introspection.secret")})
+    E2E_ENV.update(env)
     # A national SPBE coordinator (an officer; officers must use MFA, so TOTP is set up).
     make_user = (
         "from satupintu.identity.models import User; from satupintu.identity.testing import activate_totp, "
@@ -161,12 +170,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     E2E_TOTP_SECRETS[E2E_ADMIN[0]] = made.stdout.strip().splitlines()[-1]
     subprocess.run([str(BIN), "consolidation", "generate", "--apps", "300", "--seed", "7"], env=env, check=True,
                    timeout=600, stdout=subprocess.DEVNULL)
-    port = _free_port()
     log = (var / "server.log").open("w")
     proc = subprocess.Popen([str(BIN), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
     worker = subprocess.Popen([str(BIN), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
             try:
