@@ -121,8 +121,8 @@ def _fresh_postgres(url: str) -> str:
     """Create a fresh database next to the one in ``url`` for the e2e server; return its URL."""
     import psycopg
 
-    base, _, _name = url.rpartition("/")
-    e2e_name = "satupintu_e2e"
+    base, _, name = url.rpartition("/")
+    e2e_name = f"{name}_e2e"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {e2e_name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {e2e_name}")
@@ -277,3 +277,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if AXE_RESULTS:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "axe-report.json").write_text(json.dumps(AXE_RESULTS, indent=2), encoding="utf-8")
+
+
+def complete_sign_in(pg: Page, username: str, password: str) -> None:
+    """Fill the sign-in form the browser is on now (e.g. after a redirect with ``?next=``), then the
+    TOTP code of ``username`` (see :func:`make_officer_account`; citizens' secrets go in
+    ``E2E_TOTP_SECRETS`` too). Unlike :func:`sign_in_back_office` it does not open /akun/login/ itself."""
+    pg.locator("#id_login").fill(username)
+    pg.locator("#id_password").fill(password)
+    pg.locator("form button[type=submit], form input[type=submit]").last.click()
+    code = totp_now(E2E_TOTP_SECRETS[username])
+    while code == _USED_CODES.get(username):  # a TOTP code works once: wait for the next time step
+        time.sleep(1)
+        code = totp_now(E2E_TOTP_SECRETS[username])
+    _USED_CODES[username] = code
+    pg.locator("#id_code").fill(code)
+    pg.locator("form button[type=submit], form input[type=submit]").last.click()
