@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -279,13 +279,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         (ARTIFACTS / "axe-report.json").write_text(json.dumps(AXE_RESULTS, indent=2), encoding="utf-8")
 
 
-def complete_sign_in(pg: Page, username: str, password: str) -> None:
+def complete_sign_in(pg: Page, username: str, password: str,
+                     before_code: Callable[[Page], None] | None = None) -> None:
     """Fill the sign-in form the browser is on now (e.g. after a redirect with ``?next=``), then the
     TOTP code of ``username`` (see :func:`make_officer_account`; citizens' secrets go in
-    ``E2E_TOTP_SECRETS`` too). Unlike :func:`sign_in_back_office` it does not open /akun/login/ itself."""
+    ``E2E_TOTP_SECRETS`` too). Unlike :func:`sign_in_back_office` it does not open /akun/login/ itself.
+    ``before_code(pg)`` runs on the TOTP page before the code is entered (e.g. an axe check)."""
     pg.locator("#id_login").fill(username)
     pg.locator("#id_password").fill(password)
     pg.locator("form button[type=submit], form input[type=submit]").last.click()
+    if before_code is not None:
+        before_code(pg)
     code = totp_now(E2E_TOTP_SECRETS[username])
     while code == _USED_CODES.get(username):  # a TOTP code works once: wait for the next time step
         time.sleep(1)
