@@ -192,7 +192,11 @@ def test_journey_outcome_7_who_accessed_my_data(server: str, browser: Browser, p
     finally:
         officer.close()
 
-    # The citizen opens a new application form: the answers they already gave the platform are prefilled.
+    # The citizen opens a new application form: the answers the platform already knows are prefilled.
+    # Today the prefill comes from the citizen's own identity account (applications.identity_link),
+    # which is not an agency's read and so is not listed below; the population-register prefill
+    # through the exchange gateway (being built on another branch) will add its own row — extend the
+    # assertions on the data-access page when it lands.
     _citizen_signed_in(page, server)
     page.goto(f"{server}/permohonan/layanan/{SERVICE}/")
     expect(page.locator("input[name=nik]")).to_have_value(CITIZEN["nik"])

@@ -59,5 +59,5 @@ def bearer_principal(request: Any, *, scopes: list[str]) -> Principal | None:
 
     application = token.application
     rp = relying_party(application)
-    agency = rp.agency.code if rp is not None and rp.agency_id else None
+    agency = rp.agency.code if rp is not None and rp.agency is not None else None
     return Principal(kind="system", id=application.client_id, display=application.name[:100], agency=agency)
