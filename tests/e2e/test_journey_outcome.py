@@ -160,6 +160,8 @@ def test_journey_outcome_5_download_and_verify_signed_pdf(server: str, page: Pag
     _verify_upload(page, server, original)
     expect(page.locator(".verdict-title")).to_have_text("Sah")
     expect(page.locator(".verdict")).to_contain_text(number.group(1))  # the document register's number
+    # The signer is named in whole words (X.509 names are at most 64 characters).
+    expect(page.locator(".verdict")).to_contain_text("oleh Direktorat Jenderal Kependudukan dan Pencatatan Sipil.")
     assert check_accessibility(page, "verification: valid signed PDF") == []
     snap(page, "journey5-02-verified-valid")
 
