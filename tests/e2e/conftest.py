@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -118,11 +118,15 @@ def _free_port() -> int:
 
 
 def _fresh_postgres(url: str) -> str:
-    """Create a fresh database next to the one in ``url`` for the e2e server; return its URL."""
+    """Create a fresh database next to the one in ``url`` for the e2e server; return its URL.
+
+    Its name is the given database's name + ``_e2e`` (``sp_alice`` → ``sp_alice_e2e``), so runs
+    against different databases never drop each other's."""
     import psycopg
 
-    base, _, _name = url.rpartition("/")
-    e2e_name = "satupintu_e2e"
+    base, _, name = url.rpartition("/")
+    name = re.sub(r"[^A-Za-z0-9_]", "_", name.partition("?")[0]) or "satupintu"
+    e2e_name = f"{name}_e2e"[:63]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {e2e_name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {e2e_name}")
@@ -284,3 +288,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if AXE_RESULTS:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "axe-report.json").write_text(json.dumps(AXE_RESULTS, indent=2), encoding="utf-8")
+
+
+def complete_sign_in(pg: Page, username: str, password: str,
+                     before_code: Callable[[Page], None] | None = None) -> None:
+    """Fill the sign-in form the browser is on now (e.g. after a redirect with ``?next=``), then the
+    TOTP code of ``username`` (see :func:`make_officer_account`; citizens' secrets go in
+    ``E2E_TOTP_SECRETS`` too). Unlike :func:`sign_in_back_office` it does not open /akun/login/ itself.
+    ``before_code(pg)`` runs on the TOTP page before the code is entered (e.g. an axe check)."""
+    pg.locator("#id_login").fill(username)
+    pg.locator("#id_password").fill(password)
+    pg.locator("form button[type=submit], form input[type=submit]").last.click()
+    if before_code is not None:
+        before_code(pg)
+    code = totp_now(E2E_TOTP_SECRETS[username])
+    while code == _USED_CODES.get(username):  # a TOTP code works once: wait for the next time step
+        time.sleep(1)
+        code = totp_now(E2E_TOTP_SECRETS[username])
+    _USED_CODES[username] = code
+    pg.locator("#id_code").fill(code)
+    pg.locator("form button[type=submit], form input[type=submit]").last.click()

@@ -148,6 +148,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "satupintu.identity.middleware.OfficerMfaMiddleware",
+    # During an OIDC authorization: CSP form-action also allows the relying party's redirect origin.
+    "satupintu.identity.middleware.AuthorizationFormActionMiddleware",
 ]
 
 ROOT_URLCONF = "satupintu.config.urls"
