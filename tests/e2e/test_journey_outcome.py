@@ -194,17 +194,21 @@ def test_journey_outcome_7_who_accessed_my_data(server: str, browser: Browser, p
     finally:
         officer.close()
 
-    # The citizen opens a new application form: the answers the platform already knows are prefilled.
-    # Today the prefill comes from the citizen's own identity account (applications.identity_link),
-    # which is not an agency's read and so is not listed below; the population-register prefill
-    # through the exchange gateway (being built on another branch) will add its own row — extend the
-    # assertions on the data-access page when it lands.
+    # The citizen opens a new application form: what the platform already knows is prefilled — the
+    # identity account's claims, and the population register's answers fetched by the applying agency
+    # through the exchange gateway (a signed, logged message and a recorded read of personal data).
     _citizen_signed_in(page, server)
     page.goto(f"{server}/permohonan/layanan/{SERVICE}/")
     expect(page.locator("input[name=nik]")).to_have_value(CITIZEN["nik"])
     expect(page.locator("input[name=nama]")).to_have_value(CITIZEN["name"])
     assert check_accessibility(page, "application form with prefill (citizen)") == []
     snap(page, "journey7-02-prefilled-form")
+    page.goto(f"{server}/permohonan/layanan/polri-skck/")
+    expect(page.locator("input[name=tempat_lahir]")).to_have_value("Bekasi")  # from the population register
+    expect(page.locator("textarea[name=alamat-street]")).to_have_value("Jl. Margahayu Raya No. 9")
+    expect(page.locator("select[name=alamat-region_3]")).to_have_value("32.75.01.1001")
+    assert check_accessibility(page, "SKCK form prefilled from the population register (citizen)") == []
+    snap(page, "journey7-02b-register-prefill")
 
     # "Siapa yang mengakses data saya" lists the officer's read with agency, data items and purpose.
     page.goto(server + "/akun/akses-data/")
@@ -215,6 +219,9 @@ def test_journey_outcome_7_who_accessed_my_data(server: str, browser: Browser, p
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Dukcapil")
     expect(row).to_contain_text("data permohonan")
+    prefill_row = table.locator("tbody tr", has_text="Isian otomatis formulir permohonan")
+    expect(prefill_row).to_have_count(1)
+    expect(prefill_row).to_contain_text("Polri")
     assert check_accessibility(page, "who accessed my data (citizen)") == []
     snap(page, "journey7-03-who-accessed-my-data")
     assert page.csp_errors == []  # type: ignore[attr-defined]

@@ -47,7 +47,7 @@ def purpose_for(context: PrefillContext) -> str:
 def address_answer(address: str, region: str) -> dict[str, str]:
     """The register's one-line address and kode wilayah in the form's address shape."""
     match = _RT_RW.search(address)
-    street = address[:match.start()].strip() if match else address.strip()
+    street = (address[:match.start()] if match else address).strip().rstrip(",;").strip()
     answer = {"street": street[:200], "region": region}
     if match:
         answer["rt"], answer["rw"] = match.group(1), match.group(2)
