@@ -179,6 +179,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "satupintu.sqlite3"),
+            # Persistent per-thread connections (as for PostgreSQL): closing the last connection to a
+            # WAL database checkpoints and deletes the WAL, which cost ~10 ms per request (ADR 0105).
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets readers run beside the single writer; IMMEDIATE takes the write
                 # lock at BEGIN so concurrent writers queue instead of failing mid-transaction.
