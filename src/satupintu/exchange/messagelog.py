@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import rfc8785
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from joserfc import jws
 from joserfc.jwk import OKPKey
@@ -226,8 +226,14 @@ def _marks(fields: list[Any]) -> str:
     return ", ".join(["%s"] * len(fields))
 
 
+# Plain text and number columns go to the driver as they are; the others (date-times, bytes, JSON)
+# through the field's own database preparation.
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.FloatField)
+
+
 def _values(obj: MessageLog | DataAccess, fields: list[Any]) -> list[Any]:
-    return [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    return [getattr(obj, f.attname) if isinstance(f, _PLAIN) and not f.is_relation
+            else f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
 
 
 def _chain(messages: list[Message], last_seq: int, last_hash: str) -> tuple[list[MessageLog], list[DataAccess]]:
