@@ -132,7 +132,8 @@ def append(message: Message) -> MessageLog:
     On PostgreSQL the batch is one statement in its own transaction (one round trip, ADR 0105):
     it moves the head from the (seq, hash) this process last wrote to the batch's last record only
     if the head still holds exactly that, and inserts the records only then; if another process
-    appended in between, the batch is re-chained under ``SELECT ... FOR UPDATE`` of the head.
+    appended in between, the batch is re-chained once after the head as read then, and if that
+    also missed, under ``SELECT ... FOR UPDATE`` of the head.
 
     ``message.user_id`` is stored masked (a NIK keeps its first and last four digits);
     ``data_access`` (keys of :class:`DataAccess` except ``message``) is stored with this record.
@@ -165,11 +166,14 @@ def append(message: Message) -> MessageLog:
 def _write_batch(messages: list[Message]) -> list[MessageLog]:
     """Write a batch outside any transaction (called under ``_writer_lock``)."""
     global _head_hint
-    if connection.vendor == "postgresql" and _head_hint is not None:
-        entries, accesses = _chain(messages, *_head_hint)
-        if _insert_if_head(entries, accesses, expected=_head_hint):  # autocommit: committed on return
-            _head_hint = (entries[-1].seq, entries[-1].hash)
-            return entries
+    if connection.vendor == "postgresql":
+        # First this process's own last head, then (another process wrote since) the head as read now.
+        for guess in (_head_hint, None):
+            expected = guess or _read_head(lock=False)
+            entries, accesses = _chain(messages, *expected)
+            if _insert_if_head(entries, accesses, expected=expected):  # autocommit: committed on return
+                _head_hint = (entries[-1].seq, entries[-1].hash)
+                return entries
     _head_hint = None
     with transaction.atomic():
         entries = _write_locked(messages)
