@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import quote
 
 from bench.common import REPO, percentile, prepare_backend, print_table
@@ -117,6 +118,24 @@ def _throughput(url: str, headers: dict[str, str], n: int) -> float:
     return ok / elapsed
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its descendants (Linux ``/proc``)."""
+    total = 0.0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = task / "children"
+                if children.exists():
+                    pids += [int(c) for c in children.read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def _commit_baseline(n: int = 200) -> list[float]:
     """Seconds per one-row INSERT + durable COMMIT on this database (the floor under any message
     log that is committed before the answer)."""
@@ -163,8 +182,13 @@ def main(backend: str) -> None:
                        f"/persons/3174012345670001")
         direct = _sequential(direct_url, headers, SEQUENTIAL)
         via = _sequential(gateway_url, headers, SEQUENTIAL)
-        direct_rps = _throughput(direct_url, headers, CONCURRENT)
-        via_rps = _throughput(gateway_url, headers, CONCURRENT)
+        cpu = {}
+        for name, url in (("direct", direct_url), ("gateway", gateway_url)):
+            before = [_cpu_seconds(p.pid) for p in procs] + [time.process_time()]
+            rps = _throughput(url, headers, CONCURRENT)
+            after = [_cpu_seconds(p.pid) for p in procs] + [time.process_time()]
+            cpu[name] = (rps, [(a - b) * 1000 / CONCURRENT for a, b in zip(after, before, strict=True)])
+        direct_rps, via_rps = cpu["direct"][0], cpu["gateway"][0]
     finally:
         for proc in procs:
             proc.terminate()
@@ -189,6 +213,11 @@ def main(backend: str) -> None:
              percentile(commit, 50) * ms, "-"],
             [f"calls/s ({THREADS} client threads, {CONCURRENT} calls)", direct_rps, via_rps,
              f"{via_rps / direct_rps:.0%} of direct (goal >= 50%)"],
+            ["CPU ms per call in the provider backend", cpu["direct"][1][0], cpu["gateway"][1][0], "-"],
+            ["CPU ms per call in the gateway (all workers)", "-", cpu["gateway"][1][1], "-"],
+            ["CPU ms per call in the bench client", cpu["direct"][1][2], cpu["gateway"][1][2], "-"],
+            ["CPU ms per call, all three", sum(cpu["direct"][1]), sum(cpu["gateway"][1]),
+             f"{sum(cpu['direct'][1]) / sum(cpu['gateway'][1]):.0%} (calls/s ratio if CPU-bound)"],
         ],
     )
     if not intact:

@@ -253,3 +253,14 @@ def test_head_keeps_the_providers_length_and_sends_no_body(directory: Directory,
     directory.right.save()
     response = httpx.head(f"{live_server.url}{SERVICE_PATH}/persons/1", headers=client_headers(directory))
     assert response.status_code == 200 and response.content == b""
+
+
+def test_a_providers_cookie_is_never_replayed_on_later_calls(directory: Directory, live_server,
+                                                             backend) -> None:  # noqa: ANN001
+    # The provider answers every call with Set-Cookie: the gateway keeps no cookie jar, so the next
+    # call (possibly another client's) does not carry it back.
+    for _ in range(2):
+        response = httpx.get(f"{live_server.url}{SERVICE_PATH}/persons/3174012345670001",
+                             headers=client_headers(directory))
+        assert response.status_code == 200
+    assert [hit["headers"].get("Cookie") for hit in backend.hits] == [None, None]

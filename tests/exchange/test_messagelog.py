@@ -136,3 +136,52 @@ def test_verify_log_refuses_a_key_file_that_is_not_a_jwk(directory: Directory, t
     bad.write_text("not json")
     with pytest.raises(CommandError, match="--public-key"):
         call_command("exchange", "verify-log", "--public-key", str(bad))
+
+
+def test_an_append_after_another_writer_moved_the_head_rechains_after_it(directory: Directory, live_server,
+                                                                         monkeypatch) -> None:  # noqa: ANN001
+    from satupintu.exchange import messagelog
+
+    _calls(live_server, directory, 1, 1)
+    stale = messagelog._head_hint
+    _calls(live_server, directory, 1, 1)
+    # As if another gateway process had written the second record: this process's guess of the head
+    # is one record behind (on PostgreSQL the conditional write misses and the batch is re-chained).
+    monkeypatch.setattr(messagelog, "_head_hint", stale)
+    _calls(live_server, directory, 2, 1)
+    entries = list(MessageLog.objects.order_by("seq"))
+    assert [e.seq for e in entries] == [1, 2, 3, 4]
+    assert [e.prev_hash for e in entries[1:]] == [e.hash for e in entries[:-1]]
+    assert LogHead.objects.get().last_hash == entries[-1].hash
+    result = verify(entries, keys.signing_key())
+    assert result.ok, result.problems
+
+
+def test_append_inside_a_transaction_commits_or_rolls_back_with_it(directory: Directory, live_server) -> None:  # noqa: ANN001
+    from django.db import transaction
+    from django.utils import timezone
+
+    from satupintu.exchange import messagelog
+
+    def message(n: int) -> messagelog.Message:
+        return messagelog.Message(request_id=f"in-transaction-{n}", started_at=timezone.now(), client="c",
+                                  service="s", method="GET", path=f"/{n}", status=200)
+
+    _calls(live_server, directory, 1, 1)
+    with transaction.atomic():  # written under the head's lock, in the caller's transaction
+        messagelog.append(message(1))
+        messagelog.append(message(2))
+    def failing_caller() -> None:
+        with transaction.atomic():
+            messagelog.append(message(3))
+            raise RuntimeError("the caller fails: the record goes with its transaction")
+
+    with pytest.raises(RuntimeError):
+        failing_caller()
+    _calls(live_server, directory, 1, 1)
+    entries = list(MessageLog.objects.order_by("seq"))
+    assert [e.path for e in entries][1:3] == ["/1", "/2"] and len(entries) == 4
+    assert not MessageLog.objects.filter(request_id="in-transaction-3").exists()
+    assert LogHead.objects.get().last_hash == entries[-1].hash
+    result = verify(entries, keys.signing_key())
+    assert result.ok, result.problems

@@ -182,6 +182,10 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "satupintu.sqlite3"),
+            # Persistent per-thread connections (as for PostgreSQL): closing the last connection to a
+            # WAL database checkpoints and deletes the WAL, which cost ~10 ms per request (ADR 0105).
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets readers run beside the single writer; IMMEDIATE takes the write
                 # lock at BEGIN so concurrent writers queue instead of failing mid-transaction.
@@ -351,6 +355,9 @@ SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID = os.environ.get("SATUPINTU_EXCHANGE_
 SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET = _read_secret("SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET") or ""
 SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS = int(
     os.environ.get("SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS", "30"))
+# Directory lookups (client, service, access right) are cached per process for at most this long;
+# any directory change invalidates at once through the shared cache (ADR 0105). 0 = no cache.
+SATUPINTU_EXCHANGE_DIRECTORY_CACHE_SECONDS = float(os.environ.get("SATUPINTU_EXCHANGE_DIRECTORY_CACHE_SECONDS", "5"))
 SATUPINTU_EXCHANGE_SIGNING_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_SIGNING_KEY_FILE", "")
 SATUPINTU_EXCHANGE_BODY_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_BODY_KEY_FILE", "")
 SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE = os.environ.get("SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE", "")

@@ -6,3 +6,8 @@ class ExchangeConfig(AppConfig):
     name = "satupintu.exchange"
     label = "exchange"
     verbose_name = _("Data exchange (SPLP)")
+
+    def ready(self) -> None:
+        from satupintu.exchange import directory
+
+        directory.connect_signals()

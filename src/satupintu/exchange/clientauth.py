@@ -15,6 +15,7 @@ Two credentials are accepted (one is enough):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -69,6 +70,13 @@ def _cert_fingerprint(request: HttpRequest) -> str | None:
     if request.META.get("REMOTE_ADDR") not in settings.SATUPINTU_EXCHANGE_TRUSTED_PROXIES:
         log.warning("client certificate header from untrusted address %s ignored", request.META.get("REMOTE_ADDR"))
         return None
+    return _fingerprint_of(raw)
+
+
+@functools.lru_cache(maxsize=1024)
+def _fingerprint_of(raw: str) -> str | None:
+    """SHA-256 fingerprint (hex, of the DER) of the URL-escaped PEM ``raw``; ``None`` if it is not
+    a certificate. A pure function of the header value, so it is memoised (ADR 0105)."""
     try:
         cert = x509.load_pem_x509_certificate(unquote(raw).encode("ascii"))
     except (ValueError, UnicodeEncodeError):

@@ -52,28 +52,31 @@ _NOT_RETURNED = _HOP_BY_HOP | {"set-cookie", "location", "x-road-request-id", "x
                                "x-road-error", "x-road-id"}
 _CHUNK = 64 * 1024
 _IN_MEMORY = 1024 * 1024
-_http_client: httpx.Client | None = None
+_transport: httpx.HTTPTransport | None = None
+_timeout: dict[str, float | None] | None = None
 
 
-def backend_client() -> httpx.Client:
-    """The shared connection pool to providers: no redirects followed, timeouts from settings."""
-    global _http_client
-    if _http_client is None:
-        _http_client = httpx.Client(
-            follow_redirects=False, trust_env=False,
-            timeout=httpx.Timeout(settings.SATUPINTU_EXCHANGE_READ_TIMEOUT,
-                                  connect=settings.SATUPINTU_EXCHANGE_CONNECT_TIMEOUT),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-        )
-    return _http_client
+def backend_transport() -> tuple[httpx.HTTPTransport, dict[str, float | None]]:
+    """The shared connection pool to providers (httpx's own transport, ADR 0105) and the request
+    timeouts from settings. Used without ``httpx.Client`` on purpose: no cookie jar (a provider's
+    ``Set-Cookie`` must never be replayed to it on another client's call), no redirect handling
+    (redirects are never followed), no proxy variables, and none of the client's per-request URL
+    merging."""
+    global _transport, _timeout
+    if _transport is None:
+        _timeout = httpx.Timeout(settings.SATUPINTU_EXCHANGE_READ_TIMEOUT,
+                                 connect=settings.SATUPINTU_EXCHANGE_CONNECT_TIMEOUT).as_dict()
+        _transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
+    assert _timeout is not None
+    return _transport, _timeout
 
 
 def reset_backend_client() -> None:
     """Drop the pool (tests change timeouts)."""
-    global _http_client
-    if _http_client is not None:
-        _http_client.close()
-    _http_client = None
+    global _transport
+    if _transport is not None:
+        _transport.close()
+    _transport = None
 
 
 def raw_path(request: HttpRequest) -> str:
@@ -220,8 +223,10 @@ def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, A
     size = 0
     limit = settings.SATUPINTU_EXCHANGE_MAX_RESPONSE_BYTES
     try:
-        upstream = backend_client().send(backend_client().build_request(method, url, headers=headers,
-                                                                         content=ctx.body), stream=True)
+        transport, timeout = backend_transport()
+        outgoing = httpx.Request(method, url, headers=headers, content=ctx.body, extensions={"timeout": timeout})
+        upstream = transport.handle_request(outgoing)
+        upstream.request = outgoing
         try:
             for chunk in upstream.iter_raw(_CHUNK):
                 size += len(chunk)

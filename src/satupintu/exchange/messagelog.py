@@ -1,8 +1,9 @@
 """The message log: every exchange message signed (detached JWS, Ed25519) and hash-chained.
 
-Appends are serialised through the single :class:`LogHead` row (``SELECT ... FOR UPDATE`` on
-PostgreSQL; SQLite serialises writers itself), so concurrent gateway workers never fork the
-chain. Records are written and committed *before* the gateway answers (see ``gateway.py``).
+Appends are serialised through the single :class:`LogHead` row (on PostgreSQL a conditional
+update of it in the same statement as the insert, else ``SELECT ... FOR UPDATE``; SQLite serialises
+writers itself), so concurrent gateway workers never fork the chain (ADR 0105). Records are
+written and committed *before* the gateway answers (see ``gateway.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import rfc8785
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from joserfc import jws
 from joserfc.jwk import OKPKey
@@ -34,8 +35,11 @@ def chain_hash(prev_hash: str, canonical: dict[str, Any]) -> str:
 
 def sign(canonical: dict[str, Any]) -> str:
     """Detached compact JWS (RFC 7515 Appendix F): ``header..signature`` over JCS(canonical)."""
-    key = keys.signing_key()
-    value = jws.serialize_compact({"alg": ALG, "kid": key.kid}, rfc8785.dumps(canonical), key, algorithms=[ALG])
+    return _sign_payload(rfc8785.dumps(canonical), keys.signing_key())
+
+
+def _sign_payload(payload: bytes, key: OKPKey) -> str:
+    value = jws.serialize_compact({"alg": ALG, "kid": key.kid}, payload, key, algorithms=[ALG])
     return jws.detach_content(value)
 
 
@@ -74,12 +78,19 @@ class Message:
 
 
 _HEAD = LogHead._meta.db_table
+_LOG = MessageLog._meta.db_table
+_ACCESS = DataAccess._meta.db_table
+_LOG_FIELDS = list(MessageLog._meta.concrete_fields)
+_ACCESS_FIELDS = [f for f in DataAccess._meta.concrete_fields if not f.primary_key]
+_LOG_COLUMNS = ", ".join(connection.ops.quote_name(f.column) for f in _LOG_FIELDS)
+_ACCESS_COLUMNS = ", ".join(connection.ops.quote_name(f.column) for f in _ACCESS_FIELDS)
 
 
-def _lock_head() -> tuple[int, str]:
-    """Read (and on PostgreSQL lock until commit) the chain head; create it on first use."""
-    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
-    sql = f"SELECT last_seq, last_hash FROM {_HEAD} WHERE id = 1{lock}"  # noqa: S608 - constant
+def _read_head(*, lock: bool) -> tuple[int, str]:
+    """Read the chain head (with ``lock`` on PostgreSQL: ``FOR UPDATE``, held until commit); create
+    it on first use."""
+    suffix = " FOR UPDATE" if lock and connection.vendor == "postgresql" else ""
+    sql = f"SELECT last_seq, last_hash FROM {_HEAD} WHERE id = 1{suffix}"  # noqa: S608 - constant
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = cursor.fetchone()
@@ -105,6 +116,8 @@ class _Slot:
 _queue: list[_Slot] = []
 _queue_lock = threading.Lock()
 _writer_lock = threading.Lock()
+# PostgreSQL: the head this process wrote last (a guess, always checked by the write itself).
+_head_hint: tuple[int, str] | None = None
 
 
 def append(message: Message) -> MessageLog:
@@ -116,12 +129,18 @@ def append(message: Message) -> MessageLog:
     throughput is not bounded by one fsync per message. Inside an outer ``atomic`` block the
     message is written in that block instead (it commits or rolls back with the caller).
 
+    On PostgreSQL the batch is one statement in its own transaction (one round trip, ADR 0105):
+    it moves the head from the (seq, hash) this process last wrote to the batch's last record only
+    if the head still holds exactly that, and inserts the records only then; if another process
+    appended in between, the batch is re-chained once after the head as read then, and if that
+    also missed, under ``SELECT ... FOR UPDATE`` of the head.
+
     ``message.user_id`` is stored masked (a NIK keeps its first and last four digits);
     ``data_access`` (keys of :class:`DataAccess` except ``message``) is stored with this record.
     Raises whatever the database or the key loading raised; then nothing of the batch is stored.
     """
     if connection.in_atomic_block:
-        return _write([message])[0]
+        return _write_locked([message])[0]
     slot = _Slot(message)
     with _queue_lock:
         _queue.append(slot)
@@ -144,30 +163,101 @@ def append(message: Message) -> MessageLog:
     return slot.result
 
 
-@transaction.atomic
 def _write_batch(messages: list[Message]) -> list[MessageLog]:
-    return _write(messages)
+    """Write a batch outside any transaction (called under ``_writer_lock``)."""
+    global _head_hint
+    if connection.vendor == "postgresql":
+        # First this process's own last head, then (another process wrote since) the head as read now.
+        for guess in (_head_hint, None):
+            expected = guess or _read_head(lock=False)
+            entries, accesses = _chain(messages, *expected)
+            if _insert_if_head(entries, accesses, expected=expected):  # autocommit: committed on return
+                _head_hint = (entries[-1].seq, entries[-1].hash)
+                return entries
+    _head_hint = None
+    with transaction.atomic():
+        entries = _write_locked(messages)
+    if connection.vendor == "postgresql":
+        _head_hint = (entries[-1].seq, entries[-1].hash)
+    return entries
 
 
-def _write(messages: list[Message]) -> list[MessageLog]:
-    last_seq, last_hash = _lock_head()
-    entries = []
+def _write_locked(messages: list[Message]) -> list[MessageLog]:
+    """Inside a transaction: lock the head, chain ``messages`` after it, store them."""
+    last_seq, last_hash = _read_head(lock=True)
+    entries, accesses = _chain(messages, last_seq, last_hash)
+    if connection.vendor == "postgresql":
+        if not _insert_if_head(entries, accesses, expected=(last_seq, last_hash)):
+            raise RuntimeError("message log head moved while locked")  # cannot happen under FOR UPDATE
+        return entries
+    with connection.cursor() as cursor:
+        for entry in entries:
+            cursor.execute(f"INSERT INTO {_LOG} ({_LOG_COLUMNS}) VALUES ({_marks(_LOG_FIELDS)})",  # noqa: S608
+                           _values(entry, _LOG_FIELDS))
+        for access in accesses:
+            cursor.execute(f"INSERT INTO {_ACCESS} ({_ACCESS_COLUMNS}) VALUES ({_marks(_ACCESS_FIELDS)})",  # noqa: S608
+                           _values(access, _ACCESS_FIELDS))
+        cursor.execute(f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1",  # noqa: S608
+                       [entries[-1].seq, entries[-1].hash])
+    return entries
+
+
+def _insert_if_head(entries: list[MessageLog], accesses: list[DataAccess], *, expected: tuple[int, str]) -> bool:
+    """PostgreSQL: in one statement, move the head from ``expected`` to the last entry and insert
+    ``entries`` and ``accesses`` only if it moved; True when it did. Every value is a bound parameter;
+    each row is its own ``INSERT ... SELECT ... FROM head`` so the column types come from the table."""
+    # Table and column names come from our models; every value is a bound parameter.
+    parts = [f"WITH head AS (UPDATE {_HEAD} SET last_seq = %s, last_hash = %s "  # noqa: S608
+             "WHERE id = 1 AND last_seq = %s AND last_hash = %s RETURNING id)"]
+    params: list[Any] = [entries[-1].seq, entries[-1].hash, expected[0], expected[1]]
+    for i, entry in enumerate(entries):
+        parts.append(f", m{i} AS (INSERT INTO {_LOG} ({_LOG_COLUMNS}) SELECT {_marks(_LOG_FIELDS)} "  # noqa: S608
+                     "FROM head)")
+        params += _values(entry, _LOG_FIELDS)
+    for i, access in enumerate(accesses):
+        parts.append(f", a{i} AS (INSERT INTO {_ACCESS} ({_ACCESS_COLUMNS}) "  # noqa: S608
+                     f"SELECT {_marks(_ACCESS_FIELDS)} "
+                     "FROM head)")
+        params += _values(access, _ACCESS_FIELDS)
+    parts.append(" SELECT count(*) FROM head")
+    with connection.cursor() as cursor:
+        cursor.execute("".join(parts), params)
+        (moved,) = cursor.fetchone()
+    return bool(moved)
+
+
+def _marks(fields: list[Any]) -> str:
+    return ", ".join(["%s"] * len(fields))
+
+
+# Plain text and number columns go to the driver as they are; the others (date-times, bytes, JSON)
+# through the field's own database preparation.
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.FloatField)
+
+
+def _values(obj: MessageLog | DataAccess, fields: list[Any]) -> list[Any]:
+    return [getattr(obj, f.attname) if isinstance(f, _PLAIN) and not f.is_relation
+            else f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+
+
+def _chain(messages: list[Message], last_seq: int, last_hash: str) -> tuple[list[MessageLog], list[DataAccess]]:
+    """The signed, chained records for ``messages`` after (``last_seq``, ``last_hash``), and their
+    data-access records."""
+    entries: list[MessageLog] = []
+    accesses: list[DataAccess] = []
     for message in messages:
         entry = _entry(message, last_seq, last_hash)
-        entry.save(force_insert=True)
         if message.data_access is not None:
-            DataAccess.objects.create(message=entry, occurred_at=entry.logged_at, request_id=entry.request_id,
-                                      **message.data_access)
+            accesses.append(DataAccess(message_id=entry.seq, occurred_at=entry.logged_at,
+                                       request_id=entry.request_id, **message.data_access))
         last_seq, last_hash = entry.seq, entry.hash
         entries.append(entry)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1",  # noqa: S608
-                       [last_seq, last_hash])
-    return entries
+    return entries, accesses
 
 
 def _entry(message: Message, last_seq: int, last_hash: str) -> MessageLog:
     aad = message.request_id.encode()
+    key = keys.signing_key()
     entry = MessageLog(
         seq=last_seq + 1,
         request_id=message.request_id,
@@ -189,12 +279,12 @@ def _entry(message: Message, last_seq: int, last_hash: str) -> MessageLog:
         response_sha256=message.response_sha256,
         request_body=None if message.request_body is None else keys.encrypt_body(message.request_body, aad=aad),
         response_body=None if message.response_body is None else keys.encrypt_body(message.response_body, aad=aad),
-        key_id=keys.signing_key().kid or "",
+        key_id=key.kid or "",
         prev_hash=last_hash,
     )
-    canonical = entry.canonical_fields()
-    entry.hash = chain_hash(entry.prev_hash, canonical)
-    entry.signature = sign(canonical)
+    payload = rfc8785.dumps(entry.canonical_fields())  # serialised once for the hash and the signature
+    entry.hash = hashlib.sha256(bytes.fromhex(entry.prev_hash) + payload).hexdigest()
+    entry.signature = _sign_payload(payload, key)
     return entry
 
 
