@@ -309,6 +309,12 @@ def _start(application: Application, acting: Principal, key: str, request: HttpR
     return application
 
 
+def application_for_idempotency_key(*, acting: Principal, idempotency_key: str) -> Application | None:
+    """The application ``acting`` already made with ``idempotency_key`` (a retry), or ``None``."""
+    return Application.objects.filter(applicant_kind=acting.kind, applicant_id=acting.id,
+                                      idempotency_key=(idempotency_key or "").strip()).first()
+
+
 def application_apply(*, acting: Principal, definition: OnlineServiceDefinition, data: Any, files: Any = None,
                       idempotency_key: str, request: HttpRequest | None = None) -> Application:
     """Create and submit an application in one step (the API's ``POST …/applications``, a
@@ -318,8 +324,7 @@ def application_apply(*, acting: Principal, definition: OnlineServiceDefinition,
     """
     access.require_can_apply(acting)
     key = _check_key(idempotency_key)
-    existing = Application.objects.filter(applicant_kind=acting.kind, applicant_id=acting.id,
-                                          idempotency_key=key).first()
+    existing = application_for_idempotency_key(acting=acting, idempotency_key=key)
     if existing is not None:
         return existing
     version = definition.current_version()

@@ -13,15 +13,15 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from satupintu.catalog import selectors
 from satupintu.catalog.models import Service
 from satupintu.catalog.templatetags.catalog_tags import rupiah
-from satupintu.core.api import install_problem_handlers
+from satupintu.core.api import ProblemAwareNinjaAPI, install_problem_handlers
 from satupintu.core.errors import NotFound
 
-registration_api = NinjaAPI(
+registration_api = ProblemAwareNinjaAPI(
     title="satupintu — GovStack Registration building block",
     version="0.1.1",
     description="GovStack Registration BB API (services part). Errors are RFC 9457 problem details.",

@@ -21,6 +21,7 @@ OIDC_SCOPES = {
     "phone": "Mobile number",
     "address": "Address",
     "nik": "NIK (national identity number)",
+    "registration": "Apply for services and follow applications (GovStack Registration API)",
 }
 
 ACCESS_TOKEN_SECONDS = 600
