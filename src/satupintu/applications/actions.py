@@ -10,11 +10,13 @@ Uploaded files are written inside the transaction and removed again if it rolls 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -29,6 +31,7 @@ from satupintu.applications.models import (
     ApplicationStatus,
     DefinitionVersion,
     OnlineServiceDefinition,
+    StagedDocument,
     TrackingCounter,
     Upload,
     VersionStatus,
@@ -307,6 +310,37 @@ def _start(application: Application, acting: Principal, key: str, request: HttpR
                     "version": application.version.number, "agency": application.agency.code,
                     "due_at": application.due_at.isoformat()}, request=request)
     return application
+
+
+def document_stage(*, acting: Principal, file: Any, request: HttpRequest | None = None) -> StagedDocument:
+    """Check one uploaded file (every rule of :func:`uploads.check_upload`: content sniffing,
+    PDF parse, image re-encoding, virus scan, size) and keep it for the citizen's next
+    application (the Registration API's ``POST /documents``, ADR 0091). Raises
+    :class:`InvalidInput` naming ``file`` with the check's code and message (nothing stored),
+    :class:`PermissionDenied` for anyone but a citizen. Audited as ``application_document.staged``."""
+    access.require_can_apply(acting)
+    try:
+        checked = uploads.check_upload(file, accept=list(uploads.KINDS))
+    except ValidationError as exc:
+        raise InvalidInput([FieldError("file", exc.code or "invalid", m) for m in exc.messages]) from None
+    with _undo_files_on_error() as written, transaction.atomic():
+        storage_name = uploads.store(checked)
+        written.append(storage_name)
+        document = StagedDocument.objects.create(
+            uid=uuid.uuid4(), owner_kind=acting.kind, owner_id=acting.id, name=checked.name,
+            storage_name=storage_name, kind=checked.kind, content_type=checked.content_type,
+            size=checked.size, sha256=checked.sha256)
+        record(actor=acting, action="application_document.staged", target=document,
+               details={"kind": checked.kind, "size": checked.size, "sha256": checked.sha256}, request=request)
+    return document
+
+
+def staged_documents_consumed(*, documents: list[StagedDocument]) -> None:
+    """Delete staged documents an application has just copied into its own uploads (call in the
+    application's transaction; the files go once it commits)."""
+    for document in documents:
+        transaction.on_commit(_remover(document.storage_name))
+        document.delete()
 
 
 def application_for_idempotency_key(*, acting: Principal, idempotency_key: str) -> Application | None:

@@ -26,7 +26,6 @@ import uuid
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -51,7 +50,6 @@ from satupintu.applications.models import (
 from satupintu.applications.registration_auth import AUTH, principal_of, request_loa
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
-from satupintu.audit.actions import record
 from satupintu.catalog import selectors as catalog_selectors
 from satupintu.catalog.govstack import registration_api
 from satupintu.catalog.models import Service, service_uuid
@@ -443,14 +441,6 @@ def _staged_document(principal: Principal, uid: str) -> StagedDocument | None:
                                          created_at__gte=fresh).first()
 
 
-def _release(documents: list[StagedDocument]) -> None:
-    """Delete the staged documents an application has just copied (files after commit)."""
-    for document in documents:
-        name = document.storage_name
-        document.delete()
-        transaction.on_commit(actions._remover(name))
-
-
 def _require_loa(request: HttpRequest, version: DefinitionVersion) -> None:
     """The token's sign-in must meet the service's level of assurance (level 3 needs loa2,
     as on the web pages, ADR 0080)."""
@@ -486,7 +476,7 @@ def get_service_eforms(request: HttpRequest, serviceId: str) -> list[dict[str, A
     return out
 
 
-@public.get("/eForms/{eFormId}", response=EForm, operation_id="getEFormById",
+@public.get("/eForms/{eFormId}", response=EForm, operation_id="getEFormById", by_alias=True,
             summary="Retrieve a specific e-form by ID")
 def get_eform(request: HttpRequest, eFormId: str = Path(..., pattern=EFORM_ID)) -> dict[str, Any]:  # noqa: N803
     """One published form version with its schema (our form schema format, docs/applications.md).
@@ -539,7 +529,7 @@ def submit_application(request: HttpRequest, serviceId: str, payload: Applicatio
         with transaction.atomic():
             application = actions.application_apply(acting=principal, definition=definition, data=data,
                                                     files=files, idempotency_key=key, request=request)
-            _release(used)
+            actions.staged_documents_consumed(documents=used)
     except actions.FormInvalid as exc:
         raise _form_invalid(exc) from None
     return application_file(application)
@@ -566,25 +556,8 @@ def upload_document(request: HttpRequest, file: File[UploadedFile],
     of ADR 0072) and stage one document of the signed-in citizen; the returned
     ``urn:uuid:…`` goes into a file field of ``formData.data``. Errors: 403 not a citizen,
     422 naming ``file`` with the upload checks' message."""
-    principal = principal_of(request)
-    access.require_can_apply(principal)
-    try:
-        checked = uploads.check_upload(file, accept=list(uploads.KINDS))
-    except ValidationError as exc:
-        raise InvalidInput([FieldError("file", exc.code or "invalid", m) for m in exc.messages]) from None
-    with transaction.atomic():
-        storage_name = uploads.store(checked)
-        try:
-            document = StagedDocument.objects.create(
-                uid=uuid.uuid4(), owner_kind=principal.kind, owner_id=principal.id, name=checked.name,
-                storage_name=storage_name, kind=checked.kind, content_type=checked.content_type,
-                size=checked.size, sha256=checked.sha256)
-            record(actor=principal, action="application_document.staged", target=document,
-                   details={"kind": checked.kind, "size": checked.size, "sha256": checked.sha256}, request=request)
-        except BaseException:
-            uploads.remove(storage_name)
-            raise
-    return {"code": 200, "type": checked.content_type, "message": checked.name, "url": f"urn:uuid:{document.uid}"}
+    document = actions.document_stage(acting=principal_of(request), file=file, request=request)
+    return {"code": 200, "type": document.content_type, "message": document.name, "url": f"urn:uuid:{document.uid}"}
 
 
 # --- Applicant and operator: applications ----------------------------------------------------------
@@ -641,7 +614,7 @@ def update_application(request: HttpRequest, payload: ApplicationFileSubmit,
         with transaction.atomic():
             application = actions.application_save_draft(acting=principal, data=data, files=files,
                                                          application=application, request=request)
-            _release(used)
+            actions.staged_documents_consumed(documents=used)
     except actions.FormInvalid as exc:
         raise _form_invalid(exc) from None
     return application_file(application)
