@@ -95,7 +95,7 @@ class ApplicationFileSubmit(Schema):
     applicationName: str | None = Field(None, max_length=255, pattern=PLAIN)  # noqa: N815
     applicantId: str | None = Field(None, max_length=255, pattern=PLAIN,  # noqa: N815
                                     description="optional; if given, must be the token's own applicant id")
-    created: dt.datetime | None = None
+    created: str | None = Field(None, max_length=40, description="ignored: the platform records its own times")
     formData: FormData = Field(default_factory=lambda: FormData(eFormId=None))  # noqa: N815
     documentUrls: list[str] = Field(default_factory=list, max_length=50,  # noqa: N815
                                     description="informational; files are referenced from file fields")
@@ -215,9 +215,12 @@ class TaskQuery(Schema):
     sortOrder: Literal["asc", "desc"] | None = None  # noqa: N815
 
 
+DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
 class StatisticsQuery(Schema):
-    startDate: dt.date | None = None  # noqa: N815
-    endDate: dt.date | None = None  # noqa: N815
+    startDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"})  # noqa: N815
+    endDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"})  # noqa: N815
     registrationName: str | None = Field(None, max_length=200, pattern=PLAIN)  # noqa: N815
     timeframe: Literal["day", "week", "month", "year"] | None = None
 
@@ -752,6 +755,15 @@ def _buckets(start: dt.date, end: dt.date, timeframe: str | None) -> list[tuple[
     return out
 
 
+def _date(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput([FieldError(name, "date_parsing", _("Must be a date (YYYY-MM-DD)."))]) from None
+
+
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=WIB)
 
@@ -765,11 +777,12 @@ def statistics(request: HttpRequest, query: StatisticsQuery) -> list[dict[str, A
     principal = principal_of(request)
     if principal.kind == "citizen" or principal.kind == "anonymous":
         raise PermissionDenied(str(_("Statistics are for the agency's officers and systems.")))
-    if query.startDate and query.endDate and query.endDate < query.startDate:
+    start_date, end_date = _date(query.startDate, "startDate"), _date(query.endDate, "endDate")
+    if start_date and end_date and end_date < start_date:
         raise InvalidInput([FieldError("endDate", "min_value", _("The end date is before the start date."))])
     today = timezone.localdate(timezone=WIB)
-    end = query.endDate or today
-    start = query.startDate or (end - dt.timedelta(days=365) if query.timeframe else None)
+    end = end_date or today
+    start = start_date or (end - dt.timedelta(days=365) if query.timeframe else None)
     definitions = OnlineServiceDefinition.objects.select_related("agency").order_by("slug")
     if principal.kind != "platform":
         definitions = definitions.filter(agency__code=principal.agency or "")
@@ -780,7 +793,7 @@ def statistics(request: HttpRequest, query: StatisticsQuery) -> list[dict[str, A
                 f"{definition.name_id} {definition.name_en} {definition.slug}".lower()):
             continue
         ranges: list[tuple[dt.date | None, dt.date | None]] = (
-            list(_buckets(start, end, query.timeframe)) if start else [(None, query.endDate)])
+            list(_buckets(start, end, query.timeframe)) if start else [(None, end_date)])
         for low, high in ranges:
             figures = selectors.service_statistics(
                 principal, definition, since=_midnight(low) if low else None,

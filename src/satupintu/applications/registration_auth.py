@@ -28,6 +28,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
 from ninja.security import APIKeyHeader, HttpBearer
 
 from satupintu.core.principal import Principal
@@ -69,7 +72,10 @@ class OAuthToken(HttpBearer):
 
         from satupintu.identity.interface import access_token_loa
 
-        valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[SCOPE])
+        try:
+            valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[SCOPE])
+        except MultiPartParserError:  # the toolkit reads form bodies (RFC 6750 §2.2): refuse a broken one
+            raise HttpError(400, _("The request body cannot be read (malformed multipart).")) from None
         if not valid:
             return None
         access_token = oauth_request.access_token
