@@ -284,6 +284,14 @@ def test_validation_errors_name_fields_with_the_web_form_messages(service: Servi
     assert Application.objects.count() == 0
 
 
+def test_region_and_address_errors_are_named_by_their_answer_path(service: Service, people: dict) -> None:
+    body = problem(submit(Client(), str(service.uid), bearer(people["warga"]),
+                          data=answers(wilayah="99.99", alamat={"street": "", "rt": "abcd", "region": "99"})), 422)
+    assert set(fields(body)) <= {"formData.data.wilayah", "formData.data.alamat.rt", "formData.data.alamat.region",
+                                 "formData.data.alamat.street"}
+    assert "formData.data.wilayah" in fields(body) and any(f.startswith("formData.data.alamat.") for f in fields(body))
+
+
 def test_shape_errors_unknown_fields_and_stale_eform(service: Service, people: dict) -> None:
     auth = bearer(people["warga"])
     body = problem(submit(Client(), str(service.uid), auth, data=answers(palsu="x", punya_paspor="ya")), 422)

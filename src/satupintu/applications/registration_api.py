@@ -367,19 +367,36 @@ def _is_task_of(principal: Principal, application: Application, workflow: Workfl
 
 # --- validation errors: form inputs → request paths ------------------------------------------------
 
-def _api_field(name: str, rule: str) -> str:
+def _region_fields(schema: dict[str, Any]) -> set[str]:
+    names = set()
+    for spec in schema["fields"]:
+        if spec["type"] == "region":
+            names.add(spec["name"])
+        for sub in spec.get("fields", []) if spec["type"] == "group" else []:
+            if sub["type"] == "region":
+                names.add(sub["name"])
+    return names
+
+
+def _api_field(name: str, rule: str, regions: set[str]) -> str:
     """A form input name (``anggota-0-nik``, ``alamat-street``, ``wilayah_1``) as the request
-    path of the value (``formData.data.anggota.0.nik``, ``formData.data.alamat.street``)."""
+    path of the value (``formData.data.anggota.0.nik``, ``formData.data.alamat.street``,
+    ``formData.data.wilayah``); ``__all__`` is the form as a whole (``formData``, or
+    ``formData.eFormId`` for a stale version)."""
     if name == "__all__" or name == VERSION_FIELD:
         return "formData.eFormId" if rule == "stale_version" else "formData"
     if name.endswith("-count"):
         name = name[: -len("-count")]
-    name = re.sub(r"_[0-3]$", "", name) if re.search(r"_[0-3]$", name) else name
-    return "formData.data." + name.replace("-", ".")
+    parts = name.split("-")
+    level = re.match(r"^(.+)_[0-3]$", parts[-1])
+    if level and level.group(1) in regions:  # the region picker's per-level inputs
+        parts[-1] = level.group(1)
+    return "formData.data." + ".".join(parts)
 
 
 def _form_invalid(exc: actions.FormInvalid) -> InvalidInput:
-    errors = [FieldError(_api_field(e.field, e.rule), e.rule, e.message) for e in exc.errors]
+    regions = _region_fields(exc.form.schema)
+    errors = [FieldError(_api_field(e.field, e.rule, regions), e.rule, e.message) for e in exc.errors]
     return InvalidInput(errors, detail=exc.detail)
 
 
