@@ -503,3 +503,23 @@ def test_openapi_document_lists_every_operation_and_both_security_schemes() -> N
                      ("GET", "/data/statistics"), ("GET", "/data/statistics/1.0")}
     assert set(schema["components"]["securitySchemes"]) == {"OAuthToken", "InformationMediator"}
     assert "4XX" in schema["paths"][f"{BASE}/applications"]["get"]["responses"]
+
+
+def test_expired_staged_documents_are_unusable_then_cleared(service: Service, people: dict,
+                                                            django_capture_on_commit_callbacks: Any) -> None:
+    from django.core.management import call_command
+
+    from satupintu.applications import uploads
+
+    auth = bearer(people["warga"])
+    urn = Client().post(f"{BASE}/documents", {"file": _file("laporan.pdf", pdf_bytes())}, **auth).json()["url"]
+    fresh = Client().post(f"{BASE}/documents", {"file": _file("baru.pdf", pdf_bytes())}, **auth).json()["url"]
+    old = StagedDocument.objects.get(uid=urn.removeprefix("urn:uuid:"))
+    StagedDocument.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(hours=25))
+    late = submit(Client(), str(service.uid), auth,
+                  data=answers(alasan="hilang", nomor_laporan="LP/1/2026", surat_kehilangan=urn))
+    assert fields(problem(late, 422)) == {"formData.data.surat_kehilangan": "document"}
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("applications_clear_staged")
+    assert [str(u) for u in StagedDocument.objects.values_list("uid", flat=True)] == [fresh.removeprefix("urn:uuid:")]
+    assert not uploads.storage().exists(old.storage_name)

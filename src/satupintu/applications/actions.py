@@ -343,6 +343,21 @@ def staged_documents_consumed(*, documents: list[StagedDocument]) -> None:
         document.delete()
 
 
+def staged_documents_clear_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete staged documents older than ``SATUPINTU_REGISTRATION_DOCUMENT_HOURS`` (no longer
+    usable, ADR 0091) and their files after commit; returns how many. Run daily
+    (``satupintu manage applications_clear_staged``)."""
+    from django.conf import settings
+
+    horizon = (now or timezone.now()) - dt.timedelta(hours=settings.SATUPINTU_REGISTRATION_DOCUMENT_HOURS)
+    with transaction.atomic():
+        expired = list(StagedDocument.objects.select_for_update().filter(created_at__lt=horizon))
+        for document in expired:
+            transaction.on_commit(_remover(document.storage_name))
+        StagedDocument.objects.filter(pk__in=[d.pk for d in expired]).delete()
+    return len(expired)
+
+
 def application_for_idempotency_key(*, acting: Principal, idempotency_key: str) -> Application | None:
     """The application ``acting`` already made with ``idempotency_key`` (a retry), or ``None``."""
     return Application.objects.filter(applicant_kind=acting.kind, applicant_id=acting.id,
