@@ -25,9 +25,15 @@ run: install  ## migrate, load reference data once, serve on http://$(HOST):$(PO
 	$(BIN)/satupintu import-online-services
 	$(BIN)/satupintu keys init
 	$(BIN)/satupintu demo-accounts
+	$(BIN)/satupintu import-population --if-empty
+	$(BIN)/satupintu exchange setup-demo --base-url http://$(HOST):$(PORT)
 	@echo "satupintu: serving on http://$(HOST):$(PORT) (Ctrl+C stops both processes)"
 	@$(BIN)/satupintu worker & WORKER=$$!; \
 	  trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  SATUPINTU_PUBLIC_URL=$${SATUPINTU_PUBLIC_URL:-http://$(HOST):$(PORT)} \
+	  SATUPINTU_EXCHANGE_INTROSPECTION_URL=$${SATUPINTU_EXCHANGE_INTROSPECTION_URL:-http://$(HOST):$(PORT)/o/introspect/} \
+	  SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID=$${SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID:-satupintu-gateway} \
+	  SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET_FILE=$${SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET_FILE:-$${SATUPINTU_VAR_DIR:-var}/keys/exchange-introspection.secret} \
 	  $(BIN)/satupintu serve --bind $(HOST):$(PORT)
 
 lint: install  ## ruff

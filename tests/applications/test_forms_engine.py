@@ -179,6 +179,10 @@ def test_unbound_form_resumes_from_stored_answers(small_regions) -> None:  # noq
     assert form.initial["alamat-region_3"] == "32.75.01.1001"
     html = form.as_div()
     assert 'value="Siti"' in html and 'name="anggota-1-nama"' in html
+    # The region pickers show the stored choice at every level (not "— pilih —").
+    assert form["alamat-region"].value() == "32.75.01.1001" and form["wilayah"].value() == "32.75"
+    assert '<option value="32.75.01.1001" selected>' in str(form["alamat-region"])
+    assert '<option value="32.75" selected>' in str(form["wilayah"])
 
 
 def test_json_answers_refuse_unknown_names_and_wrong_types() -> None:

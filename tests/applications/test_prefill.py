@@ -17,7 +17,7 @@ class ClaimsSource:
     def __init__(self) -> None:
         self.asked: list[str] = []
 
-    def claims(self, principal: Principal) -> dict[str, Any]:
+    def claims(self, principal: Principal, context: object = None) -> dict[str, Any]:
         self.asked.append(principal.id)
         return {"nik": VALID_NIK, "name": "Siti Aminah", "phone": ""}
 

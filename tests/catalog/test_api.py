@@ -94,6 +94,16 @@ def test_govstack_openapi_document_lists_the_bb_operations(db, client: Client) -
     assert {"getServiceList", "getService"} <= ops
 
 
+def test_govstack_openapi_documents_the_problem_responses(db, client: Client) -> None:
+    # Found by schemathesis (issue 10): the 422 (name too long) and 404 (unknown serviceId) problem
+    # responses were not in the Registration document, only 200.
+    spec = client.get("/registration/v1/openapi.json").json()
+    for path in spec["paths"].values():
+        for operation in path.values():
+            problem = operation["responses"]["4XX"]
+            assert "application/problem+json" in problem["content"]
+
+
 @pytest.mark.parametrize("field", ["agency", "life_event"])
 @pytest.mark.parametrize("value", ["\x00", "duk\x00capil", "[\"x", "a b"])
 def test_filter_slugs_with_control_or_odd_characters_are_a_problem_not_a_500(

@@ -124,3 +124,22 @@ def test_each_page_with_its_css_weighs_under_60_kb(shared_catalog, client: Clien
 def test_search_page_paginates_without_javascript(shared_catalog, client: Client) -> None:
     html = client.get("/layanan/").content.decode()
     assert 'rel="next"' in html and "page=2" in html
+
+
+def test_indonesian_only_content_is_marked_lang_id_on_english_pages(shared_catalog, client: Client) -> None:
+    """WCAG 2.2 SC 3.1.2: requirements and procedure exist only in Indonesian, so an English page marks them."""
+    service = Service.objects.get(slug="polri-skck")
+    english = client.get("/layanan/polri-skck/?lang=en").content.decode()
+    requirements = english[english.index("1. Requirements"):english.index("2. Procedure")]
+    assert '<ul lang="id">' in requirements and service.requirements[0] in requirements
+    assert f'<h1>{service.name_en}</h1>' in english  # English name shown: no lang override
+    indonesian = client.get("/layanan/polri-skck/?lang=id").content.decode()
+    main = indonesian[indonesian.index("<main"):indonesian.index("</main>")]
+    assert "Persyaratan" in main and 'lang="id"' not in main
+
+
+def test_service_without_english_name_is_marked_lang_id(shared_catalog, client: Client) -> None:
+    service = Service.objects.get(slug="polri-skck")
+    Service.objects.filter(pk=service.pk).update(name_en="")
+    english = client.get("/layanan/polri-skck/?lang=en").content.decode()
+    assert f'<h1 lang="id">{service.name_id}</h1>' in english

@@ -33,6 +33,17 @@ def test_seed_is_loaded_by_migrations_for_2025_to_2027() -> None:
     assert Holiday.objects.filter(date__year=2027, provisional=True).exists()
 
 
+def test_2026_seed_matches_skb_1497_2025_counts_and_dates() -> None:
+    """SKB No. 1497/2/5 Tahun 2025: 17 hari libur nasional and 8 hari cuti bersama in 2026."""
+    rows = [r for r in read_holidays() if r["date"].year == 2026]
+    libur = {r["date"] for r in rows if r["kind"] == "libur"}
+    cuti = {r["date"] for r in rows if r["kind"] == "cuti_bersama"}
+    assert len(libur) == 17 and len(cuti) == 8
+    assert cuti == {dt.date(2026, 2, 16), dt.date(2026, 3, 18), dt.date(2026, 3, 20), dt.date(2026, 3, 23),
+                    dt.date(2026, 3, 24), dt.date(2026, 5, 15), dt.date(2026, 5, 28), dt.date(2026, 12, 24)}
+    assert not any(r.get("provisional") for r in rows)
+
+
 def test_zone_by_province() -> None:
     assert zone_for_region("31.71") == WIB
     assert zone_for_region("51") == WITA  # Bali

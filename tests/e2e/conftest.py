@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.e2e
 E2E_ADMIN = ("koordinator@e2e.example.go.id", "E2e-koordinator-2026!")
 E2E_TOTP_SECRETS: dict[str, str] = {}
+E2E_ENV: dict[str, str] = {}  # the server's environment (for manage_shell and the mail folder)
 _USED_CODES: dict[str, str] = {}
 
 
@@ -61,6 +62,55 @@ def sign_in_back_office(pg: Page, server: str, username: str = E2E_ADMIN[0], pas
     pg.locator("form button[type=submit], form input[type=submit]").last.click()
 
 
+def manage_shell(code: str, timeout: float = 120) -> str:
+    """Run Python ``code`` in ``satupintu manage shell`` against the e2e server's database; return stdout.
+
+    For test set-up only (accounts that a journey needs but does not create itself)."""
+    done = subprocess.run([str(BIN), "manage", "shell", "-c", code], env=E2E_ENV, check=True, timeout=timeout,
+                          capture_output=True, text=True)
+    return done.stdout
+
+
+def make_officer_account(email: str, password: str, agency_code: str, roles: list[str], name: str) -> str:
+    """Create an officer (petugas) of ``agency_code`` with ``roles`` and TOTP; remember and return the TOTP secret."""
+    code = (
+        "from satupintu.catalog.models import Agency; from satupintu.identity.models import User; "
+        "from satupintu.identity.testing import activate_totp, verify_email; "
+        f"u = User.objects.create_user({email!r}, {password!r}, full_name={name!r}, kind='officer', is_staff=True, "
+        f"roles={roles!r}, agency=Agency.objects.get(code={agency_code!r})); verify_email(u); print(activate_totp(u))"
+    )
+    secret = manage_shell(code).strip().splitlines()[-1]
+    E2E_TOTP_SECRETS[email] = secret
+    return secret
+
+
+def read_mail(to: str, since: float = 0.0) -> list[str]:
+    """Bodies of the e-mails the server (and its worker) sent to ``to``, oldest first, written after ``since``
+    (a ``time.time()`` value). The e2e server uses Django's file e-mail backend."""
+    folder = Path(E2E_ENV["SATUPINTU_EMAIL_FILE_PATH"])
+    bodies = []
+    for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime) if folder.exists() else []:
+        if path.stat().st_mtime < since:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for message in text.split("-" * 79):
+            if re.search(rf"^To: .*{re.escape(to)}", message, re.M | re.I):
+                bodies.append(message)
+    return bodies
+
+
+def wait_for_mail(to: str, pattern: str, since: float = 0.0, timeout: float = 60) -> re.Match[str]:
+    """Wait until an e-mail to ``to`` matches ``pattern`` (a regex); return the match."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for body in reversed(read_mail(to, since)):
+            found = re.search(pattern, body)
+            if found:
+                return found
+        time.sleep(0.5)
+    raise AssertionError(f"no e-mail to {to} matching {pattern!r} within {timeout} s")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -68,11 +118,15 @@ def _free_port() -> int:
 
 
 def _fresh_postgres(url: str) -> str:
-    """Create a fresh database next to the one in ``url`` for the e2e server; return its URL."""
+    """Create a fresh database next to the one in ``url`` for the e2e server; return its URL.
+
+    Its name is the given database's name + ``_e2e`` (``sp_alice`` → ``sp_alice_e2e``), so runs
+    against different databases never drop each other's."""
     import psycopg
 
-    base, _, _name = url.rpartition("/")
-    e2e_name = "satupintu_e2e"
+    base, _, name = url.rpartition("/")
+    name = re.sub(r"[^A-Za-z0-9_]", "_", name.partition("?")[0]) or "satupintu"
+    e2e_name = f"{name}_e2e"[:63]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {e2e_name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {e2e_name}")
@@ -85,13 +139,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var = tmp_path_factory.mktemp("e2e-var")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SATUPINTU_")}
     env.update({"SATUPINTU_VAR_DIR": str(var), "SATUPINTU_ENV": "development", "SATUPINTU_DEBUG": "0",
-                "SATUPINTU_SHARED_DATA": str(REPO.parent / "shared" / "data")})
+                "SATUPINTU_SHARED_DATA": str(REPO.parent / "shared" / "data"),
+                "SATUPINTU_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "SATUPINTU_EMAIL_FILE_PATH": str(var / "mail")})
     if os.environ.get("DATABASE_URL"):
         env["DATABASE_URL"] = _fresh_postgres(os.environ["DATABASE_URL"])
+    E2E_ENV.clear()
+    E2E_ENV.update(env)
     subprocess.run([str(BIN), "manage", "migrate", "-v0"], env=env, check=True, timeout=300)
     subprocess.run([str(BIN), "import-regions", "--no-progress"], env=env, check=True, timeout=600,
                    stdout=subprocess.DEVNULL)
     subprocess.run([str(BIN), "import-catalog"], env=env, check=True, timeout=600, stdout=subprocess.DEVNULL)
+    # As `make run` does: holidays, the six online services, signing keys, the population register.
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    for step in (["import-holidays"], ["import-online-services"], ["keys", "init"], ["import-population"],
+                 ["exchange", "setup-demo", "--base-url", base]):
+        subprocess.run([str(BIN), *step], env=env, check=True, timeout=600, stdout=subprocess.DEVNULL)
+    # The gateway checks the portal's tokens at this server's own provider (as `make run` sets up).
+    env.update({"SATUPINTU_PUBLIC_URL": base, "SATUPINTU_EXCHANGE_INTROSPECTION_URL": f"{base}/o/introspect/",
+                "SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID": "satupintu-gateway",
+                "SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET_FILE":
+                    str(var / "keys" / "exchange-introspection.secret")})
+    E2E_ENV.update(env)
     # A national SPBE coordinator (an officer; officers must use MFA, so TOTP is set up).
     make_user = (
         "from satupintu.identity.models import User; from satupintu.identity.testing import activate_totp, "
@@ -104,11 +174,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     E2E_TOTP_SECRETS[E2E_ADMIN[0]] = made.stdout.strip().splitlines()[-1]
     subprocess.run([str(BIN), "consolidation", "generate", "--apps", "300", "--seed", "7"], env=env, check=True,
                    timeout=600, stdout=subprocess.DEVNULL)
-    port = _free_port()
     log = (var / "server.log").open("w")
     proc = subprocess.Popen([str(BIN), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"], env=env,
                             stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    worker = subprocess.Popen([str(BIN), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(150):
             try:
@@ -120,8 +189,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             raise RuntimeError(f"server did not start; see {var / 'server.log'}")
         yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for process in (worker, proc):
+            process.terminate()
+        for process in (worker, proc):
+            process.wait(timeout=30)
         log.close()
 
 
@@ -217,3 +288,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if AXE_RESULTS:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "axe-report.json").write_text(json.dumps(AXE_RESULTS, indent=2), encoding="utf-8")
+
+
+def complete_sign_in(pg: Page, username: str, password: str,
+                     before_code: Callable[[Page], None] | None = None) -> None:
+    """Fill the sign-in form the browser is on now (e.g. after a redirect with ``?next=``), then the
+    TOTP code of ``username`` (see :func:`make_officer_account`; citizens' secrets go in
+    ``E2E_TOTP_SECRETS`` too). Unlike :func:`sign_in_back_office` it does not open /akun/login/ itself.
+    ``before_code(pg)`` runs on the TOTP page before the code is entered (e.g. an axe check)."""
+    pg.locator("#id_login").fill(username)
+    pg.locator("#id_password").fill(password)
+    pg.locator("form button[type=submit], form input[type=submit]").last.click()
+    if before_code is not None:
+        before_code(pg)
+    code = totp_now(E2E_TOTP_SECRETS[username])
+    while code == _USED_CODES.get(username):  # a TOTP code works once: wait for the next time step
+        time.sleep(1)
+        code = totp_now(E2E_TOTP_SECRETS[username])
+    _USED_CODES[username] = code
+    pg.locator("#id_code").fill(code)
+    pg.locator("form button[type=submit], form input[type=submit]").last.click()

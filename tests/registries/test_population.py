@@ -47,8 +47,8 @@ def register(directory: Directory, live_server) -> Directory:  # noqa: ANN001, F
 
 @pytest.mark.django_db
 def test_demo_import_creates_then_updates_and_is_audited(gateway_keys) -> None:  # noqa: ANN001, F811
-    assert population_import(acting=Principal.platform()) == {"created": 10, "updated": 0}
-    assert population_import(acting=Principal.platform()) == {"created": 0, "updated": 10}
+    assert population_import(acting=Principal.platform()) == {"created": 11, "updated": 0}
+    assert population_import(acting=Principal.platform()) == {"created": 0, "updated": 11}
     assert AuditEvent.objects.filter(action="registries.population_imported").count() == 2
     raw = b"".join(bytes(p.nik_encrypted) for p in Person.objects.all())
     assert NIK.encode() not in raw and not Person.objects.filter(nik_index=NIK).exists()

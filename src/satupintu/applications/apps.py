@@ -8,8 +8,10 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         """Applicants are identity users: their verified e-mail receives status mail and their
-        identity claims prefill forms (ADR 0080)."""
-        from satupintu.applications import identity_link, notifications, prefill
+        identity claims prefill forms (ADR 0080); the population register prefills through the
+        exchange gateway (ADR 0110)."""
+        from satupintu.applications import identity_link, notifications, prefill, register_link
 
         notifications.register_contact_source(identity_link.contact_for)
         prefill.register_source(identity_link.IdentitySource())
+        prefill.register_source(register_link.PopulationSource())

@@ -448,8 +448,26 @@ def flatten_answers(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str
     """Stored answers → initial values keyed by input name (to resume a draft)."""
     data = answers_to_data(schema, answers, version=0, strict=False)[0]
     # The version marker is the form's own (its ``initial``): never let the placeholder override it.
-    return {key: (data.getlist(key) if len(data.getlist(key)) > 1 else data.get(key)) for key in data
-            if key != VERSION_FIELD}
+    initial = {key: (data.getlist(key) if len(data.getlist(key)) > 1 else data.get(key)) for key in data
+               if key != VERSION_FIELD}
+    _region_initials(schema["fields"], answers, "", initial)
+    return initial
+
+
+def _region_initials(specs: list[dict[str, Any]], answers: dict[str, Any], prefix: str,
+                     initial: dict[str, Any]) -> None:
+    """A region picker's initial value is the whole kode wilayah under the field's own name (its
+    widget splits it into the level selects); posted data instead carries one input per level."""
+    for spec in specs:
+        value, key = answers.get(spec["name"]), f"{prefix}{spec['name']}"
+        if spec["type"] == "region" and isinstance(value, str):
+            initial[key] = value
+        elif spec["type"] == "address" and isinstance(value, dict) and isinstance(value.get("region"), str):
+            initial[f"{key}-region"] = value["region"]
+        elif spec["type"] == "group" and isinstance(value, list):
+            for i, row in enumerate(value[:MAX_GROUP_ITEMS]):
+                if isinstance(row, dict):
+                    _region_initials(spec["fields"], row, f"{key}-{i}-", initial)
 
 
 def answers_to_data(schema: dict[str, Any], answers: Any, *, version: int, strict: bool = True

@@ -46,8 +46,9 @@ class IdentitySource:
 
     name = "identity"
 
-    def claims(self, principal: Principal) -> dict[str, Any]:
-        """The claims of ``principal`` (empty for anyone but a citizen with an account)."""
+    def claims(self, principal: Principal, context: Any = None) -> dict[str, Any]:
+        """The claims of ``principal`` (empty for anyone but a citizen with an account); the
+        prefill context does not matter for the citizen's own record."""
         user = user_for(principal.kind, principal.id)
         if user is None:
             return {}

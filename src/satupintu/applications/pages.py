@@ -25,7 +25,7 @@ from satupintu.applications import access, actions, selectors
 from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_paths
 from satupintu.applications.models import Application, ApplicationStatus, DefinitionVersion
 from satupintu.applications.outcome import outcome_document
-from satupintu.applications.prefill import prefill_answers
+from satupintu.applications.prefill import Prefill, PrefillContext, prefill_form
 from satupintu.applications.rendering import answer_rows, form_layout
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
@@ -83,10 +83,10 @@ def request_language() -> str:
 
 
 def _form_page(request: HttpRequest, form: SchemaForm, application: Application | None, title: str,
-               status: int = 200) -> HttpResponse:
+               status: int = 200, prefill: Prefill | None = None) -> HttpResponse:
     return render(request, "applications/form.html", {
         "form": form, "layout": form_layout(form), "application": application, "title": title,
-        "version_field": form[VERSION_FIELD],
+        "version_field": form[VERSION_FIELD], "prefill": prefill,
         "existing_files": form.existing_files}, status=status)
 
 
@@ -119,9 +119,10 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
         return stepped
     title = definition.name_id if request_language() == "id" else definition.name_en
     if request.method == "GET":
-        known = prefill_answers(version.form_schema, principal)
-        return _form_page(request, SchemaForm(version.form_schema, version=version.number, answers=known), None,
-                          title)
+        known = prefill_form(version.form_schema, principal, PrefillContext(
+            service_slug=definition.slug, service_name=definition.name_id, agency_code=definition.agency.code))
+        return _form_page(request, SchemaForm(version.form_schema, version=version.number, answers=known.answers),
+                          None, title, prefill=known)
     form = SchemaForm(version.form_schema, version=version.number, data=request.POST, files=request.FILES,
                       partial=True)
     if form.is_refresh():

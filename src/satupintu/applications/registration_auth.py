@@ -7,9 +7,9 @@ Two ways in, tried in this order (django-ninja auth classes; neither → 401 pro
    carrying the ``registration`` scope. A citizen's token acts as that citizen (level of
    assurance = the token's sign-in ``acr``); an officer's token as that officer (agency and
    roles from the account; only tokens from a sign-in with a second factor, like the
-   back-office); a client-credentials token as the client's *system* principal
-   (``oauth:<client_id>``), whose agency is its relying party's agency, else the agency of the
-   exchange subsystem registered with that client id.
+   back-office); a client-credentials token as the client's *system* principal (id = the
+   client id), whose agency is its relying party's agency, else the agency of the exchange
+   subsystem registered with that client id. Token checks: identity's ``bearer_principal``.
 2. ``Information-Mediator-Client`` / ``X-Road-Client: INSTANCE/CLASS/MEMBER/SUBSYSTEM``, only
    when the request comes from ``SATUPINTU_REGISTRATION_TRUSTED_PROXIES`` (the platform's own
    gateway); from any other address the header is ignored. The system principal's agency is
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -68,39 +69,24 @@ class OAuthToken(HttpBearer):
     openapi_description = "OAuth 2.0 access token of the platform with the `registration` scope"
 
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
-        from oauth2_provider.oauth2_backends import get_oauthlib_core
-
-        from satupintu.identity.interface import access_token_loa
+        from satupintu.identity.interface import bearer_loa, bearer_principal
 
         try:
-            valid, oauth_request = get_oauthlib_core().verify_request(request, scopes=[SCOPE])
+            principal = bearer_principal(request, scopes=[SCOPE])
         except MultiPartParserError:  # the toolkit reads form bodies (RFC 6750 §2.2): refuse a broken one
             raise HttpError(400, _("The request body cannot be read (malformed multipart).")) from None
-        if not valid:
+        if principal is None:
             return None
-        access_token = oauth_request.access_token
-        user = access_token.user
-        if user is not None:
-            if not user.is_active:
-                return None
-            principal = user.as_principal() if hasattr(user, "as_principal") else None
-            if not isinstance(principal, Principal) or principal.kind not in ("citizen", "officer"):
-                return None
-            loa = access_token_loa(access_token)
+        if principal.kind == "system":
+            if not principal.agency:
+                principal = replace(principal, agency=_subsystem_agency(oauth_client_id=principal.id))
+            loa = "loa0"
+        elif principal.kind in ("citizen", "officer"):
+            loa = bearer_loa(request)
             if principal.kind == "officer" and loa != "loa2":
                 return None  # officers work only after a second factor (as in the back-office)
         else:
-            application = access_token.application
-            agency = None
-            relying_party = getattr(application, "relying_party", None) if application is not None else None
-            if relying_party is not None and relying_party.agency_id:
-                agency = relying_party.agency.code
-            elif application is not None:
-                agency = _subsystem_agency(oauth_client_id=application.client_id)
-            if application is None:
-                return None
-            principal = _system(f"oauth:{application.client_id}", application.name or application.client_id, agency)
-            loa = "loa0"
+            return None
         request.principal = principal  # type: ignore[attr-defined]
         request.registration_loa = loa  # type: ignore[attr-defined]
         return principal

@@ -51,6 +51,7 @@ ACTIONS: dict[str, str] = {
     "exchange.right_updated": "An access right's methods or paths were changed",
     "exchange.right_revoked": "An access right was revoked",
     "exchange.log_exported": "The exchange message log was exported",
+    "exchange.demo_clients_created": "Demo OAuth clients for the exchange were created (development only)",
     # registries
     "registries.population_imported": "Residents were loaded into the population register",
     "catalog.synonym_saved": "A search synonym was added or changed (index rebuilt)",

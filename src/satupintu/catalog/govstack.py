@@ -21,6 +21,7 @@ from satupintu.catalog.templatetags.catalog_tags import rupiah
 from satupintu.core.api import ProblemAwareNinjaAPI, install_problem_handlers
 from satupintu.core.errors import NotFound
 
+# ProblemAwareNinjaAPI: every operation documents its 4XX problem responses, as on /api/v1/.
 registration_api = ProblemAwareNinjaAPI(
     title="satupintu — GovStack Registration building block",
     version="0.1.1",

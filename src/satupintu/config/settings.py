@@ -139,6 +139,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "satupintu.core.middleware.LanguageMiddleware",
+    "satupintu.core.middleware.ApiProblemMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,6 +148,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "satupintu.identity.middleware.OfficerMfaMiddleware",
+    # During an OIDC authorization: CSP form-action also allows the relying party's redirect origin.
+    "satupintu.identity.middleware.AuthorizationFormActionMiddleware",
 ]
 
 ROOT_URLCONF = "satupintu.config.urls"
@@ -300,6 +303,8 @@ EMAIL_BACKEND = os.environ.get(
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("SATUPINTU_DEFAULT_FROM_EMAIL", "satupintu <noreply@localhost>")
+# Used only with the file backend (django.core.mail.backends.filebased.EmailBackend): one file per message.
+EMAIL_FILE_PATH = os.environ.get("SATUPINTU_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # Platform identity shown in the header, and where reference data comes from.
 SATUPINTU_PLATFORM_NAME = os.environ.get("SATUPINTU_PLATFORM_NAME", "satupintu")
@@ -349,6 +354,16 @@ SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS = int(
 SATUPINTU_EXCHANGE_SIGNING_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_SIGNING_KEY_FILE", "")
 SATUPINTU_EXCHANGE_BODY_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_BODY_KEY_FILE", "")
 SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE = os.environ.get("SATUPINTU_EXCHANGE_RETIRED_PUBLIC_KEYS_FILE", "")
+# The platform as a client of its own gateway (ADR 0110): once-only prefill from the registers. Each agency's
+# hosted client subsystem (code SATUPINTU_EXCHANGE_PLATFORM_SUBSYSTEM) gets client-credentials tokens at the
+# platform's own provider with private_key_jwt (RFC 7523), signed by one platform key (dev: var/keys/).
+SATUPINTU_EXCHANGE_GATEWAY_URL = os.environ.get("SATUPINTU_EXCHANGE_GATEWAY_URL", SATUPINTU_PUBLIC_URL).rstrip("/")
+SATUPINTU_EXCHANGE_TOKEN_URL = os.environ.get("SATUPINTU_EXCHANGE_TOKEN_URL", f"{SATUPINTU_PUBLIC_URL}/o/token/")
+SATUPINTU_EXCHANGE_PLATFORM_CLIENT_KEY_FILE = os.environ.get("SATUPINTU_EXCHANGE_PLATFORM_CLIENT_KEY_FILE", "")
+SATUPINTU_EXCHANGE_PLATFORM_SUBSYSTEM = os.environ.get("SATUPINTU_EXCHANGE_PLATFORM_SUBSYSTEM", "permohonan")
+SATUPINTU_PREFILL_POPULATION_SERVICE = os.environ.get(
+    "SATUPINTU_PREFILL_POPULATION_SERVICE", f"{SATUPINTU_EXCHANGE_INSTANCE}/GOV/DUKCAPIL/kependudukan/populasi")
+SATUPINTU_PREFILL_TIMEOUT = float(os.environ.get("SATUPINTU_PREFILL_TIMEOUT", "5"))
 # Addresses of the exchange gateway; the registers trust the client header only from them.
 SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES = _env_list("SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES",
                                                    "" if PRODUCTION else "127.0.0.1,::1")

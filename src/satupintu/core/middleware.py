@@ -58,3 +58,40 @@ class LanguageMiddleware:
             response["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
         translation.deactivate()
         return response
+
+
+API_PREFIXES = ("/api/v1/", "/registration/v1/")
+
+
+class ApiProblemMiddleware:
+    """Every error under the JSON API prefixes (``/api/v1/``, ``/registration/v1/``) is an
+    RFC 9457 problem response, also those Django or the router produce before our code runs
+    (unknown path 404, wrong method 405 with its ``Allow`` header, a server error 500).
+
+    Input: any response; output: the same response when it is not an error, not under an API
+    prefix, or already JSON; else ``application/problem+json`` with the same status, the HTTP
+    reason as a translated ``title`` and the ``Allow`` header kept (RFC 9110 §15.5.6).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code < 400 or not request.path.startswith(API_PREFIXES):
+            return response
+        content_type = response.get("Content-Type", "")
+        if "json" in content_type:
+            return response
+        from django.utils.translation import gettext as _
+
+        from satupintu.core.api import problem_response
+
+        titles = {400: _("Bad request"), 401: _("Authentication required"), 403: _("Forbidden"),
+                  404: _("Not found"), 405: _("Method not allowed"), 413: _("Request too large"),
+                  429: _("Too many requests"), 500: _("Server error")}
+        headers = {"Allow": response["Allow"]} if response.has_header("Allow") else {}
+        if response.has_header("WWW-Authenticate"):
+            headers["WWW-Authenticate"] = response["WWW-Authenticate"]
+        title = titles.get(response.status_code, response.reason_phrase)
+        return problem_response(request, status=response.status_code, title=title, headers=headers)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -93,14 +94,33 @@ def _check_code(code: str) -> str:
     return code
 
 
+X509_NAME_MAX = 64  # RFC 5280 ub-common-name, ub-organization-name, ub-organizational-unit-name
+
+
+def fit_x509_name(text: str, limit: int = X509_NAME_MAX) -> str:
+    """``text`` shortened to at most ``limit`` characters for an X.509 name attribute, never cut
+    inside a word: a trailing parenthesised abbreviation is dropped first
+    ("Direktorat Jenderal Kependudukan dan Pencatatan Sipil (Ditjen Dukcapil)" → without
+    "(Ditjen Dukcapil)"); otherwise whole words are kept and "…" marks the cut. The verification
+    page shows these names, so a name cut mid-word ("… (Ditjen Du") looked broken."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    without = re.sub(r"\s*\([^()]*\)$", "", text)
+    if without and len(without) <= limit:
+        return without
+    head = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return head.rstrip(" ,;:-(") + "…"
+
+
 def _name(common: str, org: str, unit: str | None = None) -> x509.Name:
     attrs = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org[:64]),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, fit_x509_name(org)),
     ]
     if unit:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit[:64]))
-    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, common[:64]))
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, fit_x509_name(unit)))
+    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, fit_x509_name(common)))
     return x509.Name(attrs)
 
 

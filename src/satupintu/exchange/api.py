@@ -14,15 +14,30 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, django_auth
 
 from satupintu.core.errors import PermissionDenied
-from satupintu.core.principal import principal_for_request
+from satupintu.core.principal import Principal
 from satupintu.exchange.interface import citizen_nik
 from satupintu.exchange.models import DataAccess
 from satupintu.exchange.selectors import data_accesses_for_nik
+from satupintu.identity.interface import bearer_principal
 
 router = Router()
+DATA_USAGE_SCOPE = "personal_data_usage"
+
+
+class CitizenAccessToken(HttpBearer):
+    """``Authorization: Bearer <access token>`` issued by the platform's OIDC provider with the
+    ``personal_data_usage`` scope (an app the citizen allowed to show them who read their data,
+    ADR 0097). The token's principal becomes the request's; without a valid token the session is
+    tried next (``django_auth``), and with neither the operation answers 401."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        principal = bearer_principal(request, scopes=[DATA_USAGE_SCOPE])
+        if principal is not None:
+            request.principal = principal  # type: ignore[attr-defined]
+        return principal
 
 
 class Reference(Schema):
@@ -57,20 +72,21 @@ def usage_item(access: DataAccess) -> PersonalDataUsage:
 
 
 @router.get("/MyPersonalDataUsage/1.0", response=list[PersonalDataUsage], include_in_schema=False,
-            operation_id="myPersonalDataUsageVersioned")
+            operation_id="myPersonalDataUsageVersioned", auth=[CitizenAccessToken(), django_auth])
 @router.get("/mypersonalDataUsage", response=list[PersonalDataUsage], include_in_schema=False,
-            operation_id="mypersonalDataUsageAlias")
+            operation_id="mypersonalDataUsageAlias", auth=[CitizenAccessToken(), django_auth])
 @router.get("/myPersonalDataUsage", response=list[PersonalDataUsage], summary="Who read my personal data",
-            operation_id="myPersonalDataUsage")
+            operation_id="myPersonalDataUsage", auth=[CitizenAccessToken(), django_auth])
 def my_personal_data_usage(request: HttpRequest) -> list[PersonalDataUsage]:
     """Every recorded read of the signed-in citizen's personal data, newest first (at most 1000).
 
     Also served at ``/data/mypersonalDataUsage`` and ``/data/MyPersonalDataUsage/1.0``.
-    Errors: 401 when nobody is signed in; 403 for a signed-in principal that is not a citizen
-    with a known NIK. Source: GovStack DR API 1.3.0 ``/data/myPersonalDataUsage``.
+    Authentication: the citizen's session, or a bearer access token with the
+    ``personal_data_usage`` scope (:class:`CitizenAccessToken`).
+    Errors: 401 when neither is given (or the token is invalid, expired or lacks the scope); 403
+    for a principal that is not a citizen with a known NIK (e.g. a client-credentials token).
+    Source: GovStack DR API 1.3.0 ``/data/myPersonalDataUsage``.
     """
-    if principal_for_request(request).kind == "anonymous":
-        raise AuthenticationError()
     nik = citizen_nik(request)
     if nik is None:
         raise PermissionDenied(_("Only a signed-in citizen can see who accessed their data."))

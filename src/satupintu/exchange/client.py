@@ -24,6 +24,10 @@ class ExchangeCallFailed(Exception):
         self.status, self.xroad_error, self.request_id = status, xroad_error, request_id
 
 
+class TokenUnavailable(Exception):  # noqa: N818 - the X-Road-style name of the condition
+    """No access token could be obtained for the calling subsystem (provider down, client refused)."""
+
+
 @dataclass
 class ExchangeClient:
     """``gateway_url``: base URL of the gateway; ``client_id``: this platform subsystem's
@@ -39,7 +43,8 @@ class ExchangeClient:
         """``{method} {gateway}/r1/{service}{path}``. ``service`` is
         ``INSTANCE/CLASS/MEMBER/SUBSYSTEM/SERVICECODE``. Returns the provider's response (any status
         the provider chose); raises :class:`ExchangeCallFailed` when the *gateway* answered with an
-        ``X-Road-Error``, and ``httpx.HTTPError`` when the gateway is unreachable."""
+        ``X-Road-Error``, ``httpx.HTTPError`` when the gateway is unreachable, and whatever
+        ``token`` raises (e.g. :class:`TokenUnavailable`)."""
         headers = {"X-Road-Client": self.client_id, "Authorization": f"Bearer {self.token()}"}
         if user_id:
             headers["X-Road-UserId"] = user_id
@@ -48,7 +53,8 @@ class ExchangeClient:
         if issue:
             headers["X-Road-Issue"] = issue
         response = httpx.request(method, f"{self.gateway_url.rstrip('/')}/r1/{service}{path}", json=json,
-                                 headers=headers, timeout=self.timeout, follow_redirects=False)
+                                 headers=headers, timeout=self.timeout, follow_redirects=False,
+                                 trust_env=False)  # the gateway URL is configured; no proxy variables
         if response.headers.get("X-Road-Error"):
             raise ExchangeCallFailed(response.status_code, response.headers["X-Road-Error"],
                                      response.headers.get("X-Road-Request-Id", ""))

@@ -3,7 +3,10 @@
 * :func:`satupintu.exchange.selectors.data_accesses_for_nik` — a citizen's data-access records;
 * :func:`citizen_nik` — **seam for the identity app**: the NIK of the signed-in citizen;
 * :func:`nik_index`, :func:`seal`, :func:`unseal` — the NIK blind index and AES-256-GCM sealing of
-  personal identifiers at rest (used by the registries).
+  personal identifiers at rest (used by the registries);
+* :func:`hosted_exchange_client` — the platform calling its own gateway as an agency's hosted client
+  subsystem (once-only prefill, ADR 0110); failures: :class:`ExchangeCallFailed` (the gateway refused),
+  :class:`TokenUnavailable` (no token), ``httpx.HTTPError`` (gateway or provider unreachable).
 
 A citizen principal's NIK is read from ``request.user.nik()`` (the identity user's decrypted NIK);
 the blind index is the identity app's (:func:`satupintu.identity.interface.nik_blind_index`).
@@ -15,9 +18,24 @@ import re
 from typing import Any
 
 from satupintu.core.principal import principal_for_request
+from satupintu.exchange.client import ExchangeCallFailed, ExchangeClient, TokenUnavailable
 from satupintu.exchange.keys import decrypt_body, encrypt_body, nik_index
 
-__all__ = ["citizen_nik", "nik_index", "record_officer_access", "seal", "unseal"]
+__all__ = ["ExchangeCallFailed", "TokenUnavailable", "citizen_nik", "hosted_exchange_client", "nik_index",
+           "record_officer_access", "seal", "unseal"]
+
+
+def hosted_exchange_client(agency_code: str) -> tuple[ExchangeClient, str] | None:
+    """An :class:`ExchangeClient` acting as the platform-hosted client subsystem of the agency
+    ``agency_code`` (calling ``SATUPINTU_EXCHANGE_GATEWAY_URL`` over HTTP with a private_key_jwt
+    client-credentials token), and that subsystem's X-Road id; ``None`` when the directory has no
+    such subsystem bound to an OAuth client."""
+    from satupintu.exchange import platform_client
+
+    hosted = platform_client.hosted_client(agency_code)
+    if hosted is None:
+        return None
+    return platform_client.exchange_client(hosted), hosted.client_id
 
 
 def seal(value: str, *, purpose: str) -> bytes:

@@ -8,6 +8,8 @@
 * :func:`masked_nik` — display form of a user's NIK for officers' screens.
 * :func:`nik_blind_index` — the platform's one NIK blind index (HMAC-SHA-256 under
   ``SATUPINTU_NIK_INDEX_KEY``), used by the exchange data tracker and the registries.
+* :func:`bearer_principal` — the principal of an OAuth 2.0 bearer access token (RFC 6750) issued
+  by the platform's own provider, for JSON API operations that accept tokens.
 * Tests: :mod:`satupintu.identity.testing` (``make_citizen``, ``make_officer``, ``valid_nik``, ...).
 """
 
@@ -15,10 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from satupintu.core.principal import Principal
 from satupintu.identity.crypto import nik_blind_index
 from satupintu.identity.loa import current_loa, require_loa
 
-__all__ = ["access_token_loa", "current_loa", "masked_nik", "nik_blind_index", "require_loa"]
+__all__ = ["bearer_loa", "bearer_principal", "current_loa", "masked_nik", "nik_blind_index", "require_loa"]
 
 
 def masked_nik(user: Any) -> str:
@@ -26,14 +29,53 @@ def masked_nik(user: Any) -> str:
     return str(getattr(user, "nik_masked", "") or "")
 
 
-def access_token_loa(access_token: Any) -> str:
-    """The level of assurance (``loa1``/``loa2``) of the sign-in an OAuth access token (a
-    django-oauth-toolkit ``AccessToken``) was issued for, from the grant's sign-in context
-    (``acr``); ``loa0`` for tokens without a user (client credentials)."""
-    if access_token is None or getattr(access_token, "user_id", None) is None:
-        return "loa0"
+def bearer_principal(request: Any, *, scopes: list[str]) -> Principal | None:
+    """The principal behind the request's ``Authorization: Bearer <access token>`` (RFC 6750 §2.1).
+
+    Input: a Django request; ``scopes``: every scope the token must carry (RFC 6749 §3.3).
+    Output: for a token issued to a user (authorization code grant) that user's principal — and
+    ``request.user`` becomes that user for the rest of the request; for a client-credentials token a
+    ``system`` principal whose id is the OAuth client id (agency from its relying-party settings).
+    ``None`` when there is no bearer token or it is unknown, expired, revoked, lacks a scope, or
+    belongs to an inactive user. Never raises for a bad token. Tokens in the query string are
+    refused (RFC 9700 §4.3.2). Checked by django-oauth-toolkit (the provider's own token store).
+    """
+    from oauth2_provider.oauth2_backends import get_oauthlib_core
+
+    header = str(request.META.get("HTTP_AUTHORIZATION", ""))
+    if header[:7].lower() != "bearer " or not header[7:].strip():
+        return None
+    valid, result = get_oauthlib_core().verify_request(request, scopes=scopes)
+    token = getattr(result, "access_token", None) if valid else None
+    if token is None:
+        return None
+    if token.user_id is not None:
+        user = token.user
+        if not user.is_active:
+            return None
+        request.user = user
+        return user.as_principal()
+    from satupintu.identity.oidc.validator import relying_party
+
+    application = token.application
+    rp = relying_party(application)
+    agency = rp.agency.code if rp is not None and rp.agency is not None else None
+    return Principal(kind="system", id=application.client_id, display=application.name[:100], agency=agency)
+
+
+def bearer_loa(request: Any) -> str:
+    """The level of assurance (``loa1``/``loa2``) of the sign-in for which the request's
+    ``Authorization: Bearer`` access token was issued: the grant's sign-in context (``acr``,
+    stored under the token's SHA-256 checksum by the OIDC validator). Use after
+    :func:`bearer_principal` accepted the token; ``loa1`` when no context is recorded."""
+    import hashlib
+
     from satupintu.identity.models import SignInContext
 
-    acr = (SignInContext.objects.filter(access_token_checksum=access_token.token_checksum)
-           .values_list("acr", flat=True).first())
+    header = str(request.META.get("HTTP_AUTHORIZATION", ""))
+    raw = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not raw:
+        return "loa0"
+    checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    acr = SignInContext.objects.filter(access_token_checksum=checksum).values_list("acr", flat=True).first()
     return acr or "loa1"

@@ -21,6 +21,8 @@ OIDC_SCOPES = {
     "phone": "Mobile number",
     "address": "Address",
     "nik": "NIK (national identity number)",
+    # The data tracker API (/api/v1/data/myPersonalDataUsage) for an app the citizen uses (ADR 0097).
+    "personal_data_usage": "Who accessed my personal data (read)",
     "registration": "Apply for services and follow applications (GovStack Registration API)",
 }
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views import View
@@ -24,6 +24,40 @@ from satupintu.identity.models import Consent
 from satupintu.identity.oidc.validator import relying_party
 
 MAX_STATE = 512  # characters; longer values are refused (invalid_request), not truncated
+PENDING_REDIRECT_KEY = "satupintu_oidc_redirect_origin"
+PENDING_REDIRECT_SECONDS = 900  # how long a started authorization may take (sign-in, second factor, consent)
+
+
+def remember_redirect_origin(request: HttpRequest) -> None:
+    """Remember, in the session, the origin of the registered redirect URI of the authorization
+    request in ``request.GET`` (``client_id``, ``redirect_uri`` — or the client's only URI).
+
+    Why: the sign-in, second-factor and consent forms end in a redirect to the relying party,
+    and browsers apply CSP ``form-action`` to every redirect of a form submission (CSP 3
+    §6.4.1), so those pages must allow that one origin (:func:`pending_redirect_origin`, used by
+    :class:`~satupintu.identity.middleware.AuthorizationFormActionMiddleware`). Nothing is
+    remembered for an unknown client or an unregistered redirect URI (DOT refuses those anyway)."""
+    client_id = request.GET.get("client_id", "")
+    application = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
+    if application is None:
+        return
+    uri = request.GET.get("redirect_uri", "") or application.default_redirect_uri
+    if not uri or not application.redirect_uri_allowed(uri):
+        return
+    parts = urlsplit(uri)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        request.session[PENDING_REDIRECT_KEY] = {"origin": f"{parts.scheme}://{parts.netloc}",
+                                                 "until": time.time() + PENDING_REDIRECT_SECONDS}
+
+
+def pending_redirect_origin(request: HttpRequest) -> str:
+    """The relying party's origin remembered by :func:`remember_redirect_origin` while that
+    authorization is still fresh, else ``""``."""
+    session = getattr(request, "session", None)
+    pending = session.get(PENDING_REDIRECT_KEY) if session is not None else None
+    if isinstance(pending, dict) and float(pending.get("until", 0)) > time.time():
+        return str(pending.get("origin", ""))
+    return ""
 
 
 class SatupintuAuthorizationView(AuthorizationView):
@@ -39,6 +73,11 @@ class SatupintuAuthorizationView(AuthorizationView):
     """
 
     template_name = "identity/authorize.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "GET":  # before the sign-in redirect, so the sign-in pages know the origin too
+            remember_redirect_origin(request)
+        return super().dispatch(request, *args, **kwargs)
 
     def validate_authorization_request(self, request: HttpRequest) -> Any:
         scopes, credentials = super().validate_authorization_request(request)

@@ -7,7 +7,11 @@
 * ``export-log --out FILE [--since ISO-DATE]``: JSON Lines, one record per line (canonical fields,
   ``hash``, ``signature``; no bodies), first line the public JWK (``publicKey``) and the retired
   ones (``retiredPublicKeys``); audited ``exchange.log_exported``;
-* ``public-key``: print the gateway's public signing key as a JWK (for offline verifiers).
+* ``public-key``: print the gateway's public signing key as a JWK (for offline verifiers);
+* ``setup-demo [--base-url URL] [--client-agency CODE ...]``: development only, idempotent: the
+  population register service, each agency's platform-hosted client subsystem with its OAuth
+  client and access right, and the gateway's introspection client (ADR 0110,
+  :mod:`satupintu.exchange.demo`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from joserfc.jwk import OKPKey
@@ -40,15 +45,36 @@ class Command(BaseCommand):
         export.add_argument("--out", required=True)
         export.add_argument("--since", help="only records logged at or after this ISO 8601 time")
         sub.add_parser("public-key", help="print the public signing key (JWK)")
+        demo = sub.add_parser("setup-demo", help="development: wire the once-only prefill through the gateway")
+        demo.add_argument("--base-url", default="",
+                          help="where this platform is served (default SATUPINTU_PUBLIC_URL); the register's "
+                               "backend URL is BASE/registri")
+        demo.add_argument("--client-agency", action="append", default=None,
+                          help="agency code of a prefill client; repeatable (default: every agency with an "
+                               "online service)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "public-key":
             self.stdout.write(json.dumps(keys.public_jwk()))
+        elif action == "setup-demo":
+            self._setup_demo(options["base_url"] or settings.SATUPINTU_PUBLIC_URL, options["client_agency"])
         elif action == "verify-log":
             self._verify(options.get("public_key") or [])
         else:
             self._export(Path(options["out"]), options.get("since"))
+
+    def _setup_demo(self, base_url: str, client_agencies: list[str] | None) -> None:
+        from satupintu.exchange.demo import SetupRefused, setup_demo
+
+        try:
+            result = setup_demo(base_url=base_url, client_agencies=client_agencies)
+        except SetupRefused as exc:
+            raise CommandError(str(exc)) from exc
+        for line in result.created:
+            self.stdout.write(f"  created {line}")
+        self.stdout.write(f"exchange demo: {len(result.created)} directory entries and {len(result.clients)} OAuth "
+                          f"clients created; gateway introspection secret in {result.introspection_secret_file}")
 
     def _verify(self, public_key_files: list[str]) -> None:
         given: list[OKPKey] = []
