@@ -6,6 +6,10 @@ Rules:
 * an officer with an agency and a processing role (``operator``, ``verifier``, ``approver``,
   ``agency_admin``) sees the submitted (non-draft) applications of *their* agency only;
   drafts are private to the applicant;
+* a system (``kind == "system"``: an agency information system calling the Registration API
+  with a client-credentials token or through the Information Mediator, ADR 0090) that is
+  registered to an agency *reads* the submitted applications of that agency; it holds no
+  role, so every write action refuses it (it cannot apply, claim or take a transition);
 * the platform principal (management commands) sees everything;
 * anyone else sees nothing.
 
@@ -30,6 +34,11 @@ def is_officer_of_agency(principal: Principal) -> bool:
     return principal.kind == "officer" and bool(principal.agency) and bool(principal.roles & OFFICER_ROLES)
 
 
+def is_agency_system(principal: Principal) -> bool:
+    """An agency's registered information system (read-only, ADR 0090)."""
+    return principal.kind == "system" and bool(principal.agency)
+
+
 def is_applicant(principal: Principal, application: Application) -> bool:
     return principal.kind == application.applicant_kind and principal.id == application.applicant_id
 
@@ -47,7 +56,7 @@ def applications_for(principal: Principal) -> QuerySet[Application]:
         return qs
     if principal.kind == "citizen":
         return qs.filter(applicant_kind="citizen", applicant_id=principal.id)
-    if is_officer_of_agency(principal):
+    if is_officer_of_agency(principal) or is_agency_system(principal):
         # Resolve the agency first and list the visible statuses, so the (agency, status, due_at)
         # index serves the queue without a join (bench/applications.py).
         agency_id = Agency.objects.filter(code=principal.agency).values_list("pk", flat=True).first()

@@ -10,11 +10,13 @@ Uploaded files are written inside the transaction and removed again if it rolls 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -29,6 +31,7 @@ from satupintu.applications.models import (
     ApplicationStatus,
     DefinitionVersion,
     OnlineServiceDefinition,
+    StagedDocument,
     TrackingCounter,
     Upload,
     VersionStatus,
@@ -309,6 +312,58 @@ def _start(application: Application, acting: Principal, key: str, request: HttpR
     return application
 
 
+def document_stage(*, acting: Principal, file: Any, request: HttpRequest | None = None) -> StagedDocument:
+    """Check one uploaded file (every rule of :func:`uploads.check_upload`: content sniffing,
+    PDF parse, image re-encoding, virus scan, size) and keep it for the citizen's next
+    application (the Registration API's ``POST /documents``, ADR 0091). Raises
+    :class:`InvalidInput` naming ``file`` with the check's code and message (nothing stored),
+    :class:`PermissionDenied` for anyone but a citizen. Audited as ``application_document.staged``."""
+    access.require_can_apply(acting)
+    try:
+        checked = uploads.check_upload(file, accept=list(uploads.KINDS))
+    except ValidationError as exc:
+        raise InvalidInput([FieldError("file", exc.code or "invalid", m) for m in exc.messages]) from None
+    with _undo_files_on_error() as written, transaction.atomic():
+        storage_name = uploads.store(checked)
+        written.append(storage_name)
+        document = StagedDocument.objects.create(
+            uid=uuid.uuid4(), owner_kind=acting.kind, owner_id=acting.id, name=checked.name,
+            storage_name=storage_name, kind=checked.kind, content_type=checked.content_type,
+            size=checked.size, sha256=checked.sha256)
+        record(actor=acting, action="application_document.staged", target=document,
+               details={"kind": checked.kind, "size": checked.size, "sha256": checked.sha256}, request=request)
+    return document
+
+
+def staged_documents_consumed(*, documents: list[StagedDocument]) -> None:
+    """Delete staged documents an application has just copied into its own uploads (call in the
+    application's transaction; the files go once it commits)."""
+    for document in documents:
+        transaction.on_commit(_remover(document.storage_name))
+        document.delete()
+
+
+def staged_documents_clear_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete staged documents older than ``SATUPINTU_REGISTRATION_DOCUMENT_HOURS`` (no longer
+    usable, ADR 0091) and their files after commit; returns how many. Run daily
+    (``satupintu manage applications_clear_staged``)."""
+    from django.conf import settings
+
+    horizon = (now or timezone.now()) - dt.timedelta(hours=settings.SATUPINTU_REGISTRATION_DOCUMENT_HOURS)
+    with transaction.atomic():
+        expired = list(StagedDocument.objects.select_for_update().filter(created_at__lt=horizon))
+        for document in expired:
+            transaction.on_commit(_remover(document.storage_name))
+        StagedDocument.objects.filter(pk__in=[d.pk for d in expired]).delete()
+    return len(expired)
+
+
+def application_for_idempotency_key(*, acting: Principal, idempotency_key: str) -> Application | None:
+    """The application ``acting`` already made with ``idempotency_key`` (a retry), or ``None``."""
+    return Application.objects.filter(applicant_kind=acting.kind, applicant_id=acting.id,
+                                      idempotency_key=(idempotency_key or "").strip()).first()
+
+
 def application_apply(*, acting: Principal, definition: OnlineServiceDefinition, data: Any, files: Any = None,
                       idempotency_key: str, request: HttpRequest | None = None) -> Application:
     """Create and submit an application in one step (the API's ``POST …/applications``, a
@@ -318,8 +373,7 @@ def application_apply(*, acting: Principal, definition: OnlineServiceDefinition,
     """
     access.require_can_apply(acting)
     key = _check_key(idempotency_key)
-    existing = Application.objects.filter(applicant_kind=acting.kind, applicant_id=acting.id,
-                                          idempotency_key=key).first()
+    existing = application_for_idempotency_key(acting=acting, idempotency_key=key)
     if existing is not None:
         return existing
     version = definition.current_version()

@@ -259,3 +259,35 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StagedDocument(models.Model):
+    """A document uploaded through the Registration API (``POST /documents``) before the
+    application that uses it exists (GovStack Registration BB: upload first, then reference the
+    document in ``formData``; ADR 0091).
+
+    The file already passed :func:`satupintu.applications.uploads.check_upload`; when an
+    application references it (``urn:uuid:<uid>`` as the value of a file field), the form engine
+    checks it again against that field's rules and stores its own copy as an :class:`Upload`;
+    the staged row and file are then removed. Only its uploader (``owner_kind``/``owner_id``) can
+    use it, and only for ``SATUPINTU_REGISTRATION_DOCUMENT_HOURS`` hours.
+    """
+
+    uid = models.UUIDField(unique=True)
+    owner_kind = models.CharField(max_length=16)
+    owner_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=120)
+    storage_name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["owner_kind", "owner_id"], name="applications_staged_owner")]
+        constraints = [models.CheckConstraint(condition=models.Q(size__gt=0), name="applications_staged_not_empty")]
+
+    def __str__(self) -> str:
+        return f"urn:uuid:{self.uid}"

@@ -67,12 +67,22 @@ class ServiceStatistics:
     median_working_days: float | None
     median_hours: float | None
     sla_compliance: float | None
+    sent_back: int = 0
 
 
-def service_statistics(principal: Principal, definition: OnlineServiceDefinition) -> ServiceStatistics:
+def service_statistics(principal: Principal, definition: OnlineServiceDefinition, *,
+                       since: dt.datetime | None = None, until: dt.datetime | None = None) -> ServiceStatistics:
     """Statistics of one online service over the applications ``principal`` may see (an
-    officer: their agency's). Working days counted in the agency's zone."""
+    officer: their agency's). Working days counted in the agency's zone.
+
+    ``since``/``until``: only applications submitted in ``[since, until)`` (the Registration
+    API's ``startDate``/``endDate``). ``sent_back``: applications that were sent back to the
+    applicant at least once (entered a workflow state that waits for the applicant)."""
     qs = access.applications_for(principal).filter(definition=definition).exclude(status=ApplicationStatus.DRAFT)
+    if since is not None:
+        qs = qs.filter(submitted_at__gte=since)
+    if until is not None:
+        qs = qs.filter(submitted_at__lt=until)
     rows = list(qs.values_list("status", "outcome", "submitted_at", "finished_at", "due_at"))
     finished = [r for r in rows if r[0] == ApplicationStatus.FINISHED and r[2] and r[3]]
     zone = agency_zone(definition)
@@ -91,7 +101,23 @@ def service_statistics(principal: Principal, definition: OnlineServiceDefinition
         median_working_days=float(statistics.median(days)) if days else None,
         median_hours=round(statistics.median(hours), 2) if hours else None,
         sla_compliance=(len(on_time) / len(finished)) if finished else None,
+        sent_back=_sent_back(qs),
     )
+
+
+def _sent_back(qs: QuerySet[Application]) -> int:
+    from satupintu.applications.models import ApplicationEvent, DefinitionVersion
+    from satupintu.applications.workflow import Workflow
+
+    sent: set[int] = set()
+    for version in DefinitionVersion.objects.filter(pk__in=qs.values("version_id")).only("pk", "workflow"):
+        workflow = Workflow(version.workflow)
+        waiting = [name for name in workflow.states if workflow.waits_for_applicant(name)]
+        if waiting:
+            sent.update(ApplicationEvent.objects.filter(application__in=qs.filter(version_id=version.pk),
+                                                        to_state__in=waiting)
+                        .values_list("application_id", flat=True).distinct())
+    return len(sent)
 
 
 def published_definition_for_service(service_slug: str) -> OnlineServiceDefinition | None:

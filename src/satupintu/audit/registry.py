@@ -66,6 +66,7 @@ ACTIONS: dict[str, str] = {
     "application.transitioned": "An application moved along its workflow (verify, revise, approve, reject)",
     "application_file.viewed": "An officer opened a citizen's uploaded file (data access)",
     "application.viewed": "An officer opened a citizen's application (data access)",
+    "application_document.staged": "A citizen uploaded a document through the Registration API (before applying)",
 }
 
 

@@ -374,3 +374,9 @@ SATUPINTU_PREFILL_TIMEOUT = float(os.environ.get("SATUPINTU_PREFILL_TIMEOUT", "5
 # Addresses of the exchange gateway; the registers trust the client header only from them.
 SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES = _env_list("SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES",
                                                    "" if PRODUCTION else "127.0.0.1,::1")
+# GovStack Registration BB API (ADR 0090): the Information Mediator (the platform's own gateway) may name
+# the calling system in Information-Mediator-Client / X-Road-Client only from these addresses.
+SATUPINTU_REGISTRATION_TRUSTED_PROXIES = _env_list("SATUPINTU_REGISTRATION_TRUSTED_PROXIES",
+                                                   "" if PRODUCTION else "127.0.0.1,::1")
+# Hours a document uploaded with POST /registration/v1/documents stays usable (ADR 0091).
+SATUPINTU_REGISTRATION_DOCUMENT_HOURS = int(os.environ.get("SATUPINTU_REGISTRATION_DOCUMENT_HOURS", "24"))

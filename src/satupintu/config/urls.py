@@ -5,8 +5,8 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from satupintu.applications.registration_api import registration_api  # the catalogue's BB API + applications
 from satupintu.catalog import views as catalog_views
-from satupintu.catalog.govstack import registration_api
 from satupintu.catalog.sitemaps import SITEMAPS
 from satupintu.core import views as core_views
 from satupintu.core.api import api

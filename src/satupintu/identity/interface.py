@@ -21,7 +21,7 @@ from satupintu.core.principal import Principal
 from satupintu.identity.crypto import nik_blind_index
 from satupintu.identity.loa import current_loa, require_loa
 
-__all__ = ["bearer_principal", "current_loa", "masked_nik", "nik_blind_index", "require_loa"]
+__all__ = ["bearer_loa", "bearer_principal", "current_loa", "masked_nik", "nik_blind_index", "require_loa"]
 
 
 def masked_nik(user: Any) -> str:
@@ -61,3 +61,21 @@ def bearer_principal(request: Any, *, scopes: list[str]) -> Principal | None:
     rp = relying_party(application)
     agency = rp.agency.code if rp is not None and rp.agency is not None else None
     return Principal(kind="system", id=application.client_id, display=application.name[:100], agency=agency)
+
+
+def bearer_loa(request: Any) -> str:
+    """The level of assurance (``loa1``/``loa2``) of the sign-in for which the request's
+    ``Authorization: Bearer`` access token was issued: the grant's sign-in context (``acr``,
+    stored under the token's SHA-256 checksum by the OIDC validator). Use after
+    :func:`bearer_principal` accepted the token; ``loa1`` when no context is recorded."""
+    import hashlib
+
+    from satupintu.identity.models import SignInContext
+
+    header = str(request.META.get("HTTP_AUTHORIZATION", ""))
+    raw = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not raw:
+        return "loa0"
+    checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    acr = SignInContext.objects.filter(access_token_checksum=checksum).values_list("acr", flat=True).first()
+    return acr or "loa1"

@@ -23,6 +23,7 @@ OIDC_SCOPES = {
     "nik": "NIK (national identity number)",
     # The data tracker API (/api/v1/data/myPersonalDataUsage) for an app the citizen uses (ADR 0097).
     "personal_data_usage": "Who accessed my personal data (read)",
+    "registration": "Apply for services and follow applications (GovStack Registration API)",
 }
 
 ACCESS_TOKEN_SECONDS = 600
