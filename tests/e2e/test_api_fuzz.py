@@ -57,7 +57,8 @@ made = {{}}
 for kind, grant in (("citizen_app", "authorization-code"), ("system", "client-credentials")):
     app = Application.objects.create(name=f"Fuzz {{kind}}", client_type="confidential", authorization_grant_type=grant,
                                      redirect_uris={redirect!r}, client_secret={secret!r}, algorithm="RS256")
-    RelyingParty.objects.create(application=app, agency=dukcapil, allowed_scopes="openid personal_data_usage")
+    RelyingParty.objects.create(application=app, agency=dukcapil,
+                                allowed_scopes="openid personal_data_usage registration")
     made[kind] = app.client_id
 print(json.dumps(made))
 """
@@ -73,14 +74,15 @@ def tokens(server: str) -> dict[str, str]:
     browser = Browser(server)
     browser.sign_in(CITIZEN["email"], CITIZEN["password"])
     rp = OAuth2Client(client_id=clients["citizen_app"], client_secret=CLIENT_SECRET, redirect_uri=REDIRECT,
-                      scope="openid personal_data_usage", code_challenge_method="S256")
+                      scope="openid personal_data_usage registration", code_challenge_method="S256")
     verifier = generate_token(48)
     url, _state = rp.create_authorization_url(discovery["authorization_endpoint"], code_verifier=verifier,
                                               nonce=generate_token(20))
     callback = browser.authorize(url)
     citizen = rp.fetch_token(discovery["token_endpoint"], authorization_response=callback, code_verifier=verifier)
     # An agency system's token: client credentials.
-    system = OAuth2Client(client_id=clients["system"], client_secret=CLIENT_SECRET, scope="personal_data_usage")
+    system = OAuth2Client(client_id=clients["system"], client_secret=CLIENT_SECRET,
+                          scope="personal_data_usage registration")
     issued = system.fetch_token(discovery["token_endpoint"], grant_type="client_credentials")
     # The tokens work (so the fuzzing below reaches the authenticated code paths).
     usage = httpx.get(server + "/api/v1/data/myPersonalDataUsage",

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationsConfig(AppConfig):
     name = "satupintu.applications"
     label = "applications"
-    verbose_name = "satupintu online applications (permohonan)"
+    verbose_name = _("Online applications (permohonan)")
 
     def ready(self) -> None:
         """Applicants are identity users: their verified e-mail receives status mail and their
