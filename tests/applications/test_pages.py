@@ -157,3 +157,29 @@ def test_submitting_an_incomplete_draft_shows_the_form_that_posts_back_to_edit(v
     assert done.status_code == 302
     me.post(review_url, {"idempotency_key": "abc"})
     assert me.get(f"/permohonan/{app.pk}/ubah/")["Location"] == f"/permohonan/{app.pk}/"
+
+
+def test_officer_takes_the_task_from_its_page(version: DefinitionVersion) -> None:
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import application_apply
+
+    applicant, _me = citizen_loa2()
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="c")
+    officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    url = f"/backoffice/permohonan/{app.pk}/"
+    page = verifier.get(url).content.decode()
+    assert 'name="claim"' in page and "Ambil tugas ini" in page
+    taken = verifier.post(url, {"claim": "1", "lock_version": app.lock_version})
+    assert taken.status_code == 302
+    app.refresh_from_db()
+    assert app.claimed_by == officer.as_principal().id
+    assert app.events.filter(action="claimed").exists()
+    page = verifier.get(url).content.decode()
+    assert 'name="claim"' not in page and "Anda telah mengambil tugas ini." in page
+    # A second officer sees it taken and cannot take it.
+    _other, colleague = officer_signed_in(version.definition.agency, "verifier")
+    assert "Petugas lain telah mengambil tugas ini." in colleague.get(url).content.decode()
+    refused = colleague.post(url, {"claim": "1", "lock_version": app.lock_version})
+    assert refused.status_code == 409 and "Tugas ini sudah diambil petugas lain." in refused.content.decode()

@@ -118,11 +118,15 @@ def _free_port() -> int:
 
 
 def _fresh_postgres(url: str) -> str:
-    """Create a fresh database next to the one in ``url`` for the e2e server; return its URL."""
+    """Create a fresh database next to the one in ``url`` for the e2e server; return its URL.
+
+    Its name is the given database's name + ``_e2e`` (``sp_alice`` → ``sp_alice_e2e``), so runs
+    against different databases never drop each other's."""
     import psycopg
 
-    base, _, _name = url.rpartition("/")
-    e2e_name = "satupintu_e2e"
+    base, _, name = url.rpartition("/")
+    name = re.sub(r"[^A-Za-z0-9_]", "_", name.partition("?")[0]) or "satupintu"
+    e2e_name = f"{name}_e2e"[:63]
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {e2e_name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {e2e_name}")
