@@ -183,3 +183,37 @@ def test_officer_takes_the_task_from_its_page(version: DefinitionVersion) -> Non
     assert "Petugas lain telah mengambil tugas ini." in colleague.get(url).content.decode()
     refused = colleague.post(url, {"claim": "1", "lock_version": app.lock_version})
     assert refused.status_code == 409 and "Tugas ini sudah diambil petugas lain." in refused.content.decode()
+
+
+def test_main_menu_leads_to_my_applications_and_the_queue(version: DefinitionVersion) -> None:
+    _user, me = citizen_loa2()
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    citizen_menu = me.get("/permohonan/saya/").content.decode().split('<ul class="nav">')[1].split("</ul>")[0]
+    assert '<a href="/permohonan/saya/">Permohonan saya</a>' in citizen_menu and "/backoffice/" not in citizen_menu
+    officer_menu = verifier.get("/backoffice/permohonan/").content.decode().split('<ul class="nav">')[1]
+    assert '<a href="/backoffice/permohonan/">Antrean permohonan</a>' in officer_menu.split("</ul>")[0]
+    anonymous = Client().get("/layanan/").content.decode()
+    assert "/permohonan/saya/" not in anonymous and "/backoffice/permohonan/" not in anonymous
+
+
+def test_form_with_a_region_field_loads_the_region_picker_script(version: DefinitionVersion) -> None:
+    _user, me = citizen_loa2()
+    html = me.get("/permohonan/layanan/uji-layanan/").content.decode()
+    assert 'data-region-picker' in html and 'src="/static/satupintu/js/region-picker.js"' in html
+
+
+def test_added_group_row_is_kept_when_the_draft_is_saved(version: DefinitionVersion) -> None:
+    """The form re-rendered by "add another" posts back the new row count, so the row the
+    citizen then fills in is saved (it was dropped when the hidden count kept the old value)."""
+    _user, me = citizen_loa2()
+    more = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), "_add-anggota": "1"}).content.decode()
+    count = re.search(r'<input type="hidden" name="anggota-count" value="(\d+)"', more)
+    assert count is not None and count.group(1) == "2"
+    fewer = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), "anggota-count": "2",
+                                                         "_remove-anggota": "1"}).content.decode()
+    assert re.search(r'name="anggota-count" value="1"', fewer) and 'name="anggota-1-nama"' not in fewer
+    saved = me.post("/permohonan/layanan/uji-layanan/", {
+        **valid_post(), "anggota-count": count.group(1), "anggota-0-nama": "Budi", "anggota-0-nik": VALID_NIK_2,
+        "anggota-1-nama": "Ani", "anggota-1-nik": VALID_NIK, "_save": "1"})
+    assert saved.status_code == 302
+    assert [row["nama"] for row in Application.objects.get().answers["anggota"]] == ["Budi", "Ani"]

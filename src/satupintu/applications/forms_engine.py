@@ -280,6 +280,11 @@ class SchemaForm(forms.Form):
             self.group_counts[spec["name"]] = count
             self.fields[f"{prefix}-count"] = forms.IntegerField(widget=forms.HiddenInput, initial=count,
                                                                 required=False)
+            if self.is_bound and str(self.data.get(f"{prefix}-count", "")) != str(count):
+                # The re-rendered form (after "add another"/"remove") must send back the rows it
+                # shows: a bound hidden field renders the posted value, so post the new count.
+                self.data = self.data.copy()
+                self.data[f"{prefix}-count"] = str(count)
             for i in range(count):
                 for sub in spec["fields"]:
                     self._add_spec(sub, f"{prefix}-{i}-{sub['name']}", {})
