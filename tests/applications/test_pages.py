@@ -217,3 +217,20 @@ def test_added_group_row_is_kept_when_the_draft_is_saved(version: DefinitionVers
         "anggota-1-nama": "Ani", "anggota-1-nik": VALID_NIK, "_save": "1"})
     assert saved.status_code == 302
     assert [row["nama"] for row in Application.objects.get().answers["anggota"]] == ["Budi", "Ani"]
+
+
+def test_resumed_draft_keeps_its_regions(version: DefinitionVersion) -> None:
+    """A saved region (a region field and an address's region) is shown selected when the draft
+    is resumed, so saving the resumed form keeps it (it was shown empty and then erased)."""
+    _user, me = citizen_loa2()
+    saved = me.post("/permohonan/layanan/uji-layanan/", {
+        **valid_post(), "wilayah_0": "32", "wilayah_1": "32.75", "alamat-street": "Jl. Melati 5",
+        "alamat-region_0": "32", "alamat-region_1": "32.75", "alamat-region_2": "32.75.01",
+        "alamat-region_3": "32.75.01.1001", "_save": "1"})
+    assert saved.status_code == 302
+    page = me.get(saved["Location"]).content.decode()
+    assert re.search(r'<option value="32\.75" selected>', page)
+    assert re.search(r'<option value="32\.75\.01\.1001" selected>', page)
+    again = me.post(saved["Location"], {**valid_post(), "wilayah_0": "32", "wilayah_1": "32.75", "_save": "1"})
+    assert again.status_code == 302
+    assert Application.objects.get().answers["wilayah"] == "32.75"

@@ -253,6 +253,19 @@ class SchemaForm(forms.Form):
         self.group_counts: dict[str, int] = {}
         for spec in schema["fields"]:
             self._add_spec(spec, spec["name"], answers or {})
+        if not self.is_bound:
+            self._fold_region_initials()
+
+    def _fold_region_initials(self) -> None:
+        """A resumed draft shows its regions: :func:`flatten_answers` gives a region as the
+        per-level inputs (``wilayah_0`` … ``wilayah_3``, as posted), but an unbound field takes its
+        initial value by field name, so fold them into the deepest code (``wilayah``)."""
+        for name, field in self.fields.items():
+            if isinstance(field, RegionField):
+                levels = [self.initial.pop(f"{name}_{i}", "") for i in range(4)]
+                deepest = next((code for code in reversed(levels) if code), "")
+                if deepest:
+                    self.initial[name] = deepest
 
     # --- building ---------------------------------------------------------------------------
     def _group_count(self, spec: dict[str, Any], answers: dict[str, Any]) -> int:
