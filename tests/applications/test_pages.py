@@ -171,6 +171,9 @@ def test_officer_takes_the_task_from_its_page(version: DefinitionVersion) -> Non
     url = f"/backoffice/permohonan/{app.pk}/"
     page = verifier.get(url).content.decode()
     assert 'name="claim"' in page and "Ambil tugas ini" in page
+    # "Application" here is a permohonan, not the consolidation app's "Aplikasi" (same msgid).
+    assert f"<h1>Permohonan {app.tracking_number}</h1>" in page
+    assert f"<h1>Permohonan {app.tracking_number}</h1>" in _me.get(f"/permohonan/{app.pk}/").content.decode()
     taken = verifier.post(url, {"claim": "1", "lock_version": app.lock_version})
     assert taken.status_code == 302
     app.refresh_from_db()
@@ -231,6 +234,9 @@ def test_resumed_draft_keeps_its_regions(version: DefinitionVersion) -> None:
     page = me.get(saved["Location"]).content.decode()
     assert re.search(r'<option value="32\.75" selected>', page)
     assert re.search(r'<option value="32\.75\.01\.1001" selected>', page)
+    # The answers show the regions by name (with the code), not the bare code.
+    status = me.get(saved["Location"].replace("/ubah/", "/")).content.decode()
+    assert "Kota Bekasi (32.75)" in status and "Jl. Melati 5, Margahayu (32.75.01.1001)" in status
     again = me.post(saved["Location"], {**valid_post(), "wilayah_0": "32", "wilayah_1": "32.75", "_save": "1"})
     assert again.status_code == 302
     assert Application.objects.get().answers["wilayah"] == "32.75"
