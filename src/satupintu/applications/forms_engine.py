@@ -296,8 +296,9 @@ class SchemaForm(forms.Form):
             if self.is_bound and str(self.data.get(f"{prefix}-count", "")) != str(count):
                 # The re-rendered form (after "add another"/"remove") must send back the rows it
                 # shows: a bound hidden field renders the posted value, so post the new count.
-                self.data = self.data.copy()
-                self.data[f"{prefix}-count"] = str(count)
+                data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict or MultiValueDict
+                data[f"{prefix}-count"] = str(count)
+                self.data = data
             for i in range(count):
                 for sub in spec["fields"]:
                     self._add_spec(sub, f"{prefix}-{i}-{sub['name']}", {})
