@@ -491,3 +491,22 @@ def test_journey_3_form_submit_without_javascript(server: str, page_nojs: Page, 
     page.get_by_role("button", name="Ajukan permohonan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TRACKING)
     snap(page, "journey3-nojs-02-submitted")
+
+
+def test_region_picker_ignores_an_answer_for_a_choice_passed_over(server: str, page: Page) -> None:
+    """Typing a province name (type-ahead) passes over other provinces: the regency list must be
+    the one of the province finally chosen, even when an earlier answer arrives last (it did not:
+    the keyboard pass above sometimes got the regencies of Jawa Barat for Jawa Tengah)."""
+    _citizen_page(page, server)
+    held: list[Any] = []
+    page.route("**/api/v1/regions?*parent=32", lambda route: held.append(route))  # answer later
+    page.goto(server + f"/permohonan/layanan/{AKTA}/")
+    page.get_by_label("Provinsi").select_option("32")  # Jawa Barat: its answer is held back
+    page.get_by_label("Provinsi").select_option("33")  # Jawa Tengah
+    expect(page.get_by_label("Kabupaten/kota")).to_contain_text("Kota Semarang")
+    assert len(held) == 1
+    with page.expect_response("**/api/v1/regions?*parent=32"):
+        held[0].continue_()
+    page.wait_for_timeout(300)  # let the late answer's handler run
+    expect(page.get_by_label("Kabupaten/kota")).to_contain_text("Kota Semarang")
+    expect(page.get_by_label("Kabupaten/kota")).not_to_contain_text("Kota Bogor")
