@@ -18,6 +18,15 @@ from satupintu.core.principal import Principal
 T = {"id": "Teks", "en": "Text"}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Each test starts with empty sign-in rate-limit counters (allauth keeps them in the cache,
+    ``login`` 30/min per IP): the page tests sign in through allauth many times a minute."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def texts(id_: str, en: str) -> dict[str, str]:
     return {"id": id_, "en": en}
 

@@ -157,3 +157,86 @@ def test_submitting_an_incomplete_draft_shows_the_form_that_posts_back_to_edit(v
     assert done.status_code == 302
     me.post(review_url, {"idempotency_key": "abc"})
     assert me.get(f"/permohonan/{app.pk}/ubah/")["Location"] == f"/permohonan/{app.pk}/"
+
+
+def test_officer_takes_the_task_from_its_page(version: DefinitionVersion) -> None:
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import application_apply
+
+    applicant, _me = citizen_loa2()
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="c")
+    officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    url = f"/backoffice/permohonan/{app.pk}/"
+    page = verifier.get(url).content.decode()
+    assert 'name="claim"' in page and "Ambil tugas ini" in page
+    # "Application" here is a permohonan, not the consolidation app's "Aplikasi" (same msgid).
+    assert f"<h1>Permohonan {app.tracking_number}</h1>" in page
+    assert f"<h1>Permohonan {app.tracking_number}</h1>" in _me.get(f"/permohonan/{app.pk}/").content.decode()
+    taken = verifier.post(url, {"claim": "1", "lock_version": app.lock_version})
+    assert taken.status_code == 302
+    app.refresh_from_db()
+    assert app.claimed_by == officer.as_principal().id
+    assert app.events.filter(action="claimed").exists()
+    page = verifier.get(url).content.decode()
+    assert 'name="claim"' not in page and "Anda telah mengambil tugas ini." in page
+    # A second officer sees it taken and cannot take it.
+    _other, colleague = officer_signed_in(version.definition.agency, "verifier")
+    assert "Petugas lain telah mengambil tugas ini." in colleague.get(url).content.decode()
+    refused = colleague.post(url, {"claim": "1", "lock_version": app.lock_version})
+    assert refused.status_code == 409 and "Tugas ini sudah diambil petugas lain." in refused.content.decode()
+
+
+def test_main_menu_leads_to_my_applications_and_the_queue(version: DefinitionVersion) -> None:
+    _user, me = citizen_loa2()
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    citizen_menu = me.get("/permohonan/saya/").content.decode().split('<ul class="nav">')[1].split("</ul>")[0]
+    assert '<a href="/permohonan/saya/">Permohonan saya</a>' in citizen_menu and "/backoffice/" not in citizen_menu
+    officer_menu = verifier.get("/backoffice/permohonan/").content.decode().split('<ul class="nav">')[1]
+    assert '<a href="/backoffice/permohonan/">Antrean permohonan</a>' in officer_menu.split("</ul>")[0]
+    anonymous = Client().get("/layanan/").content.decode()
+    assert "/permohonan/saya/" not in anonymous and "/backoffice/permohonan/" not in anonymous
+
+
+def test_form_with_a_region_field_loads_the_region_picker_script(version: DefinitionVersion) -> None:
+    _user, me = citizen_loa2()
+    html = me.get("/permohonan/layanan/uji-layanan/").content.decode()
+    assert 'data-region-picker' in html and 'src="/static/satupintu/js/region-picker.js"' in html
+
+
+def test_added_group_row_is_kept_when_the_draft_is_saved(version: DefinitionVersion) -> None:
+    """The form re-rendered by "add another" posts back the new row count, so the row the
+    citizen then fills in is saved (it was dropped when the hidden count kept the old value)."""
+    _user, me = citizen_loa2()
+    more = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), "_add-anggota": "1"}).content.decode()
+    count = re.search(r'<input type="hidden" name="anggota-count" value="(\d+)"', more)
+    assert count is not None and count.group(1) == "2"
+    fewer = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), "anggota-count": "2",
+                                                         "_remove-anggota": "1"}).content.decode()
+    assert re.search(r'name="anggota-count" value="1"', fewer) and 'name="anggota-1-nama"' not in fewer
+    saved = me.post("/permohonan/layanan/uji-layanan/", {
+        **valid_post(), "anggota-count": count.group(1), "anggota-0-nama": "Budi", "anggota-0-nik": VALID_NIK_2,
+        "anggota-1-nama": "Ani", "anggota-1-nik": VALID_NIK, "_save": "1"})
+    assert saved.status_code == 302
+    assert [row["nama"] for row in Application.objects.get().answers["anggota"]] == ["Budi", "Ani"]
+
+
+def test_resumed_draft_keeps_its_regions(version: DefinitionVersion) -> None:
+    """A saved region (a region field and an address's region) is shown selected when the draft
+    is resumed, so saving the resumed form keeps it (it was shown empty and then erased)."""
+    _user, me = citizen_loa2()
+    saved = me.post("/permohonan/layanan/uji-layanan/", {
+        **valid_post(), "wilayah_0": "32", "wilayah_1": "32.75", "alamat-street": "Jl. Melati 5",
+        "alamat-region_0": "32", "alamat-region_1": "32.75", "alamat-region_2": "32.75.01",
+        "alamat-region_3": "32.75.01.1001", "_save": "1"})
+    assert saved.status_code == 302
+    page = me.get(saved["Location"]).content.decode()
+    assert re.search(r'<option value="32\.75" selected>', page)
+    assert re.search(r'<option value="32\.75\.01\.1001" selected>', page)
+    # The answers show the regions by name (with the code), not the bare code.
+    status = me.get(saved["Location"].replace("/ubah/", "/")).content.decode()
+    assert "Kota Bekasi (32.75)" in status and "Jl. Melati 5, Margahayu (32.75.01.1001)" in status
+    again = me.post(saved["Location"], {**valid_post(), "wilayah_0": "32", "wilayah_1": "32.75", "_save": "1"})
+    assert again.status_code == 302
+    assert Application.objects.get().answers["wilayah"] == "32.75"

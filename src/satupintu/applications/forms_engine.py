@@ -253,6 +253,19 @@ class SchemaForm(forms.Form):
         self.group_counts: dict[str, int] = {}
         for spec in schema["fields"]:
             self._add_spec(spec, spec["name"], answers or {})
+        if not self.is_bound:
+            self._fold_region_initials()
+
+    def _fold_region_initials(self) -> None:
+        """A resumed draft shows its regions: :func:`flatten_answers` gives a region as the
+        per-level inputs (``wilayah_0`` … ``wilayah_3``, as posted), but an unbound field takes its
+        initial value by field name, so fold them into the deepest code (``wilayah``)."""
+        for name, field in self.fields.items():
+            if isinstance(field, RegionField):
+                levels = [self.initial.pop(f"{name}_{i}", "") for i in range(4)]
+                deepest = next((code for code in reversed(levels) if code), "")
+                if deepest:
+                    self.initial[name] = deepest
 
     # --- building ---------------------------------------------------------------------------
     def _group_count(self, spec: dict[str, Any], answers: dict[str, Any]) -> int:
@@ -280,6 +293,12 @@ class SchemaForm(forms.Form):
             self.group_counts[spec["name"]] = count
             self.fields[f"{prefix}-count"] = forms.IntegerField(widget=forms.HiddenInput, initial=count,
                                                                 required=False)
+            if self.is_bound and str(self.data.get(f"{prefix}-count", "")) != str(count):
+                # The re-rendered form (after "add another"/"remove") must send back the rows it
+                # shows: a bound hidden field renders the posted value, so post the new count.
+                data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict or MultiValueDict
+                data[f"{prefix}-count"] = str(count)
+                self.data = data
             for i in range(count):
                 for sub in spec["fields"]:
                     self._add_spec(sub, f"{prefix}-{i}-{sub['name']}", {})
@@ -450,24 +469,7 @@ def flatten_answers(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str
     # The version marker is the form's own (its ``initial``): never let the placeholder override it.
     initial = {key: (data.getlist(key) if len(data.getlist(key)) > 1 else data.get(key)) for key in data
                if key != VERSION_FIELD}
-    _region_initials(schema["fields"], answers, "", initial)
     return initial
-
-
-def _region_initials(specs: list[dict[str, Any]], answers: dict[str, Any], prefix: str,
-                     initial: dict[str, Any]) -> None:
-    """A region picker's initial value is the whole kode wilayah under the field's own name (its
-    widget splits it into the level selects); posted data instead carries one input per level."""
-    for spec in specs:
-        value, key = answers.get(spec["name"]), f"{prefix}{spec['name']}"
-        if spec["type"] == "region" and isinstance(value, str):
-            initial[key] = value
-        elif spec["type"] == "address" and isinstance(value, dict) and isinstance(value.get("region"), str):
-            initial[f"{key}-region"] = value["region"]
-        elif spec["type"] == "group" and isinstance(value, list):
-            for i, row in enumerate(value[:MAX_GROUP_ITEMS]):
-                if isinstance(row, dict):
-                    _region_initials(spec["fields"], row, f"{key}-{i}-", initial)
 
 
 def answers_to_data(schema: dict[str, Any], answers: Any, *, version: int, strict: bool = True

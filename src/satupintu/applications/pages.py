@@ -303,6 +303,16 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
             lock = int(request.POST.get("lock_version", "-1"))
         except ValueError:
             lock = -1
+        if "claim" in request.POST:
+            try:
+                actions.application_claim(acting=principal, application_id=application.pk,
+                                          expected_lock_version=lock, request=request)
+                messages.success(request, _("You have taken this task."))
+                return redirect("applications:officer-detail", application_id=application.pk)
+            except Conflict as exc:
+                messages.error(request, str(exc))
+                return render(request, "applications/officer_detail.html",
+                              _officer_context(request, principal, application_id), status=409)
         try:
             application = actions.application_transition(
                 acting=principal, application_id=application.pk, transition=request.POST.get("transition", ""),
@@ -316,15 +326,24 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
         except InvalidInput as exc:
             messages.error(request, "; ".join(str(e.message) for e in exc.errors))
             status_code = 422
-        application = access.access_application_by_id(principal, application_id)
     else:
         actions.record_application_view(acting=principal, application=application, request=request)
+    return render(request, "applications/officer_detail.html", _officer_context(request, principal, application_id),
+                  status=status_code)
+
+
+def _officer_context(request: HttpRequest, principal: Principal, application_id: int) -> dict[str, Any]:
+    """What the officer's application page shows, read fresh (after a refused action too): the
+    answers, the timeline, who has taken the task, and the transitions the officer's roles allow."""
+    application = access.access_application_by_id(principal, application_id)
     workflow = Workflow(application.version.workflow)
-    transitions = workflow.allowed_transitions(application.state, principal, is_applicant=False) \
-        if application.status == ApplicationStatus.IN_PROCESS else []
-    return render(request, "applications/officer_detail.html", {
+    in_process = application.status == ApplicationStatus.IN_PROCESS
+    transitions = workflow.allowed_transitions(application.state, principal, is_applicant=False) if in_process else []
+    return {
         "application": application, "state_label": _state_label(application),
         "rows": answer_rows(application.version.form_schema, application.answers),
+        "can_claim": in_process and not application.claimed_by,
+        "claimed_by_me": bool(application.claimed_by) and application.claimed_by == principal.id,
         "events": application.events.all(), "transitions": [
             {"name": t.name, "label": text_in(t.label, request_language()), "reason_required": t.reason_required}
-            for t in transitions]}, status=status_code)
+            for t in transitions]}

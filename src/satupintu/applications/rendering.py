@@ -46,6 +46,15 @@ def form_layout(form: SchemaForm) -> list[dict[str, Any]]:
     return items
 
 
+def _region_name(code: str) -> str:
+    """``"33.74"`` → ``"Kota Semarang (33.74)"``: the region's name with its code (the bare code
+    when it is unknown, e.g. a region retired after the answer was saved)."""
+    from satupintu.regions import selectors as regions
+
+    region = regions.region_by_code(code) if code else None
+    return f"{region.nama} ({code})" if region is not None else code
+
+
 def _show(spec: dict[str, Any], value: Any) -> str:
     kind = spec["type"]
     if kind == "yesno":
@@ -54,11 +63,13 @@ def _show(spec: dict[str, Any], value: Any) -> str:
         labels = {c["value"]: text_in(c["label"], _lang()) for c in spec.get("choices", [])}
         values = value if isinstance(value, list) else [value]
         return ", ".join(labels.get(v, str(v)) for v in values)
+    if kind == "region" and isinstance(value, str):
+        return _region_name(value)
     if kind == "address" and isinstance(value, dict):
         parts = [value.get("street", "")]
         if value.get("rt") or value.get("rw"):
             parts.append(f"RT {value.get('rt', '-')}/RW {value.get('rw', '-')}")
-        parts += [value.get("region", ""), value.get("postal_code", "")]
+        parts += [_region_name(value.get("region", "")), value.get("postal_code", "")]
         return ", ".join(p for p in parts if p)
     if kind == "file" and isinstance(value, dict):
         return str(value.get("name", ""))

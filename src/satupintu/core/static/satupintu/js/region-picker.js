@@ -23,9 +23,14 @@
         var next = selects[index + 1];
         if (!next || !select.value) { return; }
         next.setAttribute("aria-busy", "true");
-        fetch(api + "?page_size=500&parent=" + encodeURIComponent(select.value), {headers: {"Accept": "application/json"}})
+        // Answers can arrive out of order (type-ahead or arrow keys pass over other choices):
+        // only the answer for the choice still selected may fill the next list.
+        var requested = select.value;
+        var stale = function () { return select.value !== requested; };
+        fetch(api + "?page_size=500&parent=" + encodeURIComponent(requested), {headers: {"Accept": "application/json"}})
           .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
           .then(function (data) {
+            if (stale()) { return; }
             reset(next, "— " + (document.documentElement.lang === "en" ? "choose" : "pilih") + " —");
             data.items.forEach(function (item) {
               var opt = document.createElement("option");
@@ -35,8 +40,8 @@
             });
             next.disabled = false;
           })
-          .catch(function () { if (button) { button.hidden = false; } })
-          .finally(function () { next.removeAttribute("aria-busy"); });
+          .catch(function () { if (button && !stale()) { button.hidden = false; } })
+          .finally(function () { if (!stale()) { next.removeAttribute("aria-busy"); } });
       });
     });
   }
