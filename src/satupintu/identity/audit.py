@@ -25,6 +25,7 @@ ACTIONS = {
     "account.password_changed": "A password was changed",
     "account.email_verified": "An e-mail address was verified",
     "account.phone_verified": "A mobile number was verified by SMS code",
+    "account.phone_verification_conflict": "A verified code did not verify a number another account verified first",
     "mfa.added": "A second factor (TOTP, passkey, recovery codes) was added",
     "mfa.removed": "A second factor was removed",
     "mfa.reset": "Recovery codes were regenerated",
@@ -56,6 +57,9 @@ def record_login_failed(request: HttpRequest | None, credentials: dict[str, Any]
     if credentials.get("nik"):
         user = User.objects.filter(nik_index=nik_blind_index(str(credentials["nik"]))).first()
         login_kind = "nik"
+    elif credentials.get("phone"):
+        user = User.objects.filter(phone=str(credentials["phone"]), phone_verified=True).first()
+        login_kind = "phone"
     else:
         user = User.objects.filter(email=str(credentials.get("email", "")).lower()).first()
         login_kind = "email"
@@ -76,7 +80,12 @@ def on_logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
 
 
 def on_password_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    from allauth.account.adapter import get_adapter
+
     record(actor=_actor(user), action="account.password_reset", target=user, request=request)
+    clear = getattr(get_adapter(request), "clear_lockout", None)
+    if clear is not None:
+        clear(request, user)
 
 
 def on_password_changed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:

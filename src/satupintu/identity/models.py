@@ -47,10 +47,10 @@ NATIONAL_ROLES = frozenset({Role.PLATFORM_ADMIN.value, Role.AUDITOR.value, Role.
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+    def create_user(self, email: str | None, password: str | None = None, **extra: Any) -> User:
         """Low-level creation (tests, commands). Citizens should go through
         :func:`satupintu.identity.actions.citizen_register`."""
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=(self.normalize_email(email).lower() or None) if email else None, **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -65,11 +65,12 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person who signs in: citizen or officer. ``email`` is the sign-in name (unique,
-    lower-cased); citizens may also sign in with their NIK."""
+    """A person who signs in: citizen or officer. ``email`` (unique, lower-cased) is the
+    sign-in name of officers; citizens sign in with their NIK, e-mail or verified mobile number
+    and may have only one of e-mail and mobile number (``email`` is NULL when they have none)."""
 
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CITIZEN)
-    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True, null=True, blank=True)
     full_name = models.CharField(_("full name"), max_length=200)
     phone = models.CharField(_("mobile number"), max_length=16, blank=True)
     phone_verified = models.BooleanField(_("mobile number verified"), default=False)
@@ -109,15 +110,24 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(nik_index__isnull=True) | models.Q(kind="citizen"),
                 name="identity_user_nik_only_for_citizens",
             ),
+            # Every account can be reached: an e-mail address, or (citizens) a mobile number.
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=False) | (models.Q(kind="citizen") & ~models.Q(phone="")),
+                name="identity_user_has_email_or_phone",
+            ),
+            # A verified mobile number signs in and resets passwords: one account per number.
+            models.UniqueConstraint(fields=["phone"], condition=models.Q(phone_verified=True),
+                                    name="identity_user_verified_phone_unique"),
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone
 
     def clean(self) -> None:
         super().clean()
-        if self.email:
-            self.email = self.email.strip().lower()
+        self.email = (self.email or "").strip().lower() or None
+        if self.email is None and (self.kind != Kind.CITIZEN or not self.phone):
+            raise ValidationError({"email": _("Enter an e-mail address or a mobile number.")})
         unknown = [r for r in self.roles or [] if r not in ROLE_NAMES]
         if not isinstance(self.roles, list) or unknown:
             raise ValidationError({"roles": _("Unknown role: %(roles)s.") % {"roles": ", ".join(map(str, unknown))}})
@@ -132,7 +142,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        return self.full_name.split(" ")[0] if self.full_name else (self.email or self.phone)
 
     @property
     def is_officer(self) -> bool:

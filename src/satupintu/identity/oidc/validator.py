@@ -209,7 +209,8 @@ class SatupintuValidator(OAuth2Validator):
             "gender": {"M": "male", "F": "female"}.get(user.sex),
             "locale": "id-ID",
             "email": user.email,
-            "email_verified": user.emailaddress_set.filter(email=user.email, verified=True).exists(),
+            "email_verified": (user.emailaddress_set.filter(email=user.email, verified=True).exists()
+                               if user.email else None),
         }
         if user.phone:
             claims["phone_number"] = user.phone
