@@ -26,6 +26,8 @@ ACTIONS = {
     "account.email_verified": "An e-mail address was verified",
     "account.phone_verified": "A mobile number was verified by SMS code",
     "account.phone_verification_conflict": "A verified code did not verify a number another account verified first",
+    "account.address_changed": "A citizen saved their address",
+    "account.address_removed": "A citizen removed their address",
     "mfa.added": "A second factor (TOTP, passkey, recovery codes) was added",
     "mfa.removed": "A second factor was removed",
     "mfa.reset": "Recovery codes were regenerated",

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from satupintu.identity.actions import clean_full_name, nik_taken
 from satupintu.identity.models import Sex
 from satupintu.identity.validators import validate_nik, validate_phone
+from satupintu.regions.forms import RegionField
+from satupintu.regions.models import Level
 
 
 class PhoneNumberField(forms.CharField):
@@ -198,3 +200,18 @@ def _login_hint(request: HttpRequest | None) -> str:
     if len(hint) > 254 or not (hint.lstrip("+").isdigit() or "@" in hint):
         return ""
     return hint
+
+
+class AddressForm(forms.Form):
+    """The citizen's address: street (with house number, RT/RW), the village chosen with the
+    regions app's picker (kode wilayah), an optional postal code (default: the village's). The
+    rules are :func:`satupintu.identity.actions.address_set`'s; fields accept long input so the
+    error names the rule instead of a bare length message."""
+
+    street_address = forms.CharField(label=_("Street, house number, RT/RW"), max_length=16_384,
+                                     widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+    wilayah = RegionField(label=_("Village (desa/kelurahan)"), required_level=Level.DESA_KELURAHAN)
+    postal_code = forms.CharField(label=_("Postal code (optional: the village's postal code is used)"),
+                                  required=False, max_length=64,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric",
+                                                                "autocomplete": "postal-code"}))

@@ -176,6 +176,51 @@ class User(AbstractBaseUser, PermissionsMixin):
         return Principal(kind=kind, id=str(self.pk), display=self.full_name[:120], agency=agency, roles=roles)
 
 
+class Address(models.Model):
+    """A citizen's address, kept in the shape of the OpenID Connect ``address`` claim (OIDC Core
+    §5.1.1): ``street_address`` (street, house number, RT/RW) as typed; the kode wilayah of the
+    village (regions app) and the names it had when saved: ``village`` and ``district`` (part of
+    ``formatted``), ``locality`` (regency/city), ``region`` (province); ``postal_code`` (five
+    digits); the country is Indonesia. Names are a snapshot so a later region split does not
+    silently move someone's address."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="address", verbose_name=_("user"))
+    street_address = models.CharField(_("street address"), max_length=200)
+    region_code = models.CharField(_("region code"), max_length=13)
+    village = models.CharField(_("village"), max_length=100)
+    district = models.CharField(_("district"), max_length=100)
+    locality = models.CharField(_("regency/city"), max_length=100)
+    region = models.CharField(_("province"), max_length=100)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    COUNTRY = "Indonesia"
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(postal_code="") | models.Q(postal_code__regex=r"^[0-9]{5}$"),
+                                   name="identity_address_postal_code_five_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.formatted
+
+    @property
+    def formatted(self) -> str:
+        """One line per component, as OIDC Core §5.1.1 suggests for ``formatted``."""
+        last = " ".join(p for p in (self.locality, self.postal_code) if p)
+        return "\n".join(p for p in (self.street_address, f"{self.village}, {self.district}", last, self.region,
+                                     self.COUNTRY) if p)
+
+    def claim(self) -> dict[str, str]:
+        """The ``address`` claim (JSON object, OIDC Core §5.1.1); empty members are left out."""
+        value = {"formatted": self.formatted, "street_address": self.street_address, "locality": self.locality,
+                 "region": self.region, "postal_code": self.postal_code, "country": self.COUNTRY}
+        return {k: v for k, v in value.items() if v}
+
+
 class RelyingParty(models.Model):
     """Platform settings of one OIDC client (django-oauth-toolkit ``Application``).
 

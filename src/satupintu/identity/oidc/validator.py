@@ -22,7 +22,7 @@ from oauth2_provider.models import AccessToken, RefreshToken, get_application_mo
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from satupintu.identity.crypto import _index_key
-from satupintu.identity.models import RelyingParty, SignInContext
+from satupintu.identity.models import Address, RelyingParty, SignInContext
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -215,6 +215,10 @@ class SatupintuValidator(OAuth2Validator):
         if user.phone:
             claims["phone_number"] = user.phone
             claims["phone_number_verified"] = bool(user.phone_verified)
+        if "address" in (request.scopes or ()):
+            address = Address.objects.filter(user=user).first()
+            if address is not None:
+                claims["address"] = address.claim()
         rp = relying_party(request.client)
         if rp is not None and rp.allow_nik and user.nik_ciphertext:
             claims["nik"] = user.nik()
@@ -227,7 +231,7 @@ class SatupintuValidator(OAuth2Validator):
 
     def get_discovery_claims(self, request: Any) -> list[str]:
         return ["sub", "name", "birthdate", "gender", "locale", "email", "email_verified", "phone_number",
-                "phone_number_verified", "nik", "acr", "auth_time"]
+                "phone_number_verified", "address", "nik", "acr", "auth_time"]
 
     def get_id_token_dictionary(self, token: Any, token_handler: Any, request: Any) -> Any:
         """Adds ``acr`` (``loa1``/``loa2``) and the real ``auth_time`` of the sign-in
