@@ -49,7 +49,7 @@ def test_officer_without_mfa_can_only_reach_mfa_setup(client: Client, agency,  #
 
     from tests.identity.test_oidc import totp_now
 
-    with django_capture_on_commit_callbacks(execute=True):  # allauth signals "added" on commit
+    with django_capture_on_commit_callbacks(execute=True):  # allauth messages and mails run on commit
         activated = client.post("/akun/2fa/totp/activate/", {"code": totp_now(client.session[SECRET_SESSION_KEY])})
     assert activated.status_code == 302
     assert client.get("/wilayah/").status_code == 200  # MFA set up: the officer may work

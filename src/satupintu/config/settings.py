@@ -147,6 +147,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "satupintu.identity.middleware.OfficerMfaMiddleware",
+    # Runs allauth's MFA views in one transaction with their audit events (see its docstring).
+    "satupintu.identity.middleware.MfaAtomicMiddleware",
 ]
 
 ROOT_URLCONF = "satupintu.config.urls"
