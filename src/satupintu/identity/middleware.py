@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -33,6 +34,14 @@ class OfficerMfaMiddleware:
 
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+@functools.cache
+def _mfa_prefix() -> str:
+    """The path prefix of allauth's MFA pages (``/akun/2fa/``), from the URL map."""
+    from django.urls import reverse
+
+    return reverse("mfa_index")
 
 
 class MfaAtomicMiddleware:
@@ -67,8 +76,8 @@ class MfaAtomicMiddleware:
     @staticmethod
     def _mfa_view_class(request: HttpRequest) -> str | None:
         """The class name of the allauth MFA view a state-changing request goes to, else None."""
-        if request.method in _SAFE_METHODS:
-            return None
+        if request.method in _SAFE_METHODS or not request.path_info.startswith(_mfa_prefix()):
+            return None  # e.g. the token endpoint: no URL resolving here on the hot path
         from django.urls import Resolver404, resolve
 
         try:

@@ -56,6 +56,22 @@ def pairwise_sub(user_pk: Any, application: Any) -> str:
 class SatupintuValidator(OAuth2Validator):
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "nik": "nik"}
 
+    # --- client loading ---------------------------------------------------------------------
+    def _load_application(self, client_id: str, request: Any) -> Any:
+        """DOT's client lookup, with the client's :class:`RelyingParty` fetched in the same query
+        (every grant reads it for scopes, ``sub`` and LoA). The loaded client is handed to DOT,
+        which still checks ``client_id`` and ``is_usable`` exactly as it does for a cached one;
+        an unknown id (or a NUL byte PostgreSQL cannot bind) falls through to DOT unchanged."""
+        if not getattr(request, "client", None) and isinstance(client_id, str) and client_id:
+            from oauth2_provider.models import get_application_model
+
+            try:
+                request.client = (get_application_model().objects.select_related("relying_party")
+                                  .filter(client_id=client_id).first())
+            except ValueError:
+                request.client = None
+        return super()._load_application(client_id, request)
+
     # --- scopes -----------------------------------------------------------------------------
     def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any,
                         **kwargs: Any) -> bool:
