@@ -57,21 +57,15 @@ class SatupintuValidator(OAuth2Validator):
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "nik": "nik"}
 
     # --- client loading ---------------------------------------------------------------------
+    # (Reading the RelyingParty in the same query with select_related was tried: one round trip
+    # fewer, but ~5 % more Python work per grant than the second simple query; not kept.)
     def _load_application(self, client_id: str, request: Any) -> Any:
-        """DOT's client lookup, with the client's :class:`RelyingParty` fetched in the same query
-        (every grant reads it for scopes, ``sub`` and LoA). The loaded client is handed to DOT,
-        which still checks ``client_id`` and ``is_usable`` exactly as it does for a cached one;
-        an unknown id falls through to DOT unchanged. A client id with a NUL byte matches no
-        client (PostgreSQL cannot even bind it: psycopg 3 raises DataError, which DOT, expecting
-        psycopg 2's ValueError, would turn into a 500): None, i.e. ``invalid_client``."""
+        """DOT's client lookup, except that a client id with a NUL byte matches no client without
+        asking the database: PostgreSQL cannot bind it and psycopg 3 raises DataError, which DOT
+        (expecting psycopg 2's ValueError) would turn into a 500. None = ``invalid_client``."""
         if isinstance(client_id, str) and "\x00" in client_id:
             request.client = None
             return None
-        if not getattr(request, "client", None) and isinstance(client_id, str) and client_id:
-            from oauth2_provider.models import get_application_model
-
-            request.client = (get_application_model().objects.select_related("relying_party")
-                              .filter(client_id=client_id).first())
         return super()._load_application(client_id, request)
 
     # --- scopes -----------------------------------------------------------------------------
