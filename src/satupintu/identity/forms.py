@@ -126,10 +126,9 @@ class NikOrEmailLoginForm(LoginForm):
         phone (normalised to E.164), anything else is an e-mail address."""
         credentials: dict[str, Any] = {}
         login = self.cleaned_data["login"].replace(" ", "")
-        phone = _as_phone(login)
         if login.isascii() and login.isdigit() and len(login) == NIK_LENGTH:
             credentials["nik"] = login
-        elif phone:
+        elif phone := _as_phone(login):
             credentials["phone"] = phone
         elif login.isascii() and login.isdigit():
             credentials["nik"] = login  # a malformed NIK: no account matches, same answer
