@@ -5,7 +5,11 @@ grants/s per vCPU: Keycloak "Concepts for sizing CPU and memory resources").
 Each figure is one process, one thread, sequential requests through the whole Django stack
 (middleware, allauth, django-oauth-toolkit, database), i.e. "per core". Password sign-ins use
 the production Argon2id parameters (ADR 0031); each comes from a different client address so
-the per-IP rate limit (which a real load spreads over many users) does not refuse them.
+the per-IP rate limit (which a real load spreads over many users) does not refuse them. The first
+sign-in row signs one account in again and again, so its sessions pile up (allauth checks every
+session of the account at each sign-in); the second spreads sign-ins over 100 accounts, as a real
+load does. Token requests are ``application/x-www-form-urlencoded``, as RFC 6749 §4.1.3/§4.4.2
+require (Django's test client would otherwise send multipart, which no OAuth client does).
 """
 
 from __future__ import annotations
@@ -76,7 +80,23 @@ def main(backend: str) -> None:
         response = browser.post("/akun/login/", {"login": citizen.email, "password": testing.PASSWORD})
         assert response.status_code == 302, response.status_code
 
-    api = Client()
+    many = [testing.make_citizen(email=f"bench{n}@example.id") for n in range(100)]
+
+    def login_many(i: int) -> None:
+        browser = Client(REMOTE_ADDR=f"10.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}")
+        response = browser.post("/akun/login/", {"login": many[i % len(many)].email, "password": testing.PASSWORD})
+        assert response.status_code == 302, response.status_code
+
+    class FormClient(Client):
+        """Posts ``application/x-www-form-urlencoded`` bodies, as OAuth clients do."""
+
+        def post(self, path: str, data: dict | None = None, **extra: object):  # type: ignore[override]  # noqa: ANN201
+            from urllib.parse import urlencode
+
+            return super().post(path, urlencode(data or {}), content_type="application/x-www-form-urlencoded",
+                                **extra)  # type: ignore[arg-type]
+
+    api = FormClient()
 
     def client_credentials(_: int) -> None:
         response = api.post("/o/token/", {"grant_type": "client_credentials"}, **basic)
@@ -121,7 +141,8 @@ def main(backend: str) -> None:
     ceiling = rate(sign)
     argon_ceiling = rate(argon2_hash)
     results = [
-        ("password sign-ins (Argon2id m=19 MiB t=2 p=1)", rate(login), KEYCLOAK_LOGINS),
+        ("password sign-ins (Argon2id m=19 MiB t=2 p=1), one account", rate(login), KEYCLOAK_LOGINS),
+        ("password sign-ins, spread over 100 accounts", rate(login_many), KEYCLOAK_LOGINS),
         ("client-credentials grants", rate(client_credentials), KEYCLOAK_CC),
         ("refresh grants (rotated, new ID token)", rate(refresh), None),
         ("userinfo requests", rate(userinfo), None),

@@ -113,7 +113,7 @@ def test_unknown_nik_and_wrong_password_give_the_same_answer(client: Client, cit
     unknown = client.post(LOGIN, {"login": testing.valid_nik(serial=9999), "password": "salah-sandi-123"},
                           HTTP_COOKIE="satupintu_lang=en")
     assert wrong.status_code == unknown.status_code == 200
-    message = "The NIK/e-mail or password is not correct."
+    message = "The NIK, e-mail, mobile number or password is not correct."
     assert message in wrong.content.decode() and message in unknown.content.decode()
     failures = AuditEvent.objects.filter(action="account.sign_in_failed")
     assert failures.count() == 2

@@ -31,7 +31,7 @@ def test_public_account_pages_render_in_indonesian_without_inline_script(client:
 
 def test_login_page_offers_passkey_sign_in_with_static_javascript(client: Client) -> None:
     html = client.get("/akun/login/").content.decode()
-    assert "NIK atau e-mail" in html
+    assert "NIK, e-mail, atau nomor ponsel" in html
     srcs = re.findall(r'<script[^>]*src="([^"]+)"', html)
     assert any("webauthn" in s for s in srcs), srcs
     for src in srcs:

@@ -49,7 +49,7 @@ def test_officer_without_mfa_can_only_reach_mfa_setup(client: Client, agency,  #
 
     from tests.identity.test_oidc import totp_now
 
-    with django_capture_on_commit_callbacks(execute=True):  # allauth signals "added" on commit
+    with django_capture_on_commit_callbacks(execute=True):  # allauth messages and mails run on commit
         activated = client.post("/akun/2fa/totp/activate/", {"code": totp_now(client.session[SECRET_SESSION_KEY])})
     assert activated.status_code == 302
     assert client.get("/wilayah/").status_code == 200  # MFA set up: the officer may work
@@ -125,7 +125,10 @@ def test_demo_accounts_are_idempotent_and_cover_every_role(capsys) -> None:  # n
     assert sorted(r for u in officers for r in u.roles) == sorted(
         ["operator", "verifier", "approver", "agency_admin", "auditor", "spbe_coordinator"])
     assert User.objects.filter(is_superuser=True).count() == 1
-    assert User.objects.count() == 8
+    assert "+6281200000001" in out
+    phone_only = User.objects.get(phone="+6281200000001")
+    assert phone_only.email is None and phone_only.phone_verified and phone_only.kind == "citizen"
+    assert User.objects.count() == 9
 
 
 def test_key_rotation_keeps_retired_keys_published(tmp_path: Path, client: Client, make_client) -> None:  # noqa: ANN001

@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "satupintu.identity.middleware.OfficerMfaMiddleware",
     # During an OIDC authorization: CSP form-action also allows the relying party's redirect origin.
     "satupintu.identity.middleware.AuthorizationFormActionMiddleware",
+    # Runs allauth's MFA views in one transaction with their audit events (see its docstring).
+    "satupintu.identity.middleware.MfaAtomicMiddleware",
 ]
 
 ROOT_URLCONF = "satupintu.config.urls"

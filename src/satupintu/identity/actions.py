@@ -8,12 +8,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from satupintu.audit.actions import record
 from satupintu.core.principal import Principal
 from satupintu.identity.crypto import nik_blind_index
-from satupintu.identity.models import Consent, Kind, User
+from satupintu.identity.models import Address, Consent, Kind, User
 from satupintu.identity.validators import validate_nik, validate_nip, validate_phone
 
 MAX_NAME = 200
@@ -130,4 +131,67 @@ def consent_revoke(*, user: User, application_id: int, request: HttpRequest | No
     if deleted:
         record(actor=user.as_principal(), action="consent.revoked",
                target=("oauth2_provider.application", str(application_id)), request=request)
+    return bool(deleted)
+
+
+MAX_STREET = 200
+
+
+def clean_street_address(value: str) -> str:
+    """Street, house number, RT/RW: 1–200 characters after trimming and joining whitespace; any
+    script; no control characters. Raises ValidationError ``street_length`` / ``street_chars``."""
+    text = " ".join((value or "").split())
+    if not text or len(text) > MAX_STREET:
+        raise ValidationError(_("Street address must be 1 to %(max)d characters.") % {"max": MAX_STREET},
+                              code="street_length")
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
+        raise ValidationError(_("Street address contains control characters."), code="street_chars")
+    return text
+
+
+@transaction.atomic
+def address_set(*, user: User, street_address: str, region_code: str, postal_code: str = "",
+                request: HttpRequest | None = None) -> Address:
+    """Create or replace ``user``'s address (the OIDC ``address`` claim).
+
+    ``region_code`` must be a village (desa/kelurahan) in the region register; its district,
+    regency/city and province names are copied. ``postal_code`` (5 digits) defaults to the
+    village's. Raises ValidationError (field → message); nothing is written on error. Writes
+    ``account.address_changed`` (no address in the event: it is personal data).
+    """
+    from satupintu.regions.selectors import ancestors, region_by_code
+
+    errors: dict[str, list[str]] = {}
+    try:
+        street_address = clean_street_address(street_address)
+    except ValidationError as exc:
+        errors["street_address"] = exc.messages
+    village = region_by_code(region_code) if region_code and region_code.count(".") == 3 else None
+    if village is None:
+        errors["region_code"] = [_("Choose the village (desa/kelurahan) of your address.")]
+    postal_code = (postal_code or "").strip()
+    if postal_code and not (len(postal_code) == 5 and postal_code.isascii() and postal_code.isdigit()):
+        errors["postal_code"] = [_("A postal code has five digits.")]
+    if errors:
+        raise ValidationError(errors)
+    assert village is not None  # noqa: S101 - narrowed by the check above
+    chain = {r.level: r.nama for r in ancestors(village)}
+    if not postal_code and hasattr(village, "postal"):
+        postal_code = village.postal.kodepos
+    address = Address.objects.select_for_update().filter(user=user).first() or Address(user=user)
+    address.street_address, address.region_code, address.village = street_address, village.kode, village.nama
+    address.district, address.locality, address.region = chain.get(3, ""), chain.get(2, ""), chain.get(1, "")
+    address.postal_code, address.updated_at = postal_code, timezone.now()
+    address.full_clean()
+    address.save()
+    record(actor=user.as_principal(), action="account.address_changed", target=user, request=request)
+    return address
+
+
+@transaction.atomic
+def address_clear(*, user: User, request: HttpRequest | None = None) -> bool:
+    """Delete ``user``'s address. Returns False when there was none (nothing recorded)."""
+    deleted, _n = Address.objects.filter(user=user).delete()
+    if deleted:
+        record(actor=user.as_principal(), action="account.address_removed", target=user, request=request)
     return bool(deleted)

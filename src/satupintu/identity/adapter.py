@@ -1,4 +1,5 @@
-"""django-allauth adapter: our messages, citizen creation through the action, audit of failures."""
+"""django-allauth adapter: our messages, citizen creation through the action, audit of failures,
+the mobile number (allauth's phone support: verification by SMS code, sign-in, password reset)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ class AccountAdapter(DefaultAccountAdapter):
     error_messages = {
         **DefaultAccountAdapter.error_messages,
         # One message for unknown account and wrong password (not enumerable).
-        "email_password_mismatch": _("The NIK/e-mail or password is not correct."),
+        "email_password_mismatch": _("The NIK, e-mail, mobile number or password is not correct."),
+        "phone_password_mismatch": _("The NIK, e-mail, mobile number or password is not correct."),
+        "username_password_mismatch": _("The NIK, e-mail, mobile number or password is not correct."),
         "too_many_login_attempts": _("Too many failed sign-in attempts. Wait a few minutes and try again."),
     }
 
@@ -24,7 +27,7 @@ class AccountAdapter(DefaultAccountAdapter):
         writes the audit event) instead of allauth's generic field copy."""
         data = form.cleaned_data
         return citizen_register(
-            email=data["email"], full_name=data["full_name"], nik=data["nik"], birth_date=data["birth_date"],
+            email=data.get("email") or "", full_name=data["full_name"], nik=data["nik"], birth_date=data["birth_date"],
             sex=data["sex"], phone=data.get("phone", ""), password=data.get("password1"), request=request,
         )
 
@@ -48,16 +51,54 @@ class AccountAdapter(DefaultAccountAdapter):
         return (user.phone, user.phone_verified) if user.phone else None
 
     def set_phone_verified(self, user: Any, phone: str) -> None:
+        """Mark ``phone`` verified and write ``account.phone_verified`` in one transaction. When
+        another account verified the same number meanwhile (unique constraint), nothing changes
+        and ``account.phone_verification_conflict`` is recorded instead (never a 500)."""
+        from django.db import IntegrityError, transaction
+
         from satupintu.audit.actions import record
 
-        type(user).objects.filter(pk=user.pk, phone=phone).update(phone_verified=True)
-        user.phone_verified = True
-        record(actor=user.as_principal(), action="account.phone_verified", target=user)
+        try:
+            with transaction.atomic():
+                changed = type(user).objects.filter(pk=user.pk, phone=phone).update(phone_verified=True)
+                if changed:
+                    record(actor=user.as_principal(), action="account.phone_verified", target=user,
+                           request=context_request())
+        except IntegrityError:
+            record(actor=user.as_principal(), action="account.phone_verification_conflict", target=user,
+                   request=context_request())
+            return
+        user.phone_verified = bool(changed)
 
     def get_user_by_phone(self, phone: str) -> Any:
-        from satupintu.identity.models import User
+        """The account whose *verified* mobile number is ``phone`` (any accepted spelling), or None."""
+        from django.core.exceptions import ValidationError
 
+        from satupintu.identity.models import User
+        from satupintu.identity.validators import validate_phone
+
+        try:
+            phone = validate_phone(phone)
+        except ValidationError:
+            return None
         return User.objects.filter(phone=phone, phone_verified=True).first()
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        """Sign-up with a number that already belongs to an account: tell the owner, reveal
+        nothing to the person signing up (same next page as a new account)."""
+        from django.utils.translation import gettext
+
+        from satupintu.identity.sms import send_sms
+
+        send_sms(phone=phone, text=gettext("Someone tried to register with this number, which already has an "
+                                           "account. Sign in, or reset your password if you forgot it."))
+
+    def get_login_stages(self) -> list[str]:
+        """allauth's stages, with e-mail verification skipped for an account without e-mail
+        (a citizen who registered with a mobile number only; the phone stage verified it)."""
+        return [("satupintu.identity.stages.EmailVerificationStage"
+                 if stage == "allauth.account.stages.EmailVerificationStage" else stage)
+                for stage in super().get_login_stages()]
 
     def send_verification_code_sms(self, user: Any, phone: str, code: str, **kwargs: Any) -> None:
         from django.utils.translation import gettext
@@ -68,9 +109,26 @@ class AccountAdapter(DefaultAccountAdapter):
                  % {"code": code})
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
-        """Failed-login counter key: the NIK's blind index (never the NIK itself) or the e-mail."""
+        """Failed-login counter key: the NIK's blind index (never the NIK itself), the mobile
+        number (E.164) or the e-mail."""
         from satupintu.identity.crypto import nik_blind_index
 
         if credentials.get("nik"):
             return "nik:" + nik_blind_index(str(credentials["nik"]))
+        if credentials.get("phone"):
+            return "phone:" + str(credentials["phone"])
         return "email:" + str(credentials.get("email", "")).lower()
+
+    def clear_lockout(self, request: HttpRequest, user: Any) -> None:
+        """After a password reset allauth clears the lockout of the account's e-mail addresses;
+        this also clears its mobile-number key (called from the ``password_reset`` signal). The
+        NIK key is not cleared: the NIK is not kept in clear to rebuild it, and it expires."""
+        if getattr(user, "phone", "") and getattr(user, "phone_verified", False):
+            self._delete_login_attempts_cached_email(request, phone=user.phone)
+
+
+def context_request() -> HttpRequest | None:
+    """The request allauth is handling (allauth's ``context.request``), for audit details."""
+    from allauth.core import context
+
+    return getattr(context, "request", None)

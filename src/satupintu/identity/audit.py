@@ -7,6 +7,7 @@ name looked like a NIK or an e-mail, and the account id when one matched).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django.http import HttpRequest
@@ -25,6 +26,9 @@ ACTIONS = {
     "account.password_changed": "A password was changed",
     "account.email_verified": "An e-mail address was verified",
     "account.phone_verified": "A mobile number was verified by SMS code",
+    "account.phone_verification_conflict": "A verified code did not verify a number another account verified first",
+    "account.address_changed": "A citizen saved their address",
+    "account.address_removed": "A citizen removed their address",
     "mfa.added": "A second factor (TOTP, passkey, recovery codes) was added",
     "mfa.removed": "A second factor was removed",
     "mfa.reset": "Recovery codes were regenerated",
@@ -56,6 +60,9 @@ def record_login_failed(request: HttpRequest | None, credentials: dict[str, Any]
     if credentials.get("nik"):
         user = User.objects.filter(nik_index=nik_blind_index(str(credentials["nik"]))).first()
         login_kind = "nik"
+    elif credentials.get("phone"):
+        user = User.objects.filter(phone=str(credentials["phone"]), phone_verified=True).first()
+        login_kind = "phone"
     else:
         user = User.objects.filter(email=str(credentials.get("email", "")).lower()).first()
         login_kind = "email"
@@ -76,7 +83,12 @@ def on_logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
 
 
 def on_password_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    from allauth.account.adapter import get_adapter
+
     record(actor=_actor(user), action="account.password_reset", target=user, request=request)
+    clear = getattr(get_adapter(request), "clear_lockout", None)
+    if clear is not None:
+        clear(request, user)
 
 
 def on_password_changed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
@@ -88,11 +100,41 @@ def on_email_confirmed(sender: Any, request: HttpRequest, email_address: Any, **
            request=request)
 
 
-def _mfa(action: str) -> Any:
-    def handler(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
-        record(actor=_actor(user), action=action, target=user, details={"type": authenticator.type},
-               request=request)
-    return handler
+# --- MFA changes: audited inside the transaction that writes them ---------------------------
+# allauth sends ``authenticator_added`` / ``authenticator_reset`` from ``transaction.on_commit``,
+# i.e. after the change is committed, so an audit write there could fail and leave an MFA
+# change without its event. Django's model signals on allauth's ``Authenticator`` run inside the
+# writing transaction instead: ``post_save`` right after the INSERT, ``post_delete`` inside the
+# deletion's atomic block. ``MfaAtomicMiddleware`` makes every allauth MFA view one transaction,
+# so the change, the clean-up of dangling recovery codes and their events commit together.
+REGENERATING_RECOVERY_CODES: ContextVar[bool] = ContextVar("sp_regenerating_recovery_codes", default=False)
+
+
+def _request() -> HttpRequest | None:
+    from allauth.core import context
+
+    return getattr(context, "request", None)
+
+
+def on_authenticator_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """``mfa.added`` (or ``mfa.reset`` when recovery codes are regenerated) for a new authenticator."""
+    if not created:
+        return  # usage time, passkey renamed: not a change of factors
+    regenerated = instance.type == "recovery_codes" and REGENERATING_RECOVERY_CODES.get()
+    record(actor=_actor(instance.user), action="mfa.reset" if regenerated else "mfa.added", target=instance.user,
+           details={"type": instance.type}, request=_request())
+
+
+def on_authenticator_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """``mfa.removed`` for a deleted authenticator (the old codes of a regeneration are part of
+    its ``mfa.reset`` event)."""
+    if instance.type == "recovery_codes" and REGENERATING_RECOVERY_CODES.get():
+        return
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=instance.user_id).first()  # None when the account is deleted
+    record(actor=_actor(user), action="mfa.removed", target=user if user is not None else None,
+           details={"type": instance.type}, request=_request())
 
 
 def on_mfa_used(sender: Any, request: HttpRequest, user: Any, authenticator: Any, reauthenticated: bool = False,
@@ -112,8 +154,10 @@ def connect_signals() -> None:
     account_signals.password_reset.connect(on_password_reset, dispatch_uid="sp_identity_pw_reset")
     account_signals.password_changed.connect(on_password_changed, dispatch_uid="sp_identity_pw_changed")
     account_signals.email_confirmed.connect(on_email_confirmed, dispatch_uid="sp_identity_email_confirmed")
-    mfa_signals.authenticator_added.connect(_mfa("mfa.added"), dispatch_uid="sp_identity_mfa_added", weak=False)
-    mfa_signals.authenticator_removed.connect(_mfa("mfa.removed"), dispatch_uid="sp_identity_mfa_removed",
-                                              weak=False)
-    mfa_signals.authenticator_reset.connect(_mfa("mfa.reset"), dispatch_uid="sp_identity_mfa_reset", weak=False)
+    from allauth.mfa.models import Authenticator
+    from django.db.models import signals as model_signals
+
+    model_signals.post_save.connect(on_authenticator_saved, sender=Authenticator, dispatch_uid="sp_identity_mfa_saved")
+    model_signals.post_delete.connect(on_authenticator_deleted, sender=Authenticator,
+                                      dispatch_uid="sp_identity_mfa_deleted")
     mfa_signals.authenticator_used.connect(on_mfa_used, dispatch_uid="sp_identity_mfa_used")

@@ -4,10 +4,13 @@
   factor can only reach the MFA set-up pages, sign-out and static files until one is added.
 * :class:`AuthorizationFormActionMiddleware` — during an OIDC authorization, pages allow the
   relying party's origin in CSP ``form-action`` (see ``oidc.views.remember_redirect_origin``).
+* :class:`MfaAtomicMiddleware` — every state-changing request to an allauth MFA view runs in one
+  database transaction, so a second factor is never added or removed without its audit event.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -55,3 +58,59 @@ class AuthorizationFormActionMiddleware:
             update["form-action"] = [*update.get("form-action", []), origin]
             response._csp_update = update  # type: ignore[attr-defined]  # read by django-csp
         return response
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+@functools.cache
+def _mfa_prefix() -> str:
+    """The path prefix of allauth's MFA pages (``/akun/2fa/``), from the URL map."""
+    from django.urls import reverse
+
+    return reverse("mfa_index")
+
+
+class MfaAtomicMiddleware:
+    """Runs POST/PUT/DELETE requests to django-allauth's MFA views (``allauth.mfa.*``: TOTP
+    activate/deactivate, recovery codes, passkeys add/remove, MFA sign-in) inside
+    ``transaction.atomic()``. The audit events are written by model signals inside that
+    transaction (:mod:`satupintu.identity.audit`); if one fails, the MFA change is rolled back
+    (an answer of 500 or more always rolls back). It wraps the rest of the chain, so allauth's
+    middleware still turns its exceptions (e.g. re-authentication required) into redirects."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        view_class = self._mfa_view_class(request)
+        if view_class is None:
+            return self.get_response(request)
+        from django.db import transaction
+
+        from satupintu.identity.audit import REGENERATING_RECOVERY_CODES
+
+        token = REGENERATING_RECOVERY_CODES.set(view_class == "GenerateRecoveryCodesView")
+        try:
+            with transaction.atomic():
+                response = self.get_response(request)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)
+                return response
+        finally:
+            REGENERATING_RECOVERY_CODES.reset(token)
+
+    @staticmethod
+    def _mfa_view_class(request: HttpRequest) -> str | None:
+        """The class name of the allauth MFA view a state-changing request goes to, else None."""
+        if request.method in _SAFE_METHODS or not request.path_info.startswith(_mfa_prefix()):
+            return None  # e.g. the token endpoint: no URL resolving here on the hot path
+        from django.urls import Resolver404, resolve
+
+        try:
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
+            return None
+        if not str(getattr(match.func, "__module__", "")).startswith("allauth.mfa."):
+            return None
+        return getattr(getattr(match.func, "view_class", None), "__name__", "") or "view"

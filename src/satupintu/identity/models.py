@@ -47,10 +47,10 @@ NATIONAL_ROLES = frozenset({Role.PLATFORM_ADMIN.value, Role.AUDITOR.value, Role.
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+    def create_user(self, email: str | None, password: str | None = None, **extra: Any) -> User:
         """Low-level creation (tests, commands). Citizens should go through
         :func:`satupintu.identity.actions.citizen_register`."""
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=(self.normalize_email(email).lower() or None) if email else None, **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -65,11 +65,12 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A person who signs in: citizen or officer. ``email`` is the sign-in name (unique,
-    lower-cased); citizens may also sign in with their NIK."""
+    """A person who signs in: citizen or officer. ``email`` (unique, lower-cased) is the
+    sign-in name of officers; citizens sign in with their NIK, e-mail or verified mobile number
+    and may have only one of e-mail and mobile number (``email`` is NULL when they have none)."""
 
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.CITIZEN)
-    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True, null=True, blank=True)
     full_name = models.CharField(_("full name"), max_length=200)
     phone = models.CharField(_("mobile number"), max_length=16, blank=True)
     phone_verified = models.BooleanField(_("mobile number verified"), default=False)
@@ -109,15 +110,24 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=models.Q(nik_index__isnull=True) | models.Q(kind="citizen"),
                 name="identity_user_nik_only_for_citizens",
             ),
+            # Every account can be reached: an e-mail address, or (citizens) a mobile number.
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=False) | (models.Q(kind="citizen") & ~models.Q(phone="")),
+                name="identity_user_has_email_or_phone",
+            ),
+            # A verified mobile number signs in and resets passwords: one account per number.
+            models.UniqueConstraint(fields=["phone"], condition=models.Q(phone_verified=True),
+                                    name="identity_user_verified_phone_unique"),
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone
 
     def clean(self) -> None:
         super().clean()
-        if self.email:
-            self.email = self.email.strip().lower()
+        self.email = (self.email or "").strip().lower() or None
+        if self.email is None and (self.kind != Kind.CITIZEN or not self.phone):
+            raise ValidationError({"email": _("Enter an e-mail address or a mobile number.")})
         unknown = [r for r in self.roles or [] if r not in ROLE_NAMES]
         if not isinstance(self.roles, list) or unknown:
             raise ValidationError({"roles": _("Unknown role: %(roles)s.") % {"roles": ", ".join(map(str, unknown))}})
@@ -132,7 +142,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        return self.full_name.split(" ")[0] if self.full_name else (self.email or self.phone)
 
     @property
     def is_officer(self) -> bool:
@@ -164,6 +174,51 @@ class User(AbstractBaseUser, PermissionsMixin):
         agency = self.agency.code if self.agency_id and self.agency is not None else None
         kind: Any = "officer" if self.kind == Kind.OFFICER else "citizen"
         return Principal(kind=kind, id=str(self.pk), display=self.full_name[:120], agency=agency, roles=roles)
+
+
+class Address(models.Model):
+    """A citizen's address, kept in the shape of the OpenID Connect ``address`` claim (OIDC Core
+    §5.1.1): ``street_address`` (street, house number, RT/RW) as typed; the kode wilayah of the
+    village (regions app) and the names it had when saved: ``village`` and ``district`` (part of
+    ``formatted``), ``locality`` (regency/city), ``region`` (province); ``postal_code`` (five
+    digits); the country is Indonesia. Names are a snapshot so a later region split does not
+    silently move someone's address."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="address", verbose_name=_("user"))
+    street_address = models.CharField(_("street address"), max_length=200)
+    region_code = models.CharField(_("region code"), max_length=13)
+    village = models.CharField(_("village"), max_length=100)
+    district = models.CharField(_("district"), max_length=100)
+    locality = models.CharField(_("regency/city"), max_length=100)
+    region = models.CharField(_("province"), max_length=100)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    COUNTRY = "Indonesia"
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(postal_code="") | models.Q(postal_code__regex=r"^[0-9]{5}$"),
+                                   name="identity_address_postal_code_five_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return self.formatted
+
+    @property
+    def formatted(self) -> str:
+        """One line per component, as OIDC Core §5.1.1 suggests for ``formatted``."""
+        last = " ".join(p for p in (self.locality, self.postal_code) if p)
+        return "\n".join(p for p in (self.street_address, f"{self.village}, {self.district}", last, self.region,
+                                     self.COUNTRY) if p)
+
+    def claim(self) -> dict[str, str]:
+        """The ``address`` claim (JSON object, OIDC Core §5.1.1); empty members are left out."""
+        value = {"formatted": self.formatted, "street_address": self.street_address, "locality": self.locality,
+                 "region": self.region, "postal_code": self.postal_code, "country": self.COUNTRY}
+        return {k: v for k, v in value.items() if v}
 
 
 class RelyingParty(models.Model):

@@ -18,3 +18,10 @@ def connected_apps(*, user: User) -> list[dict[str, Any]]:
                      "granted_at": consent.granted_at, "agency": rp.agency if rp is not None else None,
                      "privacy_policy_url": rp.privacy_policy_url if rp is not None else ""})
     return rows
+
+
+def address_of(*, user: Any) -> Any:
+    """The signed-in ``user``'s own address (:class:`~satupintu.identity.models.Address`), or None."""
+    from satupintu.identity.models import Address
+
+    return Address.objects.filter(user_id=user.pk).first()

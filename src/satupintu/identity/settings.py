@@ -56,7 +56,10 @@ def identity_settings(*, production: bool, var_dir: Path, debug: bool) -> dict[s
         # django-allauth: accounts, e-mail verification and password reset by code, MFA.
         "ACCOUNT_ADAPTER": "satupintu.identity.adapter.AccountAdapter",
         "ACCOUNT_LOGIN_METHODS": {"email"},
-        # The mobile number (optional) is verified by an SMS code when an SMS backend is configured.
+        # E-mail and/or mobile number (the form requires one; allauth's check wants "email*" with
+        # mandatory e-mail verification, and an account without e-mail skips that stage, see
+        # identity/stages.py). The mobile number is offered and verified by an SMS code only when
+        # an SMS backend is configured.
         "SATUPINTU_SMS_BACKEND": sms_backend,
         "ACCOUNT_SIGNUP_FIELDS": ["email*", *(["phone"] if sms_backend else []), "password1*", "password2*"],
         "ACCOUNT_PHONE_VERIFICATION_ENABLED": True,
@@ -74,6 +77,7 @@ def identity_settings(*, production: bool, var_dir: Path, debug: bool) -> dict[s
         "ACCOUNT_FORMS": {
             "signup": "satupintu.identity.forms.CitizenSignupForm",
             "login": "satupintu.identity.forms.NikOrEmailLoginForm",
+            "reset_password": "satupintu.identity.forms.EmailOrPhoneResetPasswordForm",
         },
         # Rate limits (per IP, per user, per login key); failed logins lock the key with back-off.
         "ACCOUNT_RATE_LIMITS": {

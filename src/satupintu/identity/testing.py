@@ -70,11 +70,14 @@ def make_officer(*, agency: Any, roles: list[str], email: str | None = None, ful
 
 
 def activate_totp(user: User) -> str:
-    """Give ``user`` a TOTP authenticator; returns its base32 secret."""
+    """Give ``user`` a TOTP authenticator (and its ``mfa.added`` audit event, in one
+    transaction); returns its base32 secret."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.db import transaction
 
     secret = generate_totp_secret()
-    TOTP.activate(user, secret)
+    with transaction.atomic():
+        TOTP.activate(user, secret)
     return secret
 
 

@@ -12,6 +12,7 @@ app_name = "identity"
 
 account_urlpatterns = [
     path("", views.account, name="account"),
+    path("alamat/", views.address, name="address"),
     path("aplikasi/", views.apps, name="apps"),
     path("aplikasi/<int:application_id>/cabut/", views.revoke_app, name="revoke-app"),
 ]

@@ -124,23 +124,33 @@ def validate_nip(nip: str, *, today: dt.date | None = None) -> str:
     return value
 
 
+MAX_PHONE_INPUT = 32
+
+
 def validate_phone(phone: str) -> str:
     """Normalise an Indonesian mobile number to E.164 (``+628…``).
 
-    Accepts ``08…``, ``628…`` or ``+628…`` with spaces or dashes; 10–13 digits after the
-    ``0``. Raises ValidationError ``phone_format``.
+    Input: ``08…``, ``628…`` or ``+628…`` with spaces, dashes, dots or brackets (≤ 32 characters).
+    Output: the E.164 string, e.g. ``+6281234567890``. Rule source: ITU-T E.164 and the
+    Indonesian numbering plan as kept in Google's libphonenumber metadata (``phonenumbers``):
+    the number must be a valid Indonesian number (country code 62) of type mobile; landlines
+    (``021…``) and other countries are refused because codes are sent by SMS.
+    Raises ValidationError ``phone_format``.
     """
-    raw = (phone or "").replace(" ", "").replace("-", "").strip()
-    if raw.startswith("+62"):
-        rest = raw[3:]
-    elif raw.startswith("62"):
-        rest = raw[2:]
-    elif raw.startswith("0"):
-        rest = raw[1:]
-    else:
-        rest = ""
-    if not rest.isascii() or not rest.isdigit() or not rest.startswith("8") or not 9 <= len(rest) <= 12:
-        raise ValidationError(
-            _("Enter an Indonesian mobile number such as 0812 3456 7890 or +62 812 3456 7890."), code="phone_format"
-        )
-    return "+62" + rest
+    import phonenumbers
+
+    error = ValidationError(
+        _("Enter an Indonesian mobile number such as 0812 3456 7890 or +62 812 3456 7890."), code="phone_format"
+    )
+    raw = (phone or "").strip()
+    # Digits and the usual separators only: libphonenumber would read letters as a vanity number.
+    if not raw or len(raw) > MAX_PHONE_INPUT or set(raw) - set("0123456789+-. ()"):
+        raise error
+    try:
+        number = phonenumbers.parse(raw, "ID")
+    except phonenumbers.NumberParseException as exc:
+        raise error from exc
+    if (number.country_code != 62 or not phonenumbers.is_valid_number(number)
+            or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE):
+        raise error
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -22,7 +22,7 @@ from oauth2_provider.models import AccessToken, RefreshToken, get_application_mo
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from satupintu.identity.crypto import _index_key
-from satupintu.identity.models import RelyingParty, SignInContext
+from satupintu.identity.models import Address, RelyingParty, SignInContext
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -55,6 +55,18 @@ def pairwise_sub(user_pk: Any, application: Any) -> str:
 
 class SatupintuValidator(OAuth2Validator):
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "nik": "nik"}
+
+    # --- client loading ---------------------------------------------------------------------
+    # (Reading the RelyingParty in the same query with select_related was tried: one round trip
+    # fewer, but ~5 % more Python work per grant than the second simple query; not kept.)
+    def _load_application(self, client_id: str, request: Any) -> Any:
+        """DOT's client lookup, except that a client id with a NUL byte matches no client without
+        asking the database: PostgreSQL cannot bind it and psycopg 3 raises DataError, which DOT
+        (expecting psycopg 2's ValueError) would turn into a 500. None = ``invalid_client``."""
+        if isinstance(client_id, str) and "\x00" in client_id:
+            request.client = None
+            return None
+        return super()._load_application(client_id, request)
 
     # --- scopes -----------------------------------------------------------------------------
     def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any,
@@ -209,11 +221,16 @@ class SatupintuValidator(OAuth2Validator):
             "gender": {"M": "male", "F": "female"}.get(user.sex),
             "locale": "id-ID",
             "email": user.email,
-            "email_verified": user.emailaddress_set.filter(email=user.email, verified=True).exists(),
+            "email_verified": (user.emailaddress_set.filter(email=user.email, verified=True).exists()
+                               if user.email else None),
         }
         if user.phone:
             claims["phone_number"] = user.phone
             claims["phone_number_verified"] = bool(user.phone_verified)
+        if "address" in (request.scopes or ()):
+            address = Address.objects.filter(user=user).first()
+            if address is not None:
+                claims["address"] = address.claim()
         rp = relying_party(request.client)
         if rp is not None and rp.allow_nik and user.nik_ciphertext:
             claims["nik"] = user.nik()
@@ -226,7 +243,7 @@ class SatupintuValidator(OAuth2Validator):
 
     def get_discovery_claims(self, request: Any) -> list[str]:
         return ["sub", "name", "birthdate", "gender", "locale", "email", "email_verified", "phone_number",
-                "phone_number_verified", "nik", "acr", "auth_time"]
+                "phone_number_verified", "address", "nik", "acr", "auth_time"]
 
     def get_id_token_dictionary(self, token: Any, token_handler: Any, request: Any) -> Any:
         """Adds ``acr`` (``loa1``/``loa2``) and the real ``auth_time`` of the sign-in

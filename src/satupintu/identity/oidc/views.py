@@ -151,6 +151,11 @@ class SatupintuAuthorizationView(AuthorizationView):
         context = super().get_context_data(**kwargs)
         application = context.get("application")
         context["relying_party"] = relying_party(application) if application is not None else None
+        if "address" in (context.get("scopes") or []) and self.request.user.is_authenticated:
+            from satupintu.identity.models import Address
+
+            # The consent screen shows the address the client would receive (or that none is stored).
+            context["address"] = Address.objects.filter(user=self.request.user).first()
         return context
 
     def form_valid(self, form: Any) -> HttpResponse:

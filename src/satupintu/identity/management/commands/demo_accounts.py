@@ -12,6 +12,7 @@ from django.db import transaction
 
 ROLES = ["operator", "verifier", "approver", "agency_admin", "auditor", "spbe_coordinator"]
 BIRTH = dt.date(1990, 5, 17)
+PHONE_ONLY = "+6281200000001"
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         from satupintu.identity.models import Kind, User
         from satupintu.identity.testing import PASSWORD, activate_totp, valid_nik, valid_nip, verify_email
 
-        rows: list[tuple[str, str, str]] = []
+        rows: list[tuple[str, str | None, str]] = []
         with transaction.atomic():
             agency, _ = Agency.objects.get_or_create(
                 code="demo-dukcapil", defaults={"name_id": "Dinas Dukcapil (demo)", "name_en": "Civil registry (demo)",
@@ -42,6 +43,7 @@ class Command(BaseCommand):
                                            nik=nik, birth_date=BIRTH, sex="F", password=PASSWORD)
             verify_email(citizen)
             rows.append(("citizen", citizen.email, f"NIK {citizen.nik()}"))
+            rows.append(("citizen (phone only)", PHONE_ONLY, f"NIK {self._phone_only_citizen().nik()}"))
             for i, role in enumerate(ROLES, start=1):
                 email = f"{role}@demo.satupintu.id"
                 user = User.objects.filter(email=email).first()
@@ -61,8 +63,23 @@ class Command(BaseCommand):
             rows.append(("platform_admin", admin.email, self._totp(admin, Authenticator, activate_totp)))
             record(actor=Principal.platform(), action="demo.accounts_created", details={"count": len(rows)})
         self.stdout.write(f"Demo accounts (password for all: {PASSWORD}):")
-        for role, email, extra in rows:
-            self.stdout.write(f"  {role:24} {email:36} {extra}")
+        for role, login, extra in rows:
+            self.stdout.write(f"  {role:24} {login or '':36} {extra}")
+
+    @staticmethod
+    def _phone_only_citizen() -> Any:
+        """A citizen with a verified mobile number and no e-mail (signs in by number or NIK)."""
+        from satupintu.identity.actions import citizen_register
+        from satupintu.identity.models import User
+        from satupintu.identity.testing import PASSWORD, valid_nik
+
+        user = User.objects.filter(phone=PHONE_ONLY, phone_verified=True).first()
+        if user is None:
+            user = citizen_register(email="", phone=PHONE_ONLY, full_name="Sukarni (demo)",
+                                    nik=valid_nik(birth_date=BIRTH, sex="F", serial=2), birth_date=BIRTH, sex="F",
+                                    password=PASSWORD)
+            User.objects.filter(pk=user.pk).update(phone_verified=True)
+        return user
 
     @staticmethod
     def _totp(user: Any, authenticator_model: Any, activate: Any) -> str:
