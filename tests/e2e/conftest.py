@@ -288,6 +288,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if AXE_RESULTS:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "axe-report.json").write_text(json.dumps(AXE_RESULTS, indent=2), encoding="utf-8")
+        (ARTIFACTS / "axe-summary.md").write_text(axe_summary(AXE_RESULTS), encoding="utf-8")
+
+
+def axe_summary(results: list[dict[str, Any]]) -> str:
+    """The axe results of a run as a Markdown table (one row per page check, in visiting order),
+    with the date (UTC) and totals — the table ``docs/accessibility.md`` quotes."""
+    from urllib.parse import urlsplit
+
+    serious = sum(len(r["serious_or_critical"]) for r in results)
+    lines = [f"Run of {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC: {len(results)} page checks, "
+             f"{serious} serious or critical findings.", "",
+             "| page | path | axe rules passed | violations (any impact) | serious / critical |",
+             "|---|---|---|---|---|"]
+    for r in results:
+        path = re.sub(r"/\d+/", "/<id>/", urlsplit(r["url"]).path)
+        lines.append(f"| {r['page']} | `{path}` | {r['passes']} | {len(r['violations'])} | "
+                     f"{len(r['serious_or_critical'])} |")
+    return "\n".join(lines) + "\n"
 
 
 def complete_sign_in(pg: Page, username: str, password: str,
