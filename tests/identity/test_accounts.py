@@ -164,6 +164,13 @@ def test_account_page_shows_own_nik_in_full_and_admin_list_masks_it(client: Clie
     assert str(citizen) == citizen.full_name
 
 
+def test_account_menu_leads_a_citizen_to_address_and_who_accessed_my_data(client: Client, citizen: User) -> None:
+    client.force_login(citizen)
+    html = client.get(reverse("identity:account")).content.decode()
+    assert 'href="/akun/akses-data/"' in html and "Siapa yang mengakses data saya" in html
+    assert 'href="/akun/alamat/"' in html
+
+
 def test_as_principal_of_citizen_and_officer(citizen: User, agency) -> None:  # noqa: ANN001
     principal = citizen.as_principal()
     assert (principal.kind, principal.id, principal.agency, principal.roles) == ("citizen", str(citizen.pk), None,

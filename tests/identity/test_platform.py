@@ -131,6 +131,20 @@ def test_demo_accounts_are_idempotent_and_cover_every_role(capsys) -> None:  # n
     assert User.objects.count() == 9
 
 
+def test_demo_officers_work_for_dukcapil_when_the_catalogue_is_loaded(capsys) -> None:  # noqa: ANN001
+    """So the README's "try every role" path can process a demo application (Dukcapil owns the
+    birth certificate, KTP-el, KK and moving services); an earlier run's demo agency is left."""
+    from satupintu.catalog.models import Agency
+
+    call_command("demo_accounts")  # before the catalogue: the demo agency
+    Agency.objects.create(code="dukcapil", name_id="Direktorat Jenderal Kependudukan dan Pencatatan Sipil",
+                          kind="lembaga")
+    call_command("demo_accounts")
+    assert "officers work for dukcapil" in capsys.readouterr().out
+    officers = User.objects.filter(kind="officer", is_superuser=False)
+    assert officers.count() == 6 and all(u.agency.code == "dukcapil" for u in officers)
+
+
 def test_key_rotation_keeps_retired_keys_published(tmp_path: Path, client: Client, make_client) -> None:  # noqa: ANN001
     call_command("oidc_rotate_key", key_dir=str(tmp_path), bits=2048)
     call_command("oidc_rotate_key", key_dir=str(tmp_path), bits=2048)

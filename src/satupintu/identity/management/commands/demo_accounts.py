@@ -13,6 +13,7 @@ from django.db import transaction
 ROLES = ["operator", "verifier", "approver", "agency_admin", "auditor", "spbe_coordinator"]
 BIRTH = dt.date(1990, 5, 17)
 PHONE_ONLY = "+6281200000001"
+OFFICER_AGENCY = "dukcapil"
 
 
 class Command(BaseCommand):
@@ -31,9 +32,11 @@ class Command(BaseCommand):
 
         rows: list[tuple[str, str | None, str]] = []
         with transaction.atomic():
-            agency, _ = Agency.objects.get_or_create(
+            # The officers work for Ditjen Dukcapil when the catalogue is loaded (it owns four of the six
+            # online services, so a demo application can be processed end to end); else a demo agency.
+            agency = Agency.objects.filter(code=OFFICER_AGENCY).first() or Agency.objects.get_or_create(
                 code="demo-dukcapil", defaults={"name_id": "Dinas Dukcapil (demo)", "name_en": "Civil registry (demo)",
-                                                "kind": "lembaga"})
+                                                "kind": "lembaga"})[0]
             citizen = User.objects.filter(email="warga@demo.satupintu.id").first()
             if citizen is None:
                 from satupintu.identity.actions import citizen_register
@@ -53,6 +56,9 @@ class Command(BaseCommand):
                     user.set_password(PASSWORD)
                     user.full_clean(exclude=["password"])
                     user.save()
+                elif user.agency_id != agency.pk and user.agency and user.agency.code == "demo-dukcapil":
+                    user.agency = agency  # an earlier run, before the catalogue was loaded
+                    user.save(update_fields=["agency"])
                 verify_email(user)
                 rows.append((f"officer/{role}", email, self._totp(user, Authenticator, activate_totp)))
             admin = User.objects.filter(email="admin@demo.satupintu.id").first()
@@ -62,7 +68,8 @@ class Command(BaseCommand):
             verify_email(admin)
             rows.append(("platform_admin", admin.email, self._totp(admin, Authenticator, activate_totp)))
             record(actor=Principal.platform(), action="demo.accounts_created", details={"count": len(rows)})
-        self.stdout.write(f"Demo accounts (password for all: {PASSWORD}):")
+        self.stdout.write(f"Demo accounts (password for all: {PASSWORD}); officers work for {agency.code} "
+                          f"({agency.name_id}) and process its online applications:")
         for role, login, extra in rows:
             self.stdout.write(f"  {role:24} {login or '':36} {extra}")
 
