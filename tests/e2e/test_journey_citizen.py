@@ -101,7 +101,7 @@ def test_journey_2_register_verify_totp_sign_in_again(server: str, page: Page) -
     page.get_by_label("NIK").fill(nik)
     page.get_by_label("Tanggal lahir").fill("1992-08-14")
     page.get_by_label("Perempuan").check()
-    page.get_by_label("Email").fill(email)
+    page.locator("#id_email").fill(email)
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     since = time.time() - 1
@@ -140,7 +140,7 @@ def test_journey_2_register_verify_totp_sign_in_again(server: str, page: Page) -
     expect(page.get_by_role("link", name="Masuk")).to_be_visible()
     # Sign in again: NIK + password, then the authenticator code.
     page.get_by_role("link", name="Masuk").click()
-    page.get_by_label("NIK atau e-mail").fill(nik)
+    page.locator("#id_login").fill(nik)
     page.get_by_label("Sandi").fill(PASSWORD)
     page.locator("main form").get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Autentikasi Dua Faktor")
@@ -174,7 +174,7 @@ def make_citizen_account(email: str, nik: str, name: str, sex: str = "F",
 def sign_in_citizen(page: Page, server: str, login: str, secret: str, who: str) -> None:
     """Sign in through the portal: NIK or e-mail + password, then the authenticator code (loa2)."""
     page.goto(server + "/akun/login/")
-    page.get_by_label("NIK atau e-mail").fill(login)
+    page.locator("#id_login").fill(login)
     page.get_by_label("Sandi").fill(PASSWORD)
     page.locator("main form").get_by_role("button", name="Masuk").click()
     page.get_by_label("Kode").fill(_fresh_code(secret, who))
