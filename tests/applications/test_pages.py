@@ -240,3 +240,28 @@ def test_resumed_draft_keeps_its_regions(version: DefinitionVersion) -> None:
     again = me.post(saved["Location"], {**valid_post(), "wilayah_0": "32", "wilayah_1": "32.75", "_save": "1"})
     assert again.status_code == 302
     assert Application.objects.get().answers["wilayah"] == "32.75"
+
+
+# --- fresh-user findings (appfix) -----------------------------------------------------------
+
+def test_draft_keeps_a_partly_chosen_region(version: DefinitionVersion) -> None:
+    """"Simpan draf" with only the province of an address chosen saves the draft (the region's
+    required depth is a completeness rule: it applies at review and submit, not at draft save)."""
+    _user, me = citizen_loa2()
+    saved = me.post("/permohonan/layanan/uji-layanan/", {
+        "_version": "1", "nama": "Siti", "anggota-count": "1", "alamat-region_0": "32", "wilayah_0": "32",
+        "_save": "1"})
+    assert saved.status_code == 302 and saved["Location"].endswith("/ubah/")
+    app = Application.objects.get()
+    assert app.answers["alamat"] == {"region": "32"} and app.answers["wilayah"] == "32"
+    page = me.get(saved["Location"]).content.decode()
+    assert re.search(r'<option value="32" selected>', page)
+    # A format error is still reported on a draft, nothing is written and the answers stay in the form.
+    bad = me.post(saved["Location"], {"_version": "1", "nama": "Siti Aminah", "nik": "123", "anggota-count": "1",
+                                      "alamat-region_0": "32", "_save": "1"})
+    assert bad.status_code == 422 and 'value="Siti Aminah"' in bad.content.decode()
+    app.refresh_from_db()
+    assert app.answers["nama"] == "Siti"
+    # Submitting it checks the depth again.
+    submit = me.post(f"/permohonan/{app.pk}/tinjau/", {"idempotency_key": "k1"})
+    assert submit.status_code == 422 and "Pilih sampai tingkat desa/kelurahan." in submit.content.decode()
