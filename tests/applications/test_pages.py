@@ -142,14 +142,17 @@ def test_my_applications_lists_only_mine(version: DefinitionVersion) -> None:
 def test_submitting_an_incomplete_draft_shows_the_form_that_posts_back_to_edit(version: DefinitionVersion) -> None:
     _user, me = citizen_loa2()
     saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
-                                                         "_review": "1"})
-    review_url = saved["Location"]
+                                                         "_save": "1"})
+    assert saved.status_code == 302
     app = Application.objects.get()
+    review_url = f"/permohonan/{app.pk}/tinjau/"
     response = me.post(review_url, {"idempotency_key": "abc"})
     assert response.status_code == 422
     body = response.content.decode()
     assert f'action="/permohonan/{app.pk}/ubah/"' in body and 'value="Siti"' in body
     assert "Isian ini wajib diisi." in body
+    # The page is titled by the service's name, not its slug.
+    assert "<h1>Layanan uji</h1>" in body and "<title>Layanan uji" in body and "uji-layanan</h1>" not in body
     app.refresh_from_db()
     assert app.status == "draft" and app.tracking_number is None
     # A submitted application cannot be edited any more: the edit page sends back to the status.
@@ -265,3 +268,34 @@ def test_draft_keeps_a_partly_chosen_region(version: DefinitionVersion) -> None:
     # Submitting it checks the depth again.
     submit = me.post(f"/permohonan/{app.pk}/tinjau/", {"idempotency_key": "k1"})
     assert submit.status_code == 422 and "Pilih sampai tingkat desa/kelurahan." in submit.content.decode()
+
+
+def test_save_and_review_checks_every_rule_first(version: DefinitionVersion) -> None:
+    """"Simpan dan tinjau" on an incomplete form comes back with every error at its field and
+    the answers kept, instead of a review page with an empty summary and a submit button."""
+    _user, me = citizen_loa2()
+    empty = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "anggota-count": "1", "_review": "1"})
+    assert empty.status_code == 422 and Application.objects.count() == 0
+    body = empty.content.decode()
+    assert "Ajukan permohonan" not in body and "<h1>Layanan uji</h1>" in body and "<title>Layanan uji" in body
+    for name in ("nama", "tanggal_lahir", "nik", "alasan"):
+        assert f'<p class="field-error" id="id_{name}_error">Isian ini wajib diisi.</p>' in body, name
+    # A draft saved half-way: "Simpan dan tinjau" from the edit page checks everything too
+    # (the region's depth included), keeps the answers and leaves the stored draft as it was.
+    me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
+                                                 "_save": "1"})
+    app = Application.objects.get()
+    again = me.post(f"/permohonan/{app.pk}/ubah/", {**valid_post(), "alamat-region_0": "32", "_review": "1"})
+    assert again.status_code == 422
+    body = again.content.decode()
+    assert "Pilih sampai tingkat desa/kelurahan." in body and 'value="Siti Aminah"' in body
+    app.refresh_from_db()
+    assert app.answers["nama"] == "Siti"
+    # Opening the review page of an incomplete draft (the status page links it) shows the form.
+    review = me.get(f"/permohonan/{app.pk}/tinjau/")
+    assert review.status_code == 422 and "Ajukan permohonan" not in review.content.decode()
+    assert f'action="/permohonan/{app.pk}/ubah/"' in review.content.decode()
+    assert "Isian ini wajib diisi." in review.content.decode()
+    done = me.post(f"/permohonan/{app.pk}/ubah/", {**valid_post(), "_review": "1"})
+    assert done.status_code == 302 and done["Location"].endswith("/tinjau/")
+    assert "Ajukan permohonan" in me.get(done["Location"]).content.decode()
