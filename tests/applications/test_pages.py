@@ -299,3 +299,36 @@ def test_save_and_review_checks_every_rule_first(version: DefinitionVersion) -> 
     done = me.post(f"/permohonan/{app.pk}/ubah/", {**valid_post(), "_review": "1"})
     assert done.status_code == 302 and done["Location"].endswith("/tinjau/")
     assert "Ajukan permohonan" in me.get(done["Location"]).content.decode()
+
+
+def test_timeline_shows_labels_not_workflow_ids(version: DefinitionVersion) -> None:
+    """The timeline (citizen and officer) names each step by the workflow's own labels and the
+    platform's events in words, in the user's language; the raw ids never show."""
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import application_apply, application_claim, application_transition
+
+    applicant, me = citizen_loa2()
+    verifier, officer_page = officer_signed_in(version.definition.agency, "verifier")
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="t")
+    application_claim(acting=verifier.as_principal(), application_id=app.pk)
+    application_transition(acting=verifier.as_principal(), application_id=app.pk,
+                           transition="minta_perbaikan", reason="Nama kurang lengkap")
+
+    def timeline(client: Client, url: str) -> str:
+        html = client.get(url).content.decode()
+        return re.sub(r"<time[^>]*>[^<]*</time>", "", html.split('<ol class="timeline">')[1].split("</ol>")[0])
+
+    citizen_id = timeline(me, f"/permohonan/{app.pk}/")
+    assert "— Permohonan dikirim → Diajukan</li>" in citizen_id
+    assert "— Diambil oleh petugas</li>" in citizen_id
+    assert "— Minta perbaikan → Perlu perbaikan: Nama kurang lengkap</li>" in citizen_id
+    citizen_en = timeline(me, f"/permohonan/{app.pk}/?lang=en")
+    assert "— Application sent → Submitted</li>" in citizen_en and "— Taken by an officer</li>" in citizen_en
+    assert "— Ask for a fix → Needs revision: Nama kurang lengkap</li>" in citizen_en
+    officer_id = timeline(officer_page, f"/backoffice/permohonan/{app.pk}/")
+    assert ": Minta perbaikan → Perlu perbaikan: Nama kurang lengkap</li>" in officer_id
+    assert ": Diambil oleh petugas</li>" in officer_id
+    for raw in ("submitted", "claimed", "minta_perbaikan", "perlu_perbaikan", "diajukan"):
+        assert raw not in citizen_id and raw not in citizen_en and raw not in officer_id

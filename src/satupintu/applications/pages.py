@@ -26,7 +26,7 @@ from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_
 from satupintu.applications.models import Application, ApplicationStatus, DefinitionVersion
 from satupintu.applications.outcome import outcome_document
 from satupintu.applications.prefill import Prefill, PrefillContext, prefill_form
-from satupintu.applications.rendering import answer_rows, form_layout
+from satupintu.applications.rendering import answer_rows, form_layout, timeline_rows
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
 from satupintu.catalog import selectors as catalog_selectors
@@ -250,7 +250,7 @@ def status(request: HttpRequest, principal: Principal, application_id: int) -> H
         "document_download_url": documents.download_url(document.pk) if document else "",
         "document_verification_url": documents.verification_url(document.pk) if document else "",
         "rows": answer_rows(application.version.form_schema, application.answers),
-        "events": application.events.all(),
+        "events": timeline_rows(application),
         "can_revise": application.status == ApplicationStatus.IN_PROCESS and workflow.waits_for_applicant(
             application.state),
         "applicant_transitions": [
@@ -356,6 +356,6 @@ def _officer_context(request: HttpRequest, principal: Principal, application_id:
         "rows": answer_rows(application.version.form_schema, application.answers),
         "can_claim": in_process and not application.claimed_by,
         "claimed_by_me": bool(application.claimed_by) and application.claimed_by == principal.id,
-        "events": application.events.all(), "transitions": [
+        "events": timeline_rows(application), "transitions": [
             {"name": t.name, "label": text_in(t.label, request_language()), "reason_required": t.reason_required}
             for t in transitions]}
