@@ -332,3 +332,18 @@ def test_timeline_shows_labels_not_workflow_ids(version: DefinitionVersion) -> N
     assert ": Diambil oleh petugas</li>" in officer_id
     for raw in ("submitted", "claimed", "minta_perbaikan", "perlu_perbaikan", "diajukan"):
         assert raw not in citizen_id and raw not in citizen_en and raw not in officer_id
+
+
+def test_a_malformed_form_version_gets_the_changed_form_message(version: DefinitionVersion) -> None:
+    """A tampered or garbled hidden ``_version`` is reported like a stale one, without the
+    internal field name or a number-format error."""
+    _user, me = citizen_loa2()
+    saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
+                                                         "_save": "1"})
+    for posted in ("abc", "1.0", ""):
+        response = me.post(saved["Location"], {**valid_post(), "_version": posted, "_save": "1"})
+        assert response.status_code == 422
+        body = response.content.decode()
+        assert "Formulir ini diubah setelah Anda membukanya." in body and 'value="Siti Aminah"' in body
+        assert "version:" not in body and "Masukkan keseluruhan angka bilangan." not in body
+    assert Application.objects.get().answers["nama"] == "Siti"

@@ -251,7 +251,9 @@ class SchemaForm(forms.Form):
         self.new_file_inputs: dict[str, str] = {}
         initial = flatten_answers(schema, answers or {}) if data is None else {}
         super().__init__(data=data, files=files, initial=initial, **kwargs)
-        self.fields[VERSION_FIELD] = forms.IntegerField(widget=forms.HiddenInput, initial=version, required=False)
+        # Text, not a number: whatever is posted is compared in :meth:`clean`, so a garbled value
+        # gets the "form changed" message rather than a number error under an internal name.
+        self.fields[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, initial=str(version), required=False)
         self.group_counts: dict[str, int] = {}
         for spec in schema["fields"]:
             self._add_spec(spec, spec["name"], answers or {})
