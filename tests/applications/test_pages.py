@@ -142,14 +142,17 @@ def test_my_applications_lists_only_mine(version: DefinitionVersion) -> None:
 def test_submitting_an_incomplete_draft_shows_the_form_that_posts_back_to_edit(version: DefinitionVersion) -> None:
     _user, me = citizen_loa2()
     saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
-                                                         "_review": "1"})
-    review_url = saved["Location"]
+                                                         "_save": "1"})
+    assert saved.status_code == 302
     app = Application.objects.get()
+    review_url = f"/permohonan/{app.pk}/tinjau/"
     response = me.post(review_url, {"idempotency_key": "abc"})
     assert response.status_code == 422
     body = response.content.decode()
     assert f'action="/permohonan/{app.pk}/ubah/"' in body and 'value="Siti"' in body
     assert "Isian ini wajib diisi." in body
+    # The page is titled by the service's name, not its slug.
+    assert "<h1>Layanan uji</h1>" in body and "<title>Layanan uji" in body and "uji-layanan</h1>" not in body
     app.refresh_from_db()
     assert app.status == "draft" and app.tracking_number is None
     # A submitted application cannot be edited any more: the edit page sends back to the status.
@@ -240,3 +243,107 @@ def test_resumed_draft_keeps_its_regions(version: DefinitionVersion) -> None:
     again = me.post(saved["Location"], {**valid_post(), "wilayah_0": "32", "wilayah_1": "32.75", "_save": "1"})
     assert again.status_code == 302
     assert Application.objects.get().answers["wilayah"] == "32.75"
+
+
+# --- fresh-user findings (appfix) -----------------------------------------------------------
+
+def test_draft_keeps_a_partly_chosen_region(version: DefinitionVersion) -> None:
+    """"Simpan draf" with only the province of an address chosen saves the draft (the region's
+    required depth is a completeness rule: it applies at review and submit, not at draft save)."""
+    _user, me = citizen_loa2()
+    saved = me.post("/permohonan/layanan/uji-layanan/", {
+        "_version": "1", "nama": "Siti", "anggota-count": "1", "alamat-region_0": "32", "wilayah_0": "32",
+        "_save": "1"})
+    assert saved.status_code == 302 and saved["Location"].endswith("/ubah/")
+    app = Application.objects.get()
+    assert app.answers["alamat"] == {"region": "32"} and app.answers["wilayah"] == "32"
+    page = me.get(saved["Location"]).content.decode()
+    assert re.search(r'<option value="32" selected>', page)
+    # A format error is still reported on a draft, nothing is written and the answers stay in the form.
+    bad = me.post(saved["Location"], {"_version": "1", "nama": "Siti Aminah", "nik": "123", "anggota-count": "1",
+                                      "alamat-region_0": "32", "_save": "1"})
+    assert bad.status_code == 422 and 'value="Siti Aminah"' in bad.content.decode()
+    app.refresh_from_db()
+    assert app.answers["nama"] == "Siti"
+    # Submitting it checks the depth again.
+    submit = me.post(f"/permohonan/{app.pk}/tinjau/", {"idempotency_key": "k1"})
+    assert submit.status_code == 422 and "Pilih sampai tingkat desa/kelurahan." in submit.content.decode()
+
+
+def test_save_and_review_checks_every_rule_first(version: DefinitionVersion) -> None:
+    """"Simpan dan tinjau" on an incomplete form comes back with every error at its field and
+    the answers kept, instead of a review page with an empty summary and a submit button."""
+    _user, me = citizen_loa2()
+    empty = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "anggota-count": "1", "_review": "1"})
+    assert empty.status_code == 422 and Application.objects.count() == 0
+    body = empty.content.decode()
+    assert "Ajukan permohonan" not in body and "<h1>Layanan uji</h1>" in body and "<title>Layanan uji" in body
+    for name in ("nama", "tanggal_lahir", "nik", "alasan"):
+        assert f'<p class="field-error" id="id_{name}_error">Isian ini wajib diisi.</p>' in body, name
+    # A draft saved half-way: "Simpan dan tinjau" from the edit page checks everything too
+    # (the region's depth included), keeps the answers and leaves the stored draft as it was.
+    me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
+                                                 "_save": "1"})
+    app = Application.objects.get()
+    again = me.post(f"/permohonan/{app.pk}/ubah/", {**valid_post(), "alamat-region_0": "32", "_review": "1"})
+    assert again.status_code == 422
+    body = again.content.decode()
+    assert "Pilih sampai tingkat desa/kelurahan." in body and 'value="Siti Aminah"' in body
+    app.refresh_from_db()
+    assert app.answers["nama"] == "Siti"
+    # Opening the review page of an incomplete draft (the status page links it) shows the form.
+    review = me.get(f"/permohonan/{app.pk}/tinjau/")
+    assert review.status_code == 422 and "Ajukan permohonan" not in review.content.decode()
+    assert f'action="/permohonan/{app.pk}/ubah/"' in review.content.decode()
+    assert "Isian ini wajib diisi." in review.content.decode()
+    done = me.post(f"/permohonan/{app.pk}/ubah/", {**valid_post(), "_review": "1"})
+    assert done.status_code == 302 and done["Location"].endswith("/tinjau/")
+    assert "Ajukan permohonan" in me.get(done["Location"]).content.decode()
+
+
+def test_timeline_shows_labels_not_workflow_ids(version: DefinitionVersion) -> None:
+    """The timeline (citizen and officer) names each step by the workflow's own labels and the
+    platform's events in words, in the user's language; the raw ids never show."""
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import application_apply, application_claim, application_transition
+
+    applicant, me = citizen_loa2()
+    verifier, officer_page = officer_signed_in(version.definition.agency, "verifier")
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="t")
+    application_claim(acting=verifier.as_principal(), application_id=app.pk)
+    application_transition(acting=verifier.as_principal(), application_id=app.pk,
+                           transition="minta_perbaikan", reason="Nama kurang lengkap")
+
+    def timeline(client: Client, url: str) -> str:
+        html = client.get(url).content.decode()
+        return re.sub(r"<time[^>]*>[^<]*</time>", "", html.split('<ol class="timeline">')[1].split("</ol>")[0])
+
+    citizen_id = timeline(me, f"/permohonan/{app.pk}/")
+    assert "— Permohonan dikirim → Diajukan</li>" in citizen_id
+    assert "— Diambil oleh petugas</li>" in citizen_id
+    assert "— Minta perbaikan → Perlu perbaikan: Nama kurang lengkap</li>" in citizen_id
+    citizen_en = timeline(me, f"/permohonan/{app.pk}/?lang=en")
+    assert "— Application sent → Submitted</li>" in citizen_en and "— Taken by an officer</li>" in citizen_en
+    assert "— Ask for a fix → Needs revision: Nama kurang lengkap</li>" in citizen_en
+    officer_id = timeline(officer_page, f"/backoffice/permohonan/{app.pk}/")
+    assert ": Minta perbaikan → Perlu perbaikan: Nama kurang lengkap</li>" in officer_id
+    assert ": Diambil oleh petugas</li>" in officer_id
+    for raw in ("submitted", "claimed", "minta_perbaikan", "perlu_perbaikan", "diajukan"):
+        assert raw not in citizen_id and raw not in citizen_en and raw not in officer_id
+
+
+def test_a_malformed_form_version_gets_the_changed_form_message(version: DefinitionVersion) -> None:
+    """A tampered or garbled hidden ``_version`` is reported like a stale one, without the
+    internal field name or a number-format error."""
+    _user, me = citizen_loa2()
+    saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
+                                                         "_save": "1"})
+    for posted in ("abc", "1.0", ""):
+        response = me.post(saved["Location"], {**valid_post(), "_version": posted, "_save": "1"})
+        assert response.status_code == 422
+        body = response.content.decode()
+        assert "Formulir ini diubah setelah Anda membukanya." in body and 'value="Siti Aminah"' in body
+        assert "version:" not in body and "Masukkan keseluruhan angka bilangan." not in body
+    assert Application.objects.get().answers["nama"] == "Siti"

@@ -186,11 +186,13 @@ def _bind(version: DefinitionVersion, data: Any, files: Any, *, existing: dict[s
 
 def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
                            definition: OnlineServiceDefinition | None = None, application: Application | None = None,
-                           request: HttpRequest | None = None) -> Application:
+                           request: HttpRequest | None = None, complete: bool = False) -> Application:
     """Save answers as a draft (new when ``application`` is None, under the definition's current
     version; else the applicant's own draft, which keeps its version).
 
-    Also saves a revision while the workflow waits for the applicant (then every rule,
+    A draft is checked with the form's ``partial`` rules (format only); ``complete=True`` (the
+    page's "Simpan dan tinjau") checks every rule, including required fields, before anything is
+    written. Also saves a revision while the workflow waits for the applicant (then every rule,
     including required fields, applies). ``data``/``files``: the POST (or
     :func:`answers_to_data` output). Raises :class:`FormInvalid` (nothing written),
     :class:`NotFound` for someone else's application, :class:`Conflict` if it can no longer
@@ -203,7 +205,7 @@ def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
         version = definition.current_version()
         if version is None:
             raise NotFound()
-        form = _bind(version, data, files, existing={}, partial=True)
+        form = _bind(version, data, files, existing={}, partial=not complete)
         with _undo_files_on_error() as written, transaction.atomic():
             application = Application.objects.create(
                 version=version, definition=definition, agency=definition.agency, applicant_kind=acting.kind,
@@ -217,7 +219,7 @@ def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
             locked.version.workflow).waits_for_applicant(locked.state)
         if locked.status != ApplicationStatus.DRAFT and not revising:
             raise Conflict(str(_("This application can no longer be changed.")))
-        form = _bind(locked.version, data, files, existing=locked.answers, partial=not revising)
+        form = _bind(locked.version, data, files, existing=locked.answers, partial=not (revising or complete))
         return _save_answers(locked, form, acting, written, request, created=False)
 
 
@@ -286,10 +288,17 @@ def application_submit(*, acting: Principal, application: Application, idempoten
         if Application.objects.filter(applicant_kind=acting.kind, applicant_id=acting.id,
                                       idempotency_key=key).exclude(pk=locked.pk).exists():
             raise Conflict(str(_("This idempotency key was used for another application.")))
-        data, errors = answers_to_data(locked.version.form_schema, locked.answers, version=locked.version.number,
-                                       strict=False)
-        _bind(locked.version, data, None, existing=locked.answers, partial=False)
+        check_complete(locked)
         return _start(locked, acting, key, request)
+
+
+def check_complete(application: Application) -> SchemaForm:
+    """Check the stored answers of ``application`` against every rule of its version (required
+    fields, depths, counts), as submitting does. Reads only. Returns the valid bound form;
+    raises :class:`FormInvalid` carrying the form with each error at its field."""
+    data, _errors = answers_to_data(application.version.form_schema, application.answers,
+                                    version=application.version.number, strict=False)
+    return _bind(application.version, data, None, existing=application.answers, partial=False)
 
 
 def _start(application: Application, acting: Principal, key: str, request: HttpRequest | None) -> Application:

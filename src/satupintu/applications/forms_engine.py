@@ -227,7 +227,9 @@ def condition_text(spec: dict[str, Any], schema_fields: Iterable[dict[str, Any]]
 
 class SchemaForm(forms.Form):
     """The form of one schema version. Bound to ``data``/``files`` (a POST) or unbound with
-    ``answers`` (resume a draft). ``existing_files`` maps a file path (``"ktp"``,
+    ``answers`` (resume a draft). ``partial`` (a draft): completeness rules are not checked
+    (``required``, a group's or multichoice's ``min_items``, a region's depth), every format
+    rule still is. ``existing_files`` maps a file path (``"ktp"``,
     ``"anggota.0.akta"``) to the stored upload reference that satisfies a required file.
 
     After :meth:`is_valid`, :attr:`answers` holds the clean answers (hidden fields dropped) and
@@ -249,10 +251,19 @@ class SchemaForm(forms.Form):
         self.new_file_inputs: dict[str, str] = {}
         initial = flatten_answers(schema, answers or {}) if data is None else {}
         super().__init__(data=data, files=files, initial=initial, **kwargs)
-        self.fields[VERSION_FIELD] = forms.IntegerField(widget=forms.HiddenInput, initial=version, required=False)
+        # Text, not a number: whatever is posted is compared in :meth:`clean`, so a garbled value
+        # gets the "form changed" message rather than a number error under an internal name.
+        self.fields[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, initial=str(version), required=False)
         self.group_counts: dict[str, int] = {}
         for spec in schema["fields"]:
             self._add_spec(spec, spec["name"], answers or {})
+        if partial:
+            # A draft keeps a region chosen only part of the way (e.g. the province): the depth
+            # the schema asks for is a completeness rule, like ``required``, checked at review
+            # and submit. A code that does not exist or does not fit the one above is still refused.
+            for field in self.fields.values():
+                if isinstance(field, RegionField):
+                    field.required_level = 1
         if not self.is_bound:
             self._fold_region_initials()
 
@@ -424,7 +435,7 @@ class SchemaForm(forms.Form):
         if kind == "multichoice":
             rules = spec.get("rules", {})
             count = len(value or [])
-            if value and count < rules.get("min_items", 0):
+            if value and count < rules.get("min_items", 0) and not self.partial:
                 self.add_error(key, ValidationError(_("Choose at least %(n)d.") % {"n": rules["min_items"]},
                                                     code="min_items"))
                 return _INVALID

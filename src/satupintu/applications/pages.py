@@ -26,7 +26,7 @@ from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_
 from satupintu.applications.models import Application, ApplicationStatus, DefinitionVersion
 from satupintu.applications.outcome import outcome_document
 from satupintu.applications.prefill import Prefill, PrefillContext, prefill_form
-from satupintu.applications.rendering import answer_rows, form_layout
+from satupintu.applications.rendering import answer_rows, form_layout, timeline_rows
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
 from satupintu.catalog import selectors as catalog_selectors
@@ -117,7 +117,7 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
     stepped = step_up(request, version)
     if stepped is not None:
         return stepped
-    title = definition.name_id if request_language() == "id" else definition.name_en
+    title = _service_name(definition)
     if request.method == "GET":
         known = prefill_form(version.form_schema, principal, PrefillContext(
             service_slug=definition.slug, service_name=definition.name_id, agency_code=definition.agency.code))
@@ -129,10 +129,16 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
         return _form_page(request, form, None, title)
     try:
         application = actions.application_save_draft(acting=principal, definition=definition, data=request.POST,
-                                                     files=request.FILES, request=request)
+                                                     files=request.FILES, request=request,
+                                                     complete="_review" in request.POST)
     except actions.FormInvalid as exc:
         return _form_page(request, exc.form, None, title, status=422)
     return _after_save(request, application)
+
+
+def _service_name(definition: Any) -> str:
+    """The service's name in the active language (the page title of its form)."""
+    return str(definition.name_id if request_language() == "id" else definition.name_en)
 
 
 def _after_save(request: HttpRequest, application: Application) -> HttpResponse:
@@ -153,7 +159,7 @@ def edit(request: HttpRequest, principal: Principal, application_id: int) -> Htt
     stepped = step_up(request, version)
     if stepped is not None:
         return stepped
-    title = application.definition.name_id if request_language() == "id" else application.definition.name_en
+    title = _service_name(application.definition)
     existing = file_paths(version.form_schema, application.answers)
     revising = application.status == ApplicationStatus.IN_PROCESS and Workflow(version.workflow).waits_for_applicant(
         application.state)
@@ -169,7 +175,8 @@ def edit(request: HttpRequest, principal: Principal, application_id: int) -> Htt
         return _form_page(request, form, application, title)
     try:
         application = actions.application_save_draft(acting=principal, application=application, data=request.POST,
-                                                     files=request.FILES, request=request)
+                                                     files=request.FILES, request=request,
+                                                     complete="_review" in request.POST)
     except actions.FormInvalid as exc:
         return _form_page(request, exc.form, application, title, status=422)
     except Conflict as exc:
@@ -195,9 +202,8 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
                                                      idempotency_key=request.POST.get("idempotency_key", ""),
                                                      request=request)
         except actions.FormInvalid as exc:
-            form = exc.form
             messages.error(request, _("Some answers are missing or need a fix."))
-            return _form_page(request, form, application, str(application.definition), status=422)
+            return _form_page(request, exc.form, application, _service_name(application.definition), status=422)
         except (Conflict, InvalidInput) as exc:
             messages.error(request, str(exc))
             return redirect("applications:status", application_id=application.pk)
@@ -206,6 +212,12 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
         return redirect("applications:status", application_id=application.pk)
     if application.status != ApplicationStatus.DRAFT:
         return redirect("applications:status", application_id=application.pk)
+    try:
+        actions.check_complete(application)
+    except actions.FormInvalid as exc:
+        # An incomplete draft is not shown for submission: the form comes back with each error
+        # at its field (the form posts to the edit page).
+        return _form_page(request, exc.form, application, _service_name(application.definition), status=422)
     return render(request, "applications/review.html", {
         "application": application, "rows": answer_rows(application.version.form_schema, application.answers),
         "idempotency_key": uuid.uuid4().hex})
@@ -238,7 +250,7 @@ def status(request: HttpRequest, principal: Principal, application_id: int) -> H
         "document_download_url": documents.download_url(document.pk) if document else "",
         "document_verification_url": documents.verification_url(document.pk) if document else "",
         "rows": answer_rows(application.version.form_schema, application.answers),
-        "events": application.events.all(),
+        "events": timeline_rows(application),
         "can_revise": application.status == ApplicationStatus.IN_PROCESS and workflow.waits_for_applicant(
             application.state),
         "applicant_transitions": [
@@ -344,6 +356,6 @@ def _officer_context(request: HttpRequest, principal: Principal, application_id:
         "rows": answer_rows(application.version.form_schema, application.answers),
         "can_claim": in_process and not application.claimed_by,
         "claimed_by_me": bool(application.claimed_by) and application.claimed_by == principal.id,
-        "events": application.events.all(), "transitions": [
+        "events": timeline_rows(application), "transitions": [
             {"name": t.name, "label": text_in(t.label, request_language()), "reason_required": t.reason_required}
             for t in transitions]}

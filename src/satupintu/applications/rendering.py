@@ -1,14 +1,16 @@
-"""Shapes for templates: the form laid out by schema, and stored answers shown with labels."""
+"""Shapes for templates: the form laid out by schema, stored answers shown with labels, and the
+timeline in words."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from satupintu.applications.forms_engine import ADD_PREFIX, ADDRESS_PARTS, REMOVE_PREFIX, SchemaForm, condition_text
 from satupintu.applications.schema import text_in
+from satupintu.applications.workflow import Workflow
 
 
 def _lang() -> str:
@@ -91,3 +93,35 @@ def answer_rows(schema: dict[str, Any], answers: dict[str, Any]) -> list[dict[st
             upload = value.get("upload") if spec["type"] == "file" and isinstance(value, dict) else None
             out.append({"label": label, "value": _show(spec, value), "upload": upload})
     return out
+
+
+# The platform's own timeline events (``ApplicationEvent.action`` written by ``actions``); any
+# other action is a workflow transition, shown by the workflow's own label.
+PLATFORM_EVENTS = {
+    "created": gettext_lazy("Draft created"),
+    "submitted": gettext_lazy("Application sent"),
+    "claimed": gettext_lazy("Taken by an officer"),
+    "cancelled": gettext_lazy("Cancelled"),
+}
+
+
+def timeline_rows(application: Any) -> list[dict[str, Any]]:
+    """The application's events as rows ``{at, actor, action, state, reason}`` in the active
+    language: platform events by their translated name, transitions and states by the labels
+    of the application's own workflow version (id/en). ``state`` is the state reached, empty
+    when the event did not change it (e.g. an officer taking the task). An action or state
+    the workflow no longer names is shown as stored."""
+    workflow = Workflow(application.version.workflow)
+    rows = []
+    for event in application.events.all():
+        if event.action in PLATFORM_EVENTS:
+            action = str(PLATFORM_EVENTS[event.action])
+        else:
+            transition = workflow.transition(event.action)
+            action = text_in(transition.label, _lang()) if transition else ""
+        state = ""
+        if event.to_state and event.to_state != event.from_state:
+            state = text_in(workflow.states.get(event.to_state, {}).get("label"), _lang()) or event.to_state
+        rows.append({"at": event.at, "actor": event.actor_display, "action": action or event.action,
+                     "state": state, "reason": event.reason})
+    return rows
