@@ -17,6 +17,9 @@ def test_list_clients_names_members_and_subsystems(directory: Directory, live_se
     assert ("MEMBER", "DUKCAPIL", None) in ids
     assert ("SUBSYSTEM", "KEMENSOS", "bansos") in ids
     assert httpx.get(f"{live_server.url}/listClients?instanceId=OTHER").status_code == 400
+    posted = httpx.post(f"{live_server.url}/listClients")
+    assert posted.status_code == 400 and posted.headers["X-Road-Error"] == "Client.BadRequest"
+    assert posted.json()["detail"] == "Metaservices answer GET only."
 
 
 def test_list_methods_reads_endpoints_from_the_openapi_document(directory: Directory, live_server) -> None:  # noqa: ANN001

@@ -25,7 +25,10 @@ _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tr
 
 def list_clients(request: HttpRequest) -> HttpResponse:
     """``{"member": [{"name", "id": {objectType MEMBER|SUBSYSTEM, instanceId, memberClass,
-    memberCode[, subsystemCode, applicationCode]}}]}``; 400 when ``instanceId`` is not ours."""
+    memberCode[, subsystemCode, applicationCode]}}]}``; 400 when ``instanceId`` is not ours or the
+    method is not GET (as for the other metaservices)."""
+    if (request.method or "GET").upper() not in {"GET", "HEAD"}:
+        raise bad_request("Metaservices answer GET only.")
     instance = request.GET.get("instanceId") or settings.SATUPINTU_EXCHANGE_INSTANCE
     if instance != settings.SATUPINTU_EXCHANGE_INSTANCE:
         raise bad_request("Only this instance's clients are known.",
