@@ -50,16 +50,18 @@ def totp_now(secret: str) -> str:
 def sign_in_back_office(pg: Page, server: str, username: str = E2E_ADMIN[0], password: str = E2E_ADMIN[1]) -> None:
     """Sign in as an officer through the platform sign-in page: e-mail + password, then the TOTP code."""
     pg.goto(server + "/akun/login/")
-    pg.locator("#id_login").fill(username)
-    pg.locator("#id_password").fill(password)
-    pg.locator("form button[type=submit], form input[type=submit]").last.click()
-    code = totp_now(E2E_TOTP_SECRETS[username])
-    while code == _USED_CODES.get(username):  # a TOTP code works once: wait for the next time step
+    complete_sign_in(pg, username, password)
+
+
+def fresh_totp_code(secret: str, who: str) -> str:
+    """A TOTP code for ``secret`` that ``who`` has not used yet in this run (a code works once:
+    wait for the next 30-second time step when the current one was used)."""
+    code = totp_now(secret)
+    while code == _USED_CODES.get(who):
         time.sleep(1)
-        code = totp_now(E2E_TOTP_SECRETS[username])
-    _USED_CODES[username] = code
-    pg.locator("#id_code").fill(code)
-    pg.locator("form button[type=submit], form input[type=submit]").last.click()
+        code = totp_now(secret)
+    _USED_CODES[who] = code
+    return code
 
 
 def manage_shell(code: str, timeout: float = 120) -> str:
@@ -319,10 +321,5 @@ def complete_sign_in(pg: Page, username: str, password: str,
     pg.locator("form button[type=submit], form input[type=submit]").last.click()
     if before_code is not None:
         before_code(pg)
-    code = totp_now(E2E_TOTP_SECRETS[username])
-    while code == _USED_CODES.get(username):  # a TOTP code works once: wait for the next time step
-        time.sleep(1)
-        code = totp_now(E2E_TOTP_SECRETS[username])
-    _USED_CODES[username] = code
-    pg.locator("#id_code").fill(code)
+    pg.locator("#id_code").fill(fresh_totp_code(E2E_TOTP_SECRETS[username], username))
     pg.locator("form button[type=submit], form input[type=submit]").last.click()

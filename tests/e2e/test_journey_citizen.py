@@ -26,14 +26,13 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import (
-    _USED_CODES,
     E2E_TOTP_SECRETS,
     check_accessibility,
+    fresh_totp_code,
     make_officer_account,
     manage_shell,
     sign_in_back_office,
     snap,
-    totp_now,
     wait_for_mail,
 )
 
@@ -62,16 +61,6 @@ def _a11y(page: Page, label: str, shot: str) -> None:
     """Screenshot the step and assert axe finds no serious or critical violation on it."""
     snap(page, shot)
     assert check_accessibility(page, label) == []
-
-
-def _fresh_code(secret: str, who: str) -> str:
-    """A TOTP code not used before by ``who`` (a code works once: wait for the next time step)."""
-    code = totp_now(secret)
-    while code == _USED_CODES.get(who):
-        time.sleep(1)
-        code = totp_now(secret)
-    _USED_CODES[who] = code
-    return code
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +115,7 @@ def test_journey_2_register_verify_totp_sign_in_again(server: str, page: Page) -
     _a11y(page, "activate TOTP", "journey2-07-totp-activate")
     secret = page.locator("#authenticator_secret").input_value()
     assert re.fullmatch(r"[A-Z2-7]{16,}", secret)
-    page.get_by_label("Kode autentikator").fill(_fresh_code(secret, email))
+    page.get_by_label("Kode autentikator").fill(fresh_totp_code(secret, email))
     page.get_by_role("button", name="Aktifkan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kode Pemulihan")
     _a11y(page, "recovery codes", "journey2-08-recovery-codes")
@@ -145,7 +134,7 @@ def test_journey_2_register_verify_totp_sign_in_again(server: str, page: Page) -
     page.locator("main form").get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Autentikasi Dua Faktor")
     _a11y(page, "sign in: second factor (TOTP)", "journey2-10-totp-authenticate")
-    page.get_by_label("Kode").fill(_fresh_code(secret, email))
+    page.get_by_label("Kode").fill(fresh_totp_code(secret, email))
     page.locator("main form").get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("link", name="Akun", exact=True)).to_be_visible()
     page.get_by_role("link", name="Akun", exact=True).click()
@@ -177,7 +166,7 @@ def sign_in_citizen(page: Page, server: str, login: str, secret: str, who: str) 
     page.locator("#id_login").fill(login)
     page.get_by_label("Sandi").fill(PASSWORD)
     page.locator("main form").get_by_role("button", name="Masuk").click()
-    page.get_by_label("Kode").fill(_fresh_code(secret, who))
+    page.get_by_label("Kode").fill(fresh_totp_code(secret, who))
     page.locator("main form").get_by_role("button", name="Masuk").click()
     expect(page.get_by_role("link", name="Akun", exact=True)).to_be_visible()
 
@@ -395,7 +384,7 @@ def test_journey_3_keyboard_only(server: str, page: Page, pdf: Path) -> None:
     _key_fill(page, "#id_login", email)
     _key_fill(page, "#id_password", PASSWORD)
     _key_go(page, "Enter")
-    _key_fill(page, "#id_code", _fresh_code(secret, email))
+    _key_fill(page, "#id_code", fresh_totp_code(secret, email))
     _key_go(page, "Enter")
     expect(page.get_by_role("link", name="Permohonan saya")).to_be_visible()
     page.goto(server + f"/layanan/{AKTA}/")
