@@ -1,8 +1,9 @@
 """Exchange gateway overhead and throughput against calling the same backend directly.
 
 Setup (same run, same machine): a provider backend (gunicorn, 1 worker × 4 threads, small JSON)
-and the gateway (``satupintu serve``: gunicorn, 2 workers × 4 threads) on 127.0.0.1, message log
-on (every call signed, chained and committed before the answer). The client authenticates with a
+and the gateway as deployed for production (``satupintu serve --role gateway``: granian, 2 workers ×
+4 threads, ADR 0113) on 127.0.0.1, message log on (every call signed, chained and committed before
+the answer). The client authenticates with a
 TLS client certificate header from loopback (the trusted proxy path).
 
 * latency: sequential calls over one keep-alive connection; overhead = gateway − direct at p50/p99;
@@ -26,6 +27,7 @@ from bench.common import REPO, percentile, prepare_backend, print_table
 SEQUENTIAL = int(os.environ.get("BENCH_EXCHANGE_CALLS", "600"))
 CONCURRENT = int(os.environ.get("BENCH_EXCHANGE_CONCURRENT_CALLS", "2000"))
 THREADS = 8
+GATEWAY_THREADS = os.environ.get("BENCH_EXCHANGE_GATEWAY_THREADS", "4")
 INSTANCE = "SPLP-DEV"
 
 
@@ -172,8 +174,8 @@ def main(backend: str) -> None:
         keys.signing_key()  # create the development keys before the gateway workers start
         keys.body_cipher()
         keys.nik_index("0" * 16)
-        procs.append(subprocess.Popen([sys.executable, "-m", "satupintu.cli", "serve", "--bind",
-                                       f"127.0.0.1:{gateway_port}", "--workers", "2", "--threads", "4"],
+        procs.append(subprocess.Popen([sys.executable, "-m", "satupintu.cli", "serve", "--role", "gateway", "--bind",
+                                       f"127.0.0.1:{gateway_port}", "--workers", "2", "--threads", GATEWAY_THREADS],
                                       cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         _wait(f"{backend_url}/", procs[0])
         _wait(f"http://127.0.0.1:{gateway_port}/healthz", procs[1])

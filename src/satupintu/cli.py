@@ -2,7 +2,9 @@
 
 Subcommands:
 
-* ``serve [--bind HOST:PORT] [--workers N]`` — production-grade HTTP server (gunicorn, WSGI);
+* ``serve [--bind HOST:PORT] [--workers N] [--threads N] [--role all|gateway]`` — production-grade
+  HTTP server: every role under gunicorn (default), or the exchange gateway alone under granian
+  (``--role gateway``, ADR 0113);
 * ``worker`` — runs background tasks (django-tasks database backend);
 * ``import-regions [PATH] [--url URL --sha256 HEX] [--if-empty]`` — load kode wilayah;
 * ``manage ARGS...`` — any Django management command;
@@ -49,11 +51,29 @@ def _serve(argv: list[str]) -> int:
                         help="number of worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("SATUPINTU_THREADS", "4")),
                         help="threads per worker (default 4)")
+    parser.add_argument("--role", choices=["all", "gateway"], default=os.environ.get("SATUPINTU_ROLE", "all"),
+                        help="all: portal, identity provider, APIs and gateway (gunicorn); gateway: the exchange "
+                             "gateway only (granian), for processes that serve nothing else")
+    parser.add_argument("--access-log", action="store_true",
+                        help="--role gateway: also write an access log line per request (the message log records "
+                             "every message anyway)")
     args = parser.parse_args(argv)
     if args.workers < 1 or args.threads < 1:
         parser.error("--workers and --threads must be at least 1")
+    host, sep, port = args.bind.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        parser.error("--bind must be HOST:PORT")
     _setup_django()  # fail fast on bad configuration, before forking workers
     _require_production_keys()
+    if args.role == "gateway":
+        command = [
+            sys.executable, "-m", "granian", "--interface", "wsgi", "satupintu.exchange.wsgi:application",
+            "--host", host.strip("[]"), "--port", port, "--workers", str(args.workers),
+            "--blocking-threads", str(args.threads), "--no-ws", "--respawn-failed-workers",
+            "--workers-kill-timeout", "20", "--log-level", "warning",
+            "--access-log" if args.access_log else "--no-access-log",
+        ]
+        os.execv(sys.executable, command)  # noqa: S606 - replaces this process with granian
     command = [
         sys.executable, "-m", "gunicorn", "satupintu.config.wsgi:application",
         "--bind", args.bind, "--workers", str(args.workers), "--threads", str(args.threads),

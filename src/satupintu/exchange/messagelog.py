@@ -8,11 +8,17 @@ written and committed *before* the gateway answers (see ``gateway.py``).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import logging
+import os
+import struct
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import rfc8785
@@ -25,6 +31,7 @@ from satupintu.audit.actions import mask_nik
 from satupintu.exchange import keys
 from satupintu.exchange.models import GENESIS_HASH, DataAccess, LogHead, MessageLog
 
+log = logging.getLogger(__name__)
 ALG = "Ed25519"  # RFC 9864 fully-specified EdDSA algorithm name
 
 
@@ -164,22 +171,90 @@ def append(message: Message) -> MessageLog:
 
 
 def _write_batch(messages: list[Message]) -> list[MessageLog]:
-    """Write a batch outside any transaction (called under ``_writer_lock``)."""
+    """Write a batch outside any transaction (called under ``_writer_lock``), queued behind the
+    other processes of this host (:func:`_host_queue`)."""
     global _head_hint
-    if connection.vendor == "postgresql":
-        # First this process's own last head, then (another process wrote since) the head as read now.
-        for guess in (_head_hint, None):
-            expected = guess or _read_head(lock=False)
-            entries, accesses = _chain(messages, *expected)
-            if _insert_if_head(entries, accesses, expected=expected):  # autocommit: committed on return
-                _head_hint = (entries[-1].seq, entries[-1].hash)
-                return entries
-    _head_hint = None
-    with transaction.atomic():
-        entries = _write_locked(messages)
-    if connection.vendor == "postgresql":
-        _head_hint = (entries[-1].seq, entries[-1].hash)
+    with _host_queue() as queue:
+        if connection.vendor == "postgresql":
+            # The head the host's last writer left (exact unless another host or an in-transaction
+            # append wrote since), else this process's own last head, then the head as read now.
+            for guess in dict.fromkeys((queue.hint or _head_hint, None)):
+                expected = guess or _read_head(lock=False)
+                entries, accesses = _chain(messages, *expected)
+                if _insert_if_head(entries, accesses, expected=expected):  # autocommit: committed on return
+                    _head_hint = (entries[-1].seq, entries[-1].hash)
+                    queue.store(*_head_hint)
+                    return entries
+        _head_hint = None
+        with transaction.atomic():
+            entries = _write_locked(messages)
+        _head_hint = (entries[-1].seq, entries[-1].hash) if connection.vendor == "postgresql" else None
+        queue.store(entries[-1].seq, entries[-1].hash)
     return entries
+
+
+class _Queue:
+    """The host-wide writer queue while held: the head its last holder stored (a hint only)."""
+
+    _HINT = struct.Struct("<q64s")
+
+    def __init__(self, fd: int | None) -> None:
+        self.fd = fd
+        self.hint: tuple[int, str] | None = None
+        if fd is not None:
+            raw = os.pread(fd, self._HINT.size, 0)
+            if len(raw) == self._HINT.size:
+                seq, digest = self._HINT.unpack(raw)
+                self.hint = (seq, digest.decode("ascii", "replace"))
+
+    def store(self, seq: int, last_hash: str) -> None:
+        if self.fd is not None:
+            os.pwrite(self.fd, self._HINT.pack(seq, last_hash.encode("ascii")), 0)
+
+
+_queue_files: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def _host_queue() -> Iterator[_Queue]:
+    """Queue the log writers of all processes on this host with ``flock`` on one file per
+    database (in ``VAR_DIR``, or beside an SQLite file), held for the whole batch write (ADR 0113).
+
+    * SQLite's busy handler makes a writer that finds the database locked *sleep* (1, 2, 5, 10 ms
+      ...), far longer than the ~0.1 ms another gateway process holds it; ``flock`` wakes the next
+      writer as soon as the lock is released.
+    * On PostgreSQL the file also carries the head its last holder wrote, so the one-statement
+      conditional append (``_insert_if_head``) hits on the first try instead of missing whenever
+      another process of the host wrote in between.
+
+    Correctness never depends on it: SQLite's write lock and PostgreSQL's conditional update (then
+    ``FOR UPDATE``) still serialise the chain, also across hosts. A no-op for in-memory SQLite
+    databases (one process) or when the lock file cannot be opened."""
+    from django.conf import settings
+
+    name = str(connection.settings_dict.get("NAME") or "")
+    if connection.vendor == "sqlite":
+        path = "" if name in ("", ":memory:") or name.startswith("file:") else name + ".exchange-log.lock"
+    else:
+        db = connection.settings_dict
+        where = f"{connection.vendor}:{db.get('HOST')}:{db.get('PORT')}:{name}"
+        path = str(Path(settings.VAR_DIR) / f"exchange-log-{hashlib.sha256(where.encode()).hexdigest()[:16]}.lock")
+    fd = _queue_files.get(path) if path else None
+    if path and fd is None:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            log.warning("exchange message log: cannot open the writer queue file %s", path, exc_info=True)
+        else:
+            _queue_files[path] = fd
+    if fd is None:
+        yield _Queue(None)
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield _Queue(fd)
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _write_locked(messages: list[Message]) -> list[MessageLog]:
@@ -235,9 +310,18 @@ def _marks(fields: list[Any]) -> str:
 _PLAIN = (models.CharField, models.TextField, models.IntegerField, models.FloatField)
 
 
+# Per field list: (attribute name, the field when its value needs the field's database preparation).
+_PLANS: dict[int, list[tuple[str, Any]]] = {}
+
+
 def _values(obj: MessageLog | DataAccess, fields: list[Any]) -> list[Any]:
-    return [getattr(obj, f.attname) if isinstance(f, _PLAIN) and not f.is_relation
-            else f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+    plan = _PLANS.get(id(fields))
+    if plan is None:
+        plan = _PLANS[id(fields)] = [
+            (f.attname, None if isinstance(f, _PLAIN) and not f.is_relation else f) for f in fields]
+    values = obj.__dict__
+    return [values[name] if field is None else field.get_db_prep_save(values[name], connection)
+            for name, field in plan]
 
 
 def _chain(messages: list[Message], last_seq: int, last_hash: str) -> tuple[list[MessageLog], list[DataAccess]]:

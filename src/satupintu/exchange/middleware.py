@@ -13,14 +13,18 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 
+def is_gateway_path(path: str) -> bool:
+    """True for the paths the gateway answers (see the module docstring)."""
+    return (path.startswith("/r1/") or path == "/listClients"
+            or path.startswith(f"/{settings.SATUPINTU_EXCHANGE_INSTANCE}/"))
+
+
 class GatewayMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.alias = f"/{settings.SATUPINTU_EXCHANGE_INSTANCE}/"
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
-        if path.startswith("/r1/") or path == "/listClients" or path.startswith(self.alias):
+        if is_gateway_path(request.path_info):
             from satupintu.exchange.gateway import handle
 
             return handle(request)

@@ -1,0 +1,167 @@
+"""The gateway role (ADR 0113): its own WSGI application (gateway paths and probes only) served by
+``satupintu serve --role gateway`` under granian, and the host-wide queue of message-log writers."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from satupintu.exchange import keys, messagelog
+from satupintu.exchange.models import MessageLog
+from tests.exchange.conftest import CLIENT_ID, SERVICE_PATH, Directory
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _wsgi_get(app: Any, path: str, headers: dict[str, str]) -> tuple[str, dict[str, str], bytes]:
+    """One GET through a WSGI application, as a server would call it (PEP 3333)."""
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+               "SERVER_PORT": "8000", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "SERVER_PROTOCOL": "HTTP/1.1",
+               "HTTP_HOST": "127.0.0.1:8000"}
+    environ.update({"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()})
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        seen["status"], seen["headers"] = status, dict(response_headers)
+
+    result = app(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        result.close()  # sends request_finished, as a server does
+    return seen["status"], seen["headers"], body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gateway_application_serves_the_gateway_and_probes_only(directory: Directory) -> None:
+    from satupintu.exchange.wsgi import application
+
+    headers = {"X-Road-Client": CLIENT_ID, "X-SSL-Client-Cert": directory.cert_header}
+    status, response_headers, body = _wsgi_get(application, f"{SERVICE_PATH}/persons/3174012345670001", headers)
+    assert status.startswith("200"), body
+    assert response_headers["X-Road-Request-Id"] and response_headers["X-Road-Request-Hash"]
+    assert response_headers["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware kept
+    assert "Set-Cookie" not in response_headers and "Content-Security-Policy" not in response_headers
+    logged = MessageLog.objects.get(request_id=response_headers["X-Road-Request-Id"])
+    assert logged.status == 200 and logged.path == "/persons/3174012345670001"
+
+    status, response_headers, body = _wsgi_get(application, f"{SERVICE_PATH}/persons/1", {"X-Road-Client": CLIENT_ID})
+    assert status.startswith("401") and response_headers["X-Road-Error"] == "Server.ClientProxy.AuthenticationFailed"
+
+    status, _headers, body = _wsgi_get(application, "/healthz", {})
+    assert status.startswith("200") and b'"ok"' in body
+    status, response_headers, body = _wsgi_get(application, "/katalog/", {})
+    assert status.startswith("404") and response_headers["Content-Type"] == "application/problem+json"
+    assert b"gateway only" in body
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_role_gateway_runs_granian_with_the_gateway_application(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(SATUPINTU_VAR_DIR=str(tmp_path), SATUPINTU_ENV="development")
+    proc = subprocess.Popen([sys.executable, "-m", "satupintu.cli", "serve", "--role", "gateway", "--bind",
+                             f"127.0.0.1:{port}", "--workers", "1", "--threads", "2"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(150):
+            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else proc.returncode
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the gateway role did not come up")
+        assert health.status_code == 200 and health.headers["server"] == "granian"
+        other = httpx.get(f"http://127.0.0.1:{port}/akun/login/", timeout=5)
+        assert other.status_code == 404 and other.headers["content-type"] == "application/problem+json"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_serve_refuses_a_bind_without_a_port(capsys: pytest.CaptureFixture[str]) -> None:
+    from satupintu.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--role", "gateway", "--bind", "127.0.0.1"])
+    assert exited.value.code == 2 and "HOST:PORT" in capsys.readouterr().err
+
+
+_FLOCK_PROBE = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except BlockingIOError:
+    print("held")
+else:
+    print("free")
+"""
+
+
+def _probe(path: str) -> str:
+    """Whether another process can take the queue's lock right now."""
+    return subprocess.run([sys.executable, "-c", _FLOCK_PROBE, path], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
+@pytest.mark.django_db
+def test_host_queue_excludes_other_processes_and_hands_on_the_head(settings, tmp_path: Path,  # noqa: ANN001
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import connection
+
+    settings.VAR_DIR = tmp_path
+    if connection.vendor == "sqlite":  # the test database is in memory: give the queue a file database name
+        monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "satupintu.sqlite3"))
+    with messagelog._host_queue() as queue:
+        lock_files = [str(p) for p in tmp_path.glob("*.lock")]
+        assert len(lock_files) == 1 and _probe(lock_files[0]) == "held"
+        assert queue.hint is None  # nobody wrote yet
+        queue.store(41, "ab" * 32)
+    assert _probe(lock_files[0]) == "free"
+    with messagelog._host_queue() as queue:
+        assert queue.hint == (41, "ab" * 32)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wrong_head_hint_in_the_queue_file_is_only_a_hint(directory: Directory, settings,  # noqa: ANN001
+                                                            monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Another host (or a bad file) may leave a wrong head: the append still chains after the real one."""
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor == "sqlite":
+        monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "satupintu.sqlite3"))
+
+    def message(n: int) -> messagelog.Message:
+        return messagelog.Message(request_id=f"hint-{n}", started_at=timezone.now(), client="c", service="s",
+                                  method="GET", path=f"/{n}", status=200)
+
+    messagelog.append(message(1))
+    with messagelog._host_queue() as queue:
+        queue.store(99, "cd" * 32)
+    monkeypatch.setattr(messagelog, "_head_hint", None)
+    messagelog.append(message(2))
+    messagelog.append(message(3))
+    entries = list(MessageLog.objects.order_by("seq"))
+    assert [e.seq for e in entries] == [1, 2, 3]
+    assert messagelog.verify(entries, keys.signing_key()).ok
+    with messagelog._host_queue() as queue:
+        assert queue.hint == (3, entries[-1].hash)
