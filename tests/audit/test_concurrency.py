@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from satupintu.audit.models import GENESIS_HASH
+from satupintu.core.models import GENESIS_HASH
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 
 from satupintu.audit.actions import UnknownAuditAction, mask_nik, record
 from satupintu.audit.chain import event_hash
-from satupintu.audit.models import GENESIS_HASH, AuditEvent
+from satupintu.audit.models import AuditEvent
+from satupintu.core.models import GENESIS_HASH
 from satupintu.core.principal import Principal
 from satupintu.regions.models import Region
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-GENESIS_HASH = "0" * 64
+from satupintu.core.models import ChainHeadBase
 
 
 class AppendOnlyError(Exception):
@@ -107,18 +107,11 @@ class AuditEvent(AppendOnlyModel):
         }
 
 
-class ChainHead(models.Model):
+class ChainHead(ChainHeadBase):
     """The single row holding the chain's latest sequence number and hash (the append lock)."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_chain_head_singleton")]
-
-    def __str__(self) -> str:
-        return f"head #{self.last_seq} {self.last_hash[:12]}"
 
 
 class Checkpoint(AppendOnlyModel):

@@ -26,7 +26,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from satupintu.audit.chain import checkpoint_message, event_hash
-from satupintu.audit.models import GENESIS_HASH, AuditEvent, ChainHead, Checkpoint
+from satupintu.audit.models import AuditEvent, ChainHead, Checkpoint
+from satupintu.core.models import GENESIS_HASH
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,26 @@ class TimeStamped(models.Model):
         abstract = True
 
 
+GENESIS_HASH = "0" * 64
+"""The ``prev_hash`` of a hash chain's first record (audit events, exchange message log)."""
+
+
+class ChainHeadBase(models.Model):
+    """The single row holding a hash chain's latest sequence number and hash: the append lock of
+    the audit chain and of the exchange message log. Concrete models add a check constraint that
+    keeps ``id`` at 1 (named per app)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"head #{self.last_seq} {self.last_hash[:12]}"
+
+
 class HolidayKind(models.TextChoices):
     LIBUR = "libur", _("National holiday")
     CUTI_BERSAMA = "cuti_bersama", _("Collective leave (cuti bersama)")

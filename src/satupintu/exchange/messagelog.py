@@ -28,8 +28,9 @@ from joserfc import jws
 from joserfc.jwk import OKPKey
 
 from satupintu.audit.actions import mask_nik
+from satupintu.core.models import GENESIS_HASH
 from satupintu.exchange import keys
-from satupintu.exchange.models import GENESIS_HASH, DataAccess, LogHead, MessageLog
+from satupintu.exchange.models import DataAccess, LogHead, MessageLog
 
 log = logging.getLogger(__name__)
 ALG = "Ed25519"  # RFC 9864 fully-specified EdDSA algorithm name

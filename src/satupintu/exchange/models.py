@@ -16,9 +16,7 @@ from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from satupintu.core.models import TimeStamped
-
-GENESIS_HASH = "0" * 64
+from satupintu.core.models import ChainHeadBase, TimeStamped
 
 # X-Road identifier parts: letters, digits and - _ . (no slash, no whitespace).
 _IDENT = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
@@ -254,18 +252,11 @@ class MessageLog(models.Model):
         }
 
 
-class LogHead(models.Model):
+class LogHead(ChainHeadBase):
     """The single row with the message log's latest sequence number and hash (the append lock)."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_seq = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="exchange_log_head_singleton")]
-
-    def __str__(self) -> str:
-        return f"head #{self.last_seq}"
 
 
 class DataAccess(models.Model):
