@@ -100,8 +100,8 @@ class VersionedCache(Generic[V]):
         """Invalidate on every ``post_save``/``post_delete`` of ``models`` (call from ``AppConfig.ready``)."""
         for model in models:
             label = f"{self.name}-{model._meta.label}"
-            post_save.connect(self._changed, sender=model, weak=False, dispatch_uid=f"{label}-save")
-            post_delete.connect(self._changed, sender=model, weak=False, dispatch_uid=f"{label}-delete")
+            post_save.connect(self._changed, sender=model, dispatch_uid=f"{label}-save")
+            post_delete.connect(self._changed, sender=model, dispatch_uid=f"{label}-delete")
 
     def _changed(self, **_kwargs: Any) -> None:
         self.invalidate()
