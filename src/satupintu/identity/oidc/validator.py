@@ -10,6 +10,7 @@ authentication (RFC 7523 §2.2, OIDC Core §9) and our claims (OIDC Core §5.1, 
 from __future__ import annotations
 
 import base64
+import contextvars
 import hashlib
 import hmac
 import time
@@ -27,6 +28,12 @@ from satupintu.identity.models import Address, RelyingParty, SignInContext
 from satupintu.identity.oidc.clients import client_by_id
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+# The access tokens saved while the token view (``SatupintuTokenView``) handles one request: it sets a
+# fresh list here, the validator appends each AccessToken it creates, so the view can send DOT's
+# ``app_authorized`` signal without reading the token back from the database.
+issued_access_tokens: contextvars.ContextVar[list[AccessToken] | None] = contextvars.ContextVar(
+    "issued_access_tokens", default=None)
 
 
 def _checksum(value: str) -> str:
@@ -223,6 +230,15 @@ class SatupintuValidator(OAuth2Validator):
             if family:
                 SignInContext.objects.create(key=f"family:{family}", acr=ctx.acr, auth_time=ctx.auth_time)
         return result
+
+    def _create_access_token(self, expires: Any, request: Any, token: dict[str, Any],
+                             source_refresh_token: Any = None) -> AccessToken:
+        """DOT's, and remembers the saved token for the token view (``issued_access_tokens``)."""
+        access_token = super()._create_access_token(expires, request, token, source_refresh_token)
+        issued = issued_access_tokens.get()
+        if issued is not None:
+            issued.append(access_token)
+        return access_token
 
     # --- claims ------------------------------------------------------------------------------
     def get_additional_claims(self, request: Any) -> dict[str, Any]:
