@@ -102,3 +102,15 @@ def test_refresh_grant_signals_the_new_token(client: Client, citizen, make_clien
                                                                   response.json()["access_token"])]
     assert [t.token_checksum for t in authorized_tokens] == checksums
     assert authorized_tokens[-1].pk == AccessToken.objects.get(token_checksum=checksums[-1]).pk
+
+
+def test_repeated_client_credentials_grant_is_one_insert(client: Client, make_client) -> None:  # noqa: ANN001
+    """ADR 0111/0112: client from the process cache, no transaction around the single INSERT, no read-back."""
+    app = make_client(grant_type="client-credentials")
+    post = {"path": TOKEN, "data": "grant_type=client_credentials", "content_type": FORM,
+            "HTTP_AUTHORIZATION": basic(app)}
+    assert client.post(**post).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(**post).status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 1 and statements[0].startswith('INSERT INTO "oauth2_provider_accesstoken"')
