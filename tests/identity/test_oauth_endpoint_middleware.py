@@ -69,3 +69,11 @@ def test_a_failing_token_view_gets_the_500_page_with_the_request_id(client: Clie
     assert response.status_code == 500
     assert response["X-Request-Id"] == "req-boom-0001"
     assert "req-boom-0001" in response.content.decode()
+
+
+def test_a_view_that_is_not_csrf_exempt_keeps_the_whole_chain(settings) -> None:  # noqa: ANN001
+    settings.ROOT_URLCONF = "tests.identity.urls_token_boom"
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/o/revoke_token/", "token=x", content_type=FORM)
+    assert response.status_code == 403  # CsrfViewMiddleware ran
+    assert "default-src 'self'" in response["Content-Security-Policy"]

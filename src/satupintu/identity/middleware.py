@@ -128,14 +128,15 @@ _MACHINE_HEADERS = {"Content-Security-Policy": "default-src 'none'; frame-ancest
 
 class OAuthEndpointMiddleware:
     """Answer exactly :data:`OAUTH_MACHINE_PATHS` with the view the URL map gives them, skipping the
-    middleware below this one (ADR 0112): sessions, language, CSRF (DOT marks these views
-    ``csrf_exempt``), authentication, messages, django-csp, allauth and our identity middleware. These
-    endpoints authenticate the *client* on each request (HTTP Basic, ``private_key_jwt`` or a bearer
-    token); they never read a session, a signed-in user or a cookie. Placed after the security,
-    WhiteNoise and request-id middleware, which still apply; errors raised by the view reach Django's
-    handler (``handler500``) as before. Responses get ``Content-Length`` (as ``CommonMiddleware``
-    would), a CSP of ``default-src 'none'`` and ``X-Frame-Options: DENY``; DOT sets
-    ``Cache-Control: no-store`` on token responses (RFC 6749 §5.1)."""
+    middleware below this one (ADR 0112): sessions, language, CSRF, authentication, messages,
+    django-csp, allauth and our identity middleware. These endpoints authenticate the *client* on
+    each request (HTTP Basic, ``private_key_jwt`` or a bearer token); they never read a session, a
+    signed-in user or a cookie, and DOT marks their views ``csrf_exempt`` (a view at these paths
+    that is not keeps the whole chain). The security, WhiteNoise and request-id middleware above
+    still apply; errors raised by the view reach Django's handler (``handler500``) as before.
+    Responses get ``Content-Length`` (as ``CommonMiddleware`` would), a CSP of ``default-src 'none'``
+    and ``X-Frame-Options: DENY``; DOT sets ``Cache-Control: no-store`` on token responses
+    (RFC 6749 §5.1). ``request.user`` is anonymous."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -145,14 +146,15 @@ class OAuthEndpointMiddleware:
         path = request.path_info
         if path not in OAUTH_MACHINE_PATHS:
             return self.get_response(request)
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        key = (urlconf, path)
+        if key not in self._matches:
+            self._matches[key] = self._lean_match(path, urlconf)
+        match = self._matches[key]
+        if match is None:
+            return self.get_response(request)
         from django.contrib.auth.models import AnonymousUser
 
-        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
-        match = self._matches.get((urlconf, path))
-        if match is None:
-            from django.urls import resolve
-
-            match = self._matches[(urlconf, path)] = resolve(path, urlconf)
         request.resolver_match = match
         request.user = AnonymousUser()  # no session is read here: the client authenticates itself
         response = match.func(request, *match.args, **match.kwargs)
@@ -161,3 +163,16 @@ class OAuthEndpointMiddleware:
         if not response.streaming and "Content-Length" not in response:
             response["Content-Length"] = str(len(response.content))
         return response
+
+    @staticmethod
+    def _lean_match(path: str, urlconf: str) -> Any:
+        """The URL map's match for ``path`` if its view is ``csrf_exempt`` (as DOT's are), else
+        ``None``: a view that expects CSRF protection keeps the whole middleware chain."""
+        from django.urls import Resolver404, resolve
+
+        try:
+            match = resolve(path, urlconf)
+        except Resolver404:
+            return None
+        return match if getattr(match.func, "csrf_exempt", False) else None
+
