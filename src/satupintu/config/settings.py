@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "satupintu.core.middleware.RequestIdMiddleware",
     # Answers the exchange gateway paths (/r1/..., /listClients) before sessions, CSRF and language.
     "satupintu.exchange.middleware.GatewayMiddleware",
+    # Answers the OAuth token, introspection and revocation endpoints before sessions, CSRF and language (ADR 0112).
+    "satupintu.identity.middleware.OAuthEndpointMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "satupintu.core.middleware.LanguageMiddleware",

@@ -1,7 +1,7 @@
 """The gateway's one directory lookup per message: client subsystem, service and access right in a
 single SQL round trip (the ORM's query compilation alone cost more than the 3 ms budget; see ADR
-0063), cached in the process (ADR 0105). Reads only; every write goes through
-:mod:`satupintu.exchange.actions`.
+0063), cached in the process (ADR 0105) by :class:`satupintu.core.versioned_cache.VersionedCache`.
+Reads only; every write goes through :mod:`satupintu.exchange.actions`.
 
 Cache rule (ADR 0105): a looked-up :class:`Route` (also "unknown client") is reused for at most
 ``SATUPINTU_EXCHANGE_DIRECTORY_CACHE_SECONDS`` (0 turns the cache off), and never after a directory
@@ -14,18 +14,12 @@ signals, or a per-process local-memory cache).
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import connection
 
 from satupintu.catalog.models import Agency
+from satupintu.core.versioned_cache import VersionedCache
 from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
 
 _SQL = f"""
@@ -70,80 +64,26 @@ class Route:
     path_prefixes: list[str]
 
 
-log = logging.getLogger(__name__)
-
-VERSION_KEY = "exchange:directory:version"
-_MAX_ENTRIES = 10_000
-_lock = threading.Lock()
-_local_version = 0
-_entries: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[float, tuple[int, Any], Route | None]] = {}
-
-
-def _shared_version() -> Any:
-    """The directory version in the shared cache; ``None`` when the cache cannot be read."""
-    try:
-        return cache.get(VERSION_KEY, 0)
-    except Exception:  # a cache outage must not stop the gateway: fall back to the database
-        log.warning("exchange directory: cache unreadable, looking up in the database", exc_info=True)
-        return None
-
-
-def _bump_shared() -> None:
-    try:
-        if not cache.add(VERSION_KEY, 1, timeout=None):
-            cache.incr(VERSION_KEY)
-    except ValueError:  # expired between add and incr
-        cache.set(VERSION_KEY, 1, timeout=None)
-    except Exception:
-        log.warning("exchange directory: could not publish a directory change to the cache", exc_info=True)
+CACHE: VersionedCache[Route] = VersionedCache(
+    "exchange:directory", ttl_setting="SATUPINTU_EXCHANGE_DIRECTORY_CACHE_SECONDS")
+VERSION_KEY = CACHE.version_key
 
 
 def invalidate() -> None:
     """Forget every cached route in this process and tell the other processes (via the shared cache)."""
-    global _local_version
-    with _lock:
-        _local_version += 1
-        _entries.clear()
-    _bump_shared()
-
-
-def _changed(**_kwargs: Any) -> None:
-    invalidate()
-    # Again after commit: a process that read the old rows between the first bump and the commit
-    # cached them under the first bumped version.
-    transaction.on_commit(invalidate)
+    CACHE.invalidate()
 
 
 def connect_signals() -> None:
     """Invalidate on every save/delete of a directory model (called from ``ExchangeConfig.ready``)."""
-    for model in (Member, Subsystem, Service, AccessRight, Agency):
-        post_save.connect(_changed, sender=model, dispatch_uid=f"exchange-directory-save-{model.__name__}")
-        post_delete.connect(_changed, sender=model, dispatch_uid=f"exchange-directory-delete-{model.__name__}")
+    CACHE.watch(Member, Subsystem, Service, AccessRight, Agency)
 
 
 def route(client: tuple[str, str, str, str], service: list[str]) -> Route | None:
     """Look up client ``(instance, class, member, subsystem)`` and service
     ``[instance, class, member, subsystem, serviceCode]``; ``None`` when the client is unknown.
     Served from the process cache under the rule in the module docstring."""
-    ttl = settings.SATUPINTU_EXCHANGE_DIRECTORY_CACHE_SECONDS
-    if ttl <= 0:
-        return _load(client, service)
-    shared = _shared_version()
-    if shared is None:
-        return _load(client, service)
-    key = (tuple(client), tuple(service[:5]))
-    now = time.monotonic()
-    version = (_local_version, shared)
-    hit = _entries.get(key)
-    if hit is not None and hit[0] > now and hit[1] == version:
-        return hit[2]
-    found = _load(client, service)
-    with _lock:
-        if version[0] == _local_version:  # no change in this process while we looked it up
-            if len(_entries) >= _MAX_ENTRIES:
-                _entries.clear()
-            _entries[key] = (now + ttl, version, found)
-    return found
+    return CACHE.get((tuple(client), tuple(service[:5])), lambda: _load(client, service))
 
 
 def _load(client: tuple[str, str, str, str], service: list[str]) -> Route | None:

@@ -11,6 +11,8 @@ class IdentityConfig(AppConfig):
 
     def ready(self) -> None:
         from satupintu.identity.audit import connect_signals, register_actions
+        from satupintu.identity.oidc import clients
 
         register_actions()
         connect_signals()
+        clients.connect_signals()

@@ -6,12 +6,15 @@
   relying party's origin in CSP ``form-action`` (see ``oidc.views.remember_redirect_origin``).
 * :class:`MfaAtomicMiddleware` — every state-changing request to an allauth MFA view runs in one
   database transaction, so a second factor is never added or removed without its audit event.
+* :class:`OAuthEndpointMiddleware` — the OAuth endpoints for machines (token, introspection,
+  revocation) are answered before the portal's session, CSRF, language and allauth middleware.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -114,3 +117,62 @@ class MfaAtomicMiddleware:
         if not str(getattr(match.func, "__module__", "")).startswith("allauth.mfa."):
             return None
         return getattr(getattr(match.func, "view_class", None), "__name__", "") or "view"
+
+
+# RFC 6749 §3.2 token endpoint (and its GovStack alias), RFC 7662 introspection, RFC 7009 revocation.
+OAUTH_MACHINE_PATHS = frozenset({"/o/token/", "/oauth/token", "/o/introspect/", "/o/revoke_token/"})
+# What the skipped CSP and clickjacking middleware would add, fixed for JSON answers: nothing may load.
+_MACHINE_HEADERS = {"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+                    "X-Frame-Options": "DENY"}
+
+
+class OAuthEndpointMiddleware:
+    """Answer exactly :data:`OAUTH_MACHINE_PATHS` with the view the URL map gives them, skipping the
+    middleware below this one (ADR 0112): sessions, language, CSRF, authentication, messages,
+    django-csp, allauth and our identity middleware. These endpoints authenticate the *client* on
+    each request (HTTP Basic, ``private_key_jwt`` or a bearer token); they never read a session, a
+    signed-in user or a cookie, and DOT marks their views ``csrf_exempt`` (a view at these paths
+    that is not keeps the whole chain). The security, WhiteNoise and request-id middleware above
+    still apply; errors raised by the view reach Django's handler (``handler500``) as before.
+    Responses get ``Content-Length`` (as ``CommonMiddleware`` would), a CSP of ``default-src 'none'``
+    and ``X-Frame-Options: DENY``; DOT sets ``Cache-Control: no-store`` on token responses
+    (RFC 6749 §5.1). ``request.user`` is anonymous."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._matches: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if path not in OAUTH_MACHINE_PATHS:
+            return self.get_response(request)
+        urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        key = (urlconf, path)
+        if key not in self._matches:
+            self._matches[key] = self._lean_match(path, urlconf)
+        match = self._matches[key]
+        if match is None:
+            return self.get_response(request)
+        from django.contrib.auth.models import AnonymousUser
+
+        request.resolver_match = match
+        request.user = AnonymousUser()  # no session is read here: the client authenticates itself
+        response = match.func(request, *match.args, **match.kwargs)
+        for name, value in _MACHINE_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if not response.streaming and "Content-Length" not in response:
+            response["Content-Length"] = str(len(response.content))
+        return response
+
+    @staticmethod
+    def _lean_match(path: str, urlconf: str) -> Any:
+        """The URL map's match for ``path`` if its view is ``csrf_exempt`` (as DOT's are), else
+        ``None``: a view that expects CSRF protection keeps the whole middleware chain."""
+        from django.urls import Resolver404, resolve
+
+        try:
+            match = resolve(path, urlconf)
+        except Resolver404:
+            return None
+        return match if getattr(match.func, "csrf_exempt", False) else None
+

@@ -99,6 +99,9 @@ def identity_settings(*, production: bool, var_dir: Path, debug: bool) -> dict[s
         "MFA_TOTP_ISSUER": platform,
         "MFA_ADAPTER": "allauth.mfa.adapter.DefaultMFAAdapter",
         "USERSESSIONS_TRACK_ACTIVITY": True,
+        # OIDC clients (application + relying party) are cached per process for at most this many
+        # seconds; any change saved through the ORM applies at once via the shared cache (ADR 0111). 0 = off.
+        "SATUPINTU_OIDC_CLIENT_CACHE_SECONDS": float(os.environ.get("SATUPINTU_OIDC_CLIENT_CACHE_SECONDS", "5")),
         # django-oauth-toolkit as OpenID Connect provider (ADR 0032).
         "OAUTH2_PROVIDER": {
             "OAUTH2_VALIDATOR_CLASS": "satupintu.identity.oidc.validator.SatupintuValidator",

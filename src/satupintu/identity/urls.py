@@ -17,14 +17,15 @@ account_urlpatterns = [
     path("aplikasi/<int:application_id>/cabut/", views.revoke_app, name="revoke-app"),
 ]
 
-# The OIDC provider under /o/ with our authorization and discovery views first.
+# The OIDC provider under /o/ with our authorization, token and discovery views first.
 oidc_urlpatterns = [
     path("o/authorize/", oidc_views.SatupintuAuthorizationView.as_view(), name="authorize"),
+    path("o/token/", oidc_views.SatupintuTokenView.as_view(), name="token"),
     path("o/.well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="discovery"),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     # GovStack Identity building block aliases (Identity-Provider.yaml).
     path("authorize", oidc_views.SatupintuAuthorizationView.as_view(), name="gs-authorize"),
-    path("oauth/token", dot_views.TokenView.as_view(), name="gs-token"),
+    path("oauth/token", oidc_views.SatupintuTokenView.as_view(), name="gs-token"),
     path("oidc/userinfo", oidc_views.GovStackUserInfoView.as_view(), name="gs-userinfo"),
     path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="gs-jwks"),
     path(".well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="gs-discovery"),

@@ -10,6 +10,7 @@ authentication (RFC 7523 §2.2, OIDC Core §9) and our claims (OIDC Core §5.1, 
 from __future__ import annotations
 
 import base64
+import contextvars
 import hashlib
 import hmac
 import time
@@ -18,13 +19,21 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, RefreshToken, get_application_model
+from oauth2_provider import cimd
+from oauth2_provider.models import AccessToken, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
 from satupintu.identity.crypto import _index_key
 from satupintu.identity.models import Address, RelyingParty, SignInContext
+from satupintu.identity.oidc.clients import client_by_id
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+# The access tokens saved while the token view (``SatupintuTokenView``) handles one request: it sets a
+# fresh list here, the validator appends each AccessToken it creates, so the view can send DOT's
+# ``app_authorized`` signal without reading the token back from the database.
+issued_access_tokens: contextvars.ContextVar[list[AccessToken] | None] = contextvars.ContextVar(
+    "issued_access_tokens", default=None)
 
 
 def _checksum(value: str) -> str:
@@ -57,16 +66,27 @@ class SatupintuValidator(OAuth2Validator):
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "nik": "nik"}
 
     # --- client loading ---------------------------------------------------------------------
-    # (Reading the RelyingParty in the same query with select_related was tried: one round trip
-    # fewer, but ~5 % more Python work per grant than the second simple query; not kept.)
     def _load_application(self, client_id: str, request: Any) -> Any:
-        """DOT's client lookup, except that a client id with a NUL byte matches no client without
-        asking the database: PostgreSQL cannot bind it and psycopg 3 raises DataError, which DOT
-        (expecting psycopg 2's ValueError) would turn into a 500. None = ``invalid_client``."""
+        """DOT's client lookup (sets ``request.client``; ``None`` = ``invalid_client``), served from
+        the per-process client cache (ADR 0111, :mod:`satupintu.identity.oidc.clients`) with DOT's own
+        checks (``cimd.refresh_if_stale``, ``is_usable``) on every request. A client already on the
+        request and an id not in the database (e.g. a Client ID Metadata Document URL) go to DOT.
+        A client id with a NUL byte matches no client without asking the database: PostgreSQL
+        cannot bind it and psycopg 3 raises DataError, which DOT (expecting psycopg 2's
+        ValueError) would turn into a 500."""
         if isinstance(client_id, str) and "\x00" in client_id:
             request.client = None
             return None
-        return super()._load_application(client_id, request)
+        if request.client or not isinstance(client_id, str):
+            return super()._load_application(client_id, request)
+        client = client_by_id(client_id)
+        if client is None:
+            return super()._load_application(client_id, request)
+        client = cimd.refresh_if_stale(client, request=request)
+        if not client.is_usable(request):
+            return None
+        request.client = client
+        return client
 
     # --- scopes -----------------------------------------------------------------------------
     def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any,
@@ -116,7 +136,7 @@ class SatupintuValidator(OAuth2Validator):
             return False
         if not issuer or (client_id and client_id != issuer):
             return False
-        application = get_application_model().objects.filter(client_id=issuer).first()
+        application = client_by_id(issuer) if "\x00" not in issuer else None
         rp = relying_party(application)
         if application is None or rp is None or not rp.jwks:
             return False
@@ -198,6 +218,12 @@ class SatupintuValidator(OAuth2Validator):
         return True
 
     def save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any) -> Any:
+        """DOT's, in its transaction; except that a client-credentials grant, whose only write is one
+        ``INSERT`` of the access token (no refresh token, RFC 6749 §4.4.3), saves it without an
+        enclosing transaction: one statement is atomic by itself, and BEGIN/COMMIT would cost two
+        more round trips to PostgreSQL per grant (ADR 0112)."""
+        if request.grant_type == "client_credentials" and not token.get("refresh_token"):
+            return self._save_bearer_token(token, request, *args, **kwargs)
         result = super().save_bearer_token(token, request, *args, **kwargs)
         ctx = getattr(request, "sp_code_context", None)
         if ctx is not None:
@@ -210,6 +236,15 @@ class SatupintuValidator(OAuth2Validator):
             if family:
                 SignInContext.objects.create(key=f"family:{family}", acr=ctx.acr, auth_time=ctx.auth_time)
         return result
+
+    def _create_access_token(self, expires: Any, request: Any, token: dict[str, Any],
+                             source_refresh_token: Any = None) -> AccessToken:
+        """DOT's, and remembers the saved token for the token view (``issued_access_tokens``)."""
+        access_token = super()._create_access_token(expires, request, token, source_refresh_token)
+        issued = issued_access_tokens.get()
+        if issued is not None:
+            issued.append(access_token)
+        return access_token
 
     # --- claims ------------------------------------------------------------------------------
     def get_additional_claims(self, request: Any) -> dict[str, Any]:
