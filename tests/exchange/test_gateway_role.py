@@ -165,3 +165,29 @@ def test_a_wrong_head_hint_in_the_queue_file_is_only_a_hint(directory: Directory
     assert messagelog.verify(entries, keys.signing_key()).ok
     with messagelog._host_queue() as queue:
         assert queue.hint == (3, entries[-1].hash)
+
+
+@pytest.mark.django_db
+def test_a_forked_worker_opens_its_own_queue_file(settings, tmp_path: Path,  # noqa: ANN001
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """flock belongs to the open file description: a child must not reuse the parent's descriptor,
+    or the parent's held lock would not exclude it."""
+    from django.db import connection
+
+    settings.VAR_DIR = tmp_path
+    if connection.vendor == "sqlite":
+        monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "satupintu.sqlite3"))
+    with messagelog._host_queue():
+        pass
+    assert messagelog._queue_files  # the parent keeps its descriptor open
+    read_end, write_end = os.pipe()
+    with messagelog._host_queue():
+        pid = os.fork()
+        if pid == 0:  # child: the inherited table is empty, and taking the queue would block on the parent
+            os.close(read_end)
+            os.write(write_end, b"empty" if not messagelog._queue_files else b"inherited")
+            os._exit(0)
+        os.close(write_end)
+        answer = os.read(read_end, 16)
+        os.waitpid(pid, 0)
+    assert answer == b"empty"

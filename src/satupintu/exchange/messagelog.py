@@ -214,6 +214,9 @@ class _Queue:
 
 
 _queue_files: dict[str, int] = {}
+# A forked worker must open its own file: a descriptor inherited from the parent shares the parent's
+# lock (flock locks belong to the open file description), so it would not exclude the siblings.
+os.register_at_fork(after_in_child=_queue_files.clear)
 
 
 @contextlib.contextmanager
