@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -77,3 +79,22 @@ def test_a_view_that_is_not_csrf_exempt_keeps_the_whole_chain(settings) -> None:
     response = browser.post("/o/revoke_token/", "token=x", content_type=FORM)
     assert response.status_code == 403  # CsrfViewMiddleware ran
     assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_introspection_without_valid_client_credentials_is_401_invalid_client(client: Client, make_client) -> None:  # noqa: ANN001
+    """RFC 7662 §2.3 (DOT alone answers a bare 403)."""
+    app = make_client(grant_type="client-credentials")
+    for extra in ({}, {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{app.client_id}:salah".encode()).decode()}):
+        response = client.post("/o/introspect/", "token=apa-saja", content_type=FORM, **extra)
+        assert response.status_code == 401, response.content
+        assert response.json()["error"] == "invalid_client"
+        assert response["WWW-Authenticate"].startswith("Basic ")
+        assert response["Cache-Control"] == "no-store"
+
+
+def test_introspection_with_an_invalid_bearer_token_is_401_with_a_bearer_challenge(client: Client) -> None:
+    response = client.post("/o/introspect/", "token=apa-saja", content_type=FORM,
+                           HTTP_AUTHORIZATION="Bearer bukan-token")
+    assert response.status_code == 401, response.content
+    assert response["WWW-Authenticate"].startswith("Bearer ") and "invalid_token" in response["WWW-Authenticate"]
+    assert response.json()["error"] == "invalid_token"

@@ -21,6 +21,7 @@ account_urlpatterns = [
 oidc_urlpatterns = [
     path("o/authorize/", oidc_views.SatupintuAuthorizationView.as_view(), name="authorize"),
     path("o/token/", oidc_views.SatupintuTokenView.as_view(), name="token"),
+    path("o/introspect/", oidc_views.SatupintuIntrospectTokenView.as_view(), name="introspect"),
     path("o/.well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="discovery"),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     # GovStack Identity building block aliases (Identity-Provider.yaml).

@@ -20,7 +20,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.signals import app_authorized
-from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView, TokenView, UserInfoView
+from oauth2_provider.views import (
+    AuthorizationView,
+    ConnectDiscoveryInfoView,
+    IntrospectTokenView,
+    TokenView,
+    UserInfoView,
+)
 from oauthlib.oauth2.rfc6749 import errors
 
 from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_url
@@ -210,6 +216,30 @@ class SatupintuTokenView(TokenView):
         response = HttpResponse(content=body, status=status)
         for name, value in headers.items():
             response[name] = value
+        return response
+
+
+class SatupintuIntrospectTokenView(IntrospectTokenView):
+    """``POST /o/introspect/`` (RFC 7662): DOT's introspection endpoint, except for the answer to a
+    caller that fails authentication, which DOT gives as a bare ``403``. RFC 7662 §2.3: a caller
+    authenticating with client credentials gets ``401`` with ``invalid_client`` (RFC 6749 §5.2) and a
+    ``WWW-Authenticate: Basic`` challenge; one using a bearer token gets ``401`` with a ``Bearer``
+    challenge (RFC 6750 §3; ``403`` when the token lacks the ``introspection`` scope)."""
+
+    def unauthenticated_response(self, request: HttpRequest, oauthlib_request: Any = None) -> HttpResponse:
+        from oauth2_provider.www_authenticate import build_bearer_challenge, challenge_status
+
+        scheme = request.headers.get("Authorization", "").partition(" ")[0].lower()
+        if scheme == "bearer":
+            oauth2_error = getattr(oauthlib_request, "oauth2_error", None) or {"error": "invalid_token"}
+            response = JsonResponse(oauth2_error, status=challenge_status(oauth2_error))
+            response["WWW-Authenticate"] = build_bearer_challenge(request, oauth2_error=oauth2_error,
+                                                                  realm="satupintu", resource_metadata_url=None)
+        else:
+            response = JsonResponse({"error": "invalid_client",
+                                     "error_description": "Client authentication failed."}, status=401)
+            response["WWW-Authenticate"] = 'Basic realm="satupintu"'
+        response["Cache-Control"] = "no-store"
         return response
 
 
