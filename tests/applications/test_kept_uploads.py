@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 from django.utils import timezone
 
 from satupintu.applications import access
@@ -198,3 +197,23 @@ def test_a_file_in_a_group_row_is_kept_for_that_row(agencies) -> None:  # noqa: 
     answers = Application.objects.get().answers
     assert [(r["nama"], r["ktp"]["name"]) for r in answers["saksi"]] == [("Budi", "budi.pdf"), ("Ani", "ani.pdf")]
     assert StagedDocument.objects.count() == 0  # both used up
+
+
+def test_only_the_web_form_keeps_files(version: DefinitionVersion) -> None:
+    """The Registration API brings its own staged documents: a failed save there stages nothing more."""
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import FormInvalid, application_save_draft
+    from tests.applications.conftest import citizen
+
+    data = MultiValueDict({k: [v] for k, v in lost_post(nik=BAD_NIK).items()})
+    files = MultiValueDict({"surat_kehilangan": [upload("lap.pdf", pdf_bytes())]})
+    with pytest.raises(FormInvalid) as failed:
+        application_save_draft(acting=citizen(), definition=version.definition, data=data, files=files)
+    assert failed.value.form.staged_files == {} and StagedDocument.objects.count() == 0
+    with pytest.raises(FormInvalid) as kept:
+        application_save_draft(acting=citizen(), definition=version.definition, data=data, files=files,
+                               keep_files=True)
+    staged = StagedDocument.objects.get()
+    assert kept.value.form.staged_files == {"surat_kehilangan": {"uid": str(staged.uid), "name": "lap.pdf",
+                                                                 "size": staged.size}}

@@ -141,7 +141,8 @@ def access_staged_document_by_uid(principal: Principal, uid: str, *, field_path:
     qs = StagedDocument.objects.filter(uid=value, owner_kind=principal.kind, owner_id=principal.id,
                                        created_at__gte=fresh)
     if field_path is not None:
-        qs = qs.filter(field_path=field_path, application_id=application_id)
+        qs = qs.filter(field_path=field_path)
+        qs = qs.filter(application__isnull=True) if application_id is None else qs.filter(application_id=application_id)
     document = qs.first()
     if document is None:
         raise NotFound()

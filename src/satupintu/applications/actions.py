@@ -188,7 +188,8 @@ def _bind(version: DefinitionVersion, data: Any, files: Any, *, existing: dict[s
 
 def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
                            definition: OnlineServiceDefinition | None = None, application: Application | None = None,
-                           request: HttpRequest | None = None, complete: bool = False) -> Application:
+                           request: HttpRequest | None = None, complete: bool = False,
+                           keep_files: bool = False) -> Application:
     """Save answers as a draft (new when ``application`` is None, under the definition's current
     version; else the applicant's own draft, which keeps its version).
 
@@ -200,9 +201,10 @@ def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
     :class:`NotFound` for someone else's application, :class:`Conflict` if it can no longer
     be edited. Returns the saved application (``status`` draft or unchanged).
 
-    Files are not lost on :class:`FormInvalid` (project rule "bad input loses nothing", ADR 0115):
-    each chosen file that passed its own checks is kept as a :class:`StagedDocument` of ``acting``
-    for that input of this form (audited ``application_document.staged`` in its transaction) and
+    ``keep_files`` (the web form; the Registration API has its own staged documents): files are
+    not lost on :class:`FormInvalid` (project rule "bad input loses nothing", ADR 0115). Each
+    chosen file that passed its own checks is kept as a :class:`StagedDocument` of ``acting`` for
+    that input of this form (audited ``application_document.staged`` in its transaction) and
     shown on ``exc.form`` as already uploaded; the form sends it back as ``_staged-<input>``,
     and a later save of the same form uses it (unless a new file is chosen) and deletes it.
     """
@@ -213,11 +215,12 @@ def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
         version = definition.current_version()
         if version is None:
             raise NotFound()
-        files, posted, used = _with_staged_files(acting, data, files, application_id=None)
+        files, posted, used = _with_staged_files(acting, data, files, application_id=None, keep_files=keep_files)
         try:
             form = _bind(version, data, files, existing={}, partial=not complete)
         except FormInvalid as exc:
-            _keep_checked_files(acting, exc.form, application=None, posted=posted, used=used, request=request)
+            if keep_files:
+                _keep_checked_files(acting, exc.form, application=None, posted=posted, used=used, request=request)
             raise
         with _undo_files_on_error() as written, transaction.atomic():
             application = Application.objects.create(
@@ -236,24 +239,27 @@ def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
                 locked.version.workflow).waits_for_applicant(locked.state)
             if locked.status != ApplicationStatus.DRAFT and not revising:
                 raise Conflict(str(_("This application can no longer be changed.")))
-            files, posted, used = _with_staged_files(acting, data, files, application_id=locked.pk)
+            files, posted, used = _with_staged_files(acting, data, files, application_id=locked.pk,
+                                                     keep_files=keep_files)
             form = _bind(locked.version, data, files, existing=locked.answers, partial=not (revising or complete))
             saved = _save_answers(locked, form, acting, written, request, created=False)
             staged_documents_consumed(documents=list(posted.values()))
             return saved
     except FormInvalid as exc:
         # The draft is the applicant's (checked above before anything could fail validation).
-        _keep_checked_files(acting, exc.form, application=application, posted=posted, used=used, request=request)
+        if keep_files:
+            _keep_checked_files(acting, exc.form, application=application, posted=posted, used=used,
+                                request=request)
         raise
 
 
-def _with_staged_files(acting: Principal, data: Any, files: Any, *, application_id: int | None
+def _with_staged_files(acting: Principal, data: Any, files: Any, *, application_id: int | None, keep_files: bool
                        ) -> tuple[Any, dict[str, StagedDocument], set[str]]:
     """``files`` plus, for each input the form sends a kept upload for (``_staged-<input>``,
     through :func:`access.staged_documents_of_form`) and no new file was chosen in, that upload's
     content (checked again by the form like any new file). Returns (files, kept documents by input,
     inputs answered by a kept document)."""
-    posted = access.staged_documents_of_form(acting, data, application_id=application_id)
+    posted = access.staged_documents_of_form(acting, data, application_id=application_id) if keep_files else {}
     if not posted:
         return files, posted, set()
     merged = files.copy() if files is not None else MultiValueDict()

@@ -131,7 +131,7 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
     try:
         application = actions.application_save_draft(acting=principal, definition=definition, data=request.POST,
                                                      files=request.FILES, request=request,
-                                                     complete="_review" in request.POST)
+                                                     complete="_review" in request.POST, keep_files=True)
     except actions.FormInvalid as exc:
         return _form_page(request, exc.form, None, title, status=422)
     return _after_save(request, application)
@@ -186,7 +186,7 @@ def edit(request: HttpRequest, principal: Principal, application_id: int) -> Htt
     try:
         application = actions.application_save_draft(acting=principal, application=application, data=request.POST,
                                                      files=request.FILES, request=request,
-                                                     complete="_review" in request.POST)
+                                                     complete="_review" in request.POST, keep_files=True)
     except actions.FormInvalid as exc:
         return _form_page(request, exc.form, application, title, status=422)
     except Conflict as exc:
