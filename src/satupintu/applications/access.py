@@ -19,9 +19,21 @@ same :class:`~satupintu.core.errors.NotFound` (no way to probe another agency's 
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+import uuid
+from typing import Any
 
-from satupintu.applications.models import Application, ApplicationStatus, OnlineServiceDefinition, Upload
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from satupintu.applications.models import (
+    Application,
+    ApplicationStatus,
+    OnlineServiceDefinition,
+    StagedDocument,
+    Upload,
+)
 from satupintu.catalog.models import Agency
 from satupintu.core.errors import NotFound, PermissionDenied
 from satupintu.core.principal import Principal
@@ -106,6 +118,52 @@ def access_upload_by_id(principal: Principal, application_id: int | str, upload_
     if upload is None:
         raise NotFound()
     return upload
+
+
+def access_staged_document_by_uid(principal: Principal, uid: str, *, field_path: str | None = None,
+                                  application_id: int | None = None) -> StagedDocument:
+    """A staged document (ADR 0091, 0115) that ``principal`` uploaded and may still use;
+    :class:`NotFound` otherwise (unknown, not theirs, older than
+    ``SATUPINTU_REGISTRATION_DOCUMENT_HOURS``, or a malformed ``uid``).
+
+    ``field_path`` ``None`` (Registration API): any of the uploader's documents. A web form
+    (``field_path`` given, e.g. ``anggota.1.akta``) uses only a document kept for that very input
+    of that very form: ``application_id`` the draft being edited, ``None`` a new-application form.
+    So a file is never attached to another citizen's draft, nor to another draft of the same one.
+    """
+    if principal.kind in ("anonymous", "platform", ""):
+        raise NotFound()
+    try:
+        value = uuid.UUID(str(uid))
+    except ValueError:
+        raise NotFound() from None
+    fresh = timezone.now() - dt.timedelta(hours=settings.SATUPINTU_REGISTRATION_DOCUMENT_HOURS)
+    qs = StagedDocument.objects.filter(uid=value, owner_kind=principal.kind, owner_id=principal.id,
+                                       created_at__gte=fresh)
+    if field_path is not None:
+        qs = qs.filter(field_path=field_path)
+        qs = qs.filter(application__isnull=True) if application_id is None else qs.filter(application_id=application_id)
+    document = qs.first()
+    if document is None:
+        raise NotFound()
+    return document
+
+
+def staged_documents_of_form(principal: Principal, data: Any, *, application_id: int | None
+                             ) -> dict[str, StagedDocument]:
+    """The kept uploads a posted web form refers to (``_staged-<input>`` values), each through
+    :func:`access_staged_document_by_uid` for that input and form: ``{input name: document}``.
+    References that do not pass (another citizen's, another draft's, expired, garbled) are left out."""
+    from satupintu.applications.forms_engine import input_path, staged_inputs
+
+    out: dict[str, StagedDocument] = {}
+    for key, uid in staged_inputs(data).items():
+        try:
+            out[key] = access_staged_document_by_uid(principal, uid, field_path=input_path(key),
+                                                     application_id=application_id)
+        except NotFound:
+            continue
+    return out
 
 
 def can_edit_definitions(principal: Principal, agency_code: str) -> bool:

@@ -17,14 +17,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from satupintu.applications import access, uploads
 from satupintu.applications.definitions_io import DefinitionContent
-from satupintu.applications.forms_engine import SchemaForm, answers_to_data, file_paths, set_file_ref
+from satupintu.applications.forms_engine import SchemaForm, answers_to_data, file_paths, input_path, set_file_ref
 from satupintu.applications.models import (
     Application,
     ApplicationEvent,
@@ -186,7 +188,8 @@ def _bind(version: DefinitionVersion, data: Any, files: Any, *, existing: dict[s
 
 def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
                            definition: OnlineServiceDefinition | None = None, application: Application | None = None,
-                           request: HttpRequest | None = None, complete: bool = False) -> Application:
+                           request: HttpRequest | None = None, complete: bool = False,
+                           keep_files: bool = False) -> Application:
     """Save answers as a draft (new when ``application`` is None, under the definition's current
     version; else the applicant's own draft, which keeps its version).
 
@@ -194,9 +197,16 @@ def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
     page's "Simpan dan tinjau") checks every rule, including required fields, before anything is
     written. Also saves a revision while the workflow waits for the applicant (then every rule,
     including required fields, applies). ``data``/``files``: the POST (or
-    :func:`answers_to_data` output). Raises :class:`FormInvalid` (nothing written),
+    :func:`answers_to_data` output). Raises :class:`FormInvalid` (no answer written),
     :class:`NotFound` for someone else's application, :class:`Conflict` if it can no longer
     be edited. Returns the saved application (``status`` draft or unchanged).
+
+    ``keep_files`` (the web form; the Registration API has its own staged documents): files are
+    not lost on :class:`FormInvalid` (project rule "bad input loses nothing", ADR 0115). Each
+    chosen file that passed its own checks is kept as a :class:`StagedDocument` of ``acting`` for
+    that input of this form (audited ``application_document.staged`` in its transaction) and
+    shown on ``exc.form`` as already uploaded; the form sends it back as ``_staged-<input>``,
+    and a later save of the same form uses it (unless a new file is chosen) and deletes it.
     """
     access.require_can_apply(acting)
     if application is None:
@@ -205,22 +215,112 @@ def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
         version = definition.current_version()
         if version is None:
             raise NotFound()
-        form = _bind(version, data, files, existing={}, partial=not complete)
+        files, posted, used = _with_staged_files(acting, data, files, application_id=None, keep_files=keep_files)
+        try:
+            form = _bind(version, data, files, existing={}, partial=not complete)
+        except FormInvalid as exc:
+            if keep_files:
+                _keep_checked_files(acting, exc.form, application=None, posted=posted, used=used, request=request)
+            raise
         with _undo_files_on_error() as written, transaction.atomic():
             application = Application.objects.create(
                 version=version, definition=definition, agency=definition.agency, applicant_kind=acting.kind,
                 applicant_id=acting.id, applicant_display=acting.display[:255], answers={})
-            return _save_answers(application, form, acting, written, request, created=True)
-    with _undo_files_on_error() as written, transaction.atomic():
-        locked = access.access_application_by_id(acting, application.pk, for_update=True)
-        if not access.is_applicant(acting, locked):
-            raise NotFound()
-        revising = locked.status == ApplicationStatus.IN_PROCESS and Workflow(
-            locked.version.workflow).waits_for_applicant(locked.state)
-        if locked.status != ApplicationStatus.DRAFT and not revising:
-            raise Conflict(str(_("This application can no longer be changed.")))
-        form = _bind(locked.version, data, files, existing=locked.answers, partial=not (revising or complete))
-        return _save_answers(locked, form, acting, written, request, created=False)
+            saved = _save_answers(application, form, acting, written, request, created=True)
+            staged_documents_consumed(documents=list(posted.values()))
+            return saved
+    posted, used = {}, set()
+    try:
+        with _undo_files_on_error() as written, transaction.atomic():
+            locked = access.access_application_by_id(acting, application.pk, for_update=True)
+            if not access.is_applicant(acting, locked):
+                raise NotFound()
+            revising = locked.status == ApplicationStatus.IN_PROCESS and Workflow(
+                locked.version.workflow).waits_for_applicant(locked.state)
+            if locked.status != ApplicationStatus.DRAFT and not revising:
+                raise Conflict(str(_("This application can no longer be changed.")))
+            files, posted, used = _with_staged_files(acting, data, files, application_id=locked.pk,
+                                                     keep_files=keep_files)
+            form = _bind(locked.version, data, files, existing=locked.answers, partial=not (revising or complete))
+            saved = _save_answers(locked, form, acting, written, request, created=False)
+            staged_documents_consumed(documents=list(posted.values()))
+            return saved
+    except FormInvalid as exc:
+        # The draft is the applicant's (checked above before anything could fail validation).
+        if keep_files:
+            _keep_checked_files(acting, exc.form, application=application, posted=posted, used=used,
+                                request=request)
+        raise
+
+
+def _with_staged_files(acting: Principal, data: Any, files: Any, *, application_id: int | None, keep_files: bool
+                       ) -> tuple[Any, dict[str, StagedDocument], set[str]]:
+    """``files`` plus, for each input the form sends a kept upload for (``_staged-<input>``,
+    through :func:`access.staged_documents_of_form`) and no new file was chosen in, that upload's
+    content (checked again by the form like any new file). Returns (files, kept documents by input,
+    inputs answered by a kept document)."""
+    posted = access.staged_documents_of_form(acting, data, application_id=application_id) if keep_files else {}
+    if not posted:
+        return files, posted, set()
+    merged = files.copy() if files is not None else MultiValueDict()
+    used: set[str] = set()
+    for key, document in posted.items():
+        if merged.get(key):
+            continue  # a newly chosen file replaces the kept one
+        try:
+            with uploads.open_stored(document.storage_name) as handle:
+                content = handle.read()
+        except OSError:
+            continue  # the stored copy is gone: the field is simply unanswered
+        merged[key] = SimpleUploadedFile(document.name, content, content_type=document.content_type)
+        used.add(key)
+    return merged, posted, used
+
+
+def _keep_checked_files(acting: Principal, form: SchemaForm, *, application: Application | None,
+                        posted: dict[str, StagedDocument], used: set[str],
+                        request: HttpRequest | None) -> dict[str, StagedDocument]:
+    """After a failed save, keep every chosen file that passed its own checks (ADR 0115): a new
+    one becomes a staged document of ``acting`` bound to its input and this form (``application``:
+    the draft, ``None`` for a new application), a kept one stays; each is shown on ``form``. A kept
+    file replaced by a new valid one is deleted. Returns the kept documents by input name."""
+    keep: dict[str, StagedDocument] = {}
+    fresh: dict[str, uploads.CheckedFile] = {}
+    for here, checked in form.new_files.items():
+        key = form.new_file_inputs[here]
+        if key in used:
+            keep[key] = posted[key]
+        else:
+            fresh[key] = checked
+    for key in used:
+        if key not in keep and key not in form.errors:  # e.g. its field is now hidden by a condition
+            keep[key] = posted[key]
+    if fresh:
+        with _undo_files_on_error() as written, transaction.atomic():
+            for key, checked in fresh.items():
+                keep[key] = _stage(acting, checked, written, request, application=application,
+                                   field_path=input_path(key))
+            staged_documents_consumed(documents=[posted[key] for key in fresh if key in posted])
+    for key, document in keep.items():
+        form.show_staged(key, {"uid": str(document.uid), "name": document.name, "size": document.size})
+    return keep
+
+
+def _stage(acting: Principal, checked: uploads.CheckedFile, written: list[str], request: HttpRequest | None, *,
+           application: Application | None = None, field_path: str = "") -> StagedDocument:
+    """Store one checked file as a staged document of ``acting`` and audit it
+    (``application_document.staged``) in the caller's transaction."""
+    storage_name = uploads.store(checked)
+    written.append(storage_name)
+    document = StagedDocument.objects.create(
+        uid=uuid.uuid4(), owner_kind=acting.kind, owner_id=acting.id, application=application,
+        field_path=field_path, name=checked.name, storage_name=storage_name, kind=checked.kind,
+        content_type=checked.content_type, size=checked.size, sha256=checked.sha256)
+    details: dict[str, Any] = {"kind": checked.kind, "size": checked.size, "sha256": checked.sha256}
+    if field_path:
+        details.update(field=field_path, application=application.pk if application else "")
+    record(actor=acting, action="application_document.staged", target=document, details=details, request=request)
+    return document
 
 
 def _save_answers(application: Application, form: SchemaForm, acting: Principal, written: list[str],
@@ -333,14 +433,7 @@ def document_stage(*, acting: Principal, file: Any, request: HttpRequest | None 
     except ValidationError as exc:
         raise InvalidInput([FieldError("file", exc.code or "invalid", m) for m in exc.messages]) from None
     with _undo_files_on_error() as written, transaction.atomic():
-        storage_name = uploads.store(checked)
-        written.append(storage_name)
-        document = StagedDocument.objects.create(
-            uid=uuid.uuid4(), owner_kind=acting.kind, owner_id=acting.id, name=checked.name,
-            storage_name=storage_name, kind=checked.kind, content_type=checked.content_type,
-            size=checked.size, sha256=checked.sha256)
-        record(actor=acting, action="application_document.staged", target=document,
-               details={"kind": checked.kind, "size": checked.size, "sha256": checked.sha256}, request=request)
+        document = _stage(acting, checked, written, request)
     return document
 
 
@@ -493,12 +586,22 @@ def application_transition(*, acting: Principal, application_id: int | str, tran
 def application_claim(*, acting: Principal, application_id: int | str, expected_lock_version: int | None = None,
                       request: HttpRequest | None = None) -> Application:
     """An officer takes the task. Exactly one of two officers claiming at once succeeds; the
-    other gets :class:`Conflict` naming that it is taken."""
+    other gets :class:`Conflict` naming that it is taken.
+
+    Only an officer whose roles allow at least one workflow transition out of the current state
+    (:meth:`Workflow.allowed_transitions`, the same :func:`~satupintu.applications.workflow.may_take`
+    check as :func:`application_transition`) may take it; anyone else gets
+    :class:`PermissionDenied` and nothing is written (like a refused transition). Taking is
+    advisory towards colleagues: other officers with the role may still act on a taken task.
+    """
     locked = access.access_application_by_id(acting, application_id, for_update=True)
     if not access.is_officer_of_agency(acting):
         raise PermissionDenied("Only the agency's officers can take tasks.")
     if locked.status != ApplicationStatus.IN_PROCESS:
         raise Conflict(str(_("This application is closed.")))
+    if not Workflow(locked.version.workflow).allowed_transitions(locked.state, acting, is_applicant=False):
+        raise PermissionDenied(str(_("Your roles allow no action on this application in its current state, "
+                                     "so you cannot take this task.")))
     if locked.claimed_by and locked.claimed_by != acting.id:
         raise Conflict(str(_("Another officer has already taken this task.")))
     if expected_lock_version is not None and expected_lock_version != locked.lock_version:

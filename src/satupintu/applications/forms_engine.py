@@ -43,6 +43,8 @@ from satupintu.regions.forms import REFRESH_BUTTON, RegionField
 VERSION_FIELD = "_version"
 ADD_PREFIX = "_add-"
 REMOVE_PREFIX = "_remove-"
+# ``_staged-<input name>``: the uid of a file kept from an earlier failed save of this form (ADR 0115).
+STAGED_PREFIX = "_staged-"
 ADDRESS_PARTS = ("street", "rt", "rw", "region", "postal_code")
 EMPTY: tuple[Any, ...] = (None, "", [], {}, ())
 
@@ -249,6 +251,7 @@ class SchemaForm(forms.Form):
         self.answers: dict[str, Any] = {}
         self.new_files: dict[str, uploads.CheckedFile] = {}
         self.new_file_inputs: dict[str, str] = {}
+        self.staged_files: dict[str, dict[str, Any]] = {}
         initial = flatten_answers(schema, answers or {}) if data is None else {}
         super().__init__(data=data, files=files, initial=initial, **kwargs)
         # Text, not a number: whatever is posted is compared in :meth:`clean`, so a garbled value
@@ -320,6 +323,18 @@ class SchemaForm(forms.Form):
             scalar = django_field(spec)
             if scalar is not None:
                 self.fields[prefix] = scalar
+
+    def show_staged(self, key: str, ref: dict[str, Any]) -> None:
+        """Show the file input ``key`` as already answered by a kept upload (ADR 0115): ``ref`` is
+        ``{"uid", "name", "size"}``; the page prints "already uploaded: name (size)" and sends the
+        uid back in ``_staged-<key>``, so the citizen need not choose the file again."""
+        field = self.fields.get(key)
+        if not isinstance(field, forms.FileField):
+            return
+        self.staged_files[key] = ref
+        field.staged = ref  # type: ignore[attr-defined]  # read by the template (bound.field.staged)
+        described = f"id_{key}_help id_{key}_staged" if field.help_text else f"id_{key}_staged"
+        field.widget.attrs["aria-describedby"] = described
 
     def is_refresh(self) -> bool:
         """True when the POST came from an "add another"/"remove" group button or a region
@@ -601,3 +616,22 @@ _SAFE_PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.\d+\.[a-z][a-z0-9_]*)?$")
 
 def is_file_path(path: str) -> bool:
     return bool(_SAFE_PATH_RE.match(path))
+
+
+def staged_inputs(data: Any) -> dict[str, str]:
+    """The kept uploads a posted form refers to: ``{input name: uid}`` from its
+    ``_staged-<input name>`` values (input names such as ``ktp`` or ``anggota-1-akta``; anything
+    that is not a file input name of this shape is ignored)."""
+    out: dict[str, str] = {}
+    for name in data or {}:
+        if isinstance(name, str) and name.startswith(STAGED_PREFIX):
+            key = name.removeprefix(STAGED_PREFIX)
+            value = data.get(name)
+            if is_file_path(input_path(key)) and isinstance(value, str) and value:
+                out[key] = value[:64]
+    return out
+
+
+def input_path(key: str) -> str:
+    """A file input's name → its path with raw row numbers (``anggota-1-akta`` → ``anggota.1.akta``)."""
+    return key.replace("-", ".")

@@ -271,11 +271,20 @@ class StagedDocument(models.Model):
     checks it again against that field's rules and stores its own copy as an :class:`Upload`;
     the staged row and file are then removed. Only its uploader (``owner_kind``/``owner_id``) can
     use it, and only for ``SATUPINTU_REGISTRATION_DOCUMENT_HOURS`` hours.
+
+    The web form keeps the same way each file that passed its checks when a save fails on another
+    answer (ADR 0115): ``field_path`` is then the input it was chosen in (``ktp``,
+    ``anggota.1.akta``, raw row numbers) and ``application`` the draft being edited (``None`` on
+    a new-application form, before any draft exists); only that form of that uploader can use it.
+    Documents of the Registration API have neither.
     """
 
     uid = models.UUIDField(unique=True)
     owner_kind = models.CharField(max_length=16)
     owner_id = models.CharField(max_length=255)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True,
+                                    related_name="staged_documents")
+    field_path = models.CharField(max_length=120, blank=True)
     name = models.CharField(max_length=120)
     storage_name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=16)

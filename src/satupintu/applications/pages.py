@@ -126,14 +126,23 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
     form = SchemaForm(version.form_schema, version=version.number, data=request.POST, files=request.FILES,
                       partial=True)
     if form.is_refresh():
+        _show_kept_files(principal, form, None)
         return _form_page(request, form, None, title)
     try:
         application = actions.application_save_draft(acting=principal, definition=definition, data=request.POST,
                                                      files=request.FILES, request=request,
-                                                     complete="_review" in request.POST)
+                                                     complete="_review" in request.POST, keep_files=True)
     except actions.FormInvalid as exc:
         return _form_page(request, exc.form, None, title, status=422)
     return _after_save(request, application)
+
+
+def _show_kept_files(principal: Principal, form: SchemaForm, application: Application | None) -> None:
+    """A re-rendered form ("add another", "next list") keeps showing the files kept from an
+    earlier failed save (ADR 0115), read through the chokepoint for this form."""
+    kept = access.staged_documents_of_form(principal, form.data, application_id=application.pk if application else None)
+    for key, document in kept.items():
+        form.show_staged(key, {"uid": str(document.uid), "name": document.name, "size": document.size})
 
 
 def _service_name(definition: Any) -> str:
@@ -172,11 +181,12 @@ def edit(request: HttpRequest, principal: Principal, application_id: int) -> Htt
     form = SchemaForm(version.form_schema, version=version.number, data=request.POST, files=request.FILES,
                       existing_files=existing, partial=True)
     if form.is_refresh():
+        _show_kept_files(principal, form, application)
         return _form_page(request, form, application, title)
     try:
         application = actions.application_save_draft(acting=principal, application=application, data=request.POST,
                                                      files=request.FILES, request=request,
-                                                     complete="_review" in request.POST)
+                                                     complete="_review" in request.POST, keep_files=True)
     except actions.FormInvalid as exc:
         return _form_page(request, exc.form, application, title, status=422)
     except Conflict as exc:
@@ -325,6 +335,10 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
                 messages.error(request, str(exc))
                 return render(request, "applications/officer_detail.html",
                               _officer_context(request, principal, application_id), status=409)
+            except PermissionDenied as exc:
+                messages.error(request, str(exc))
+                return render(request, "applications/officer_detail.html",
+                              _officer_context(request, principal, application_id), status=403)
         try:
             application = actions.application_transition(
                 acting=principal, application_id=application.pk, transition=request.POST.get("transition", ""),
@@ -354,7 +368,8 @@ def _officer_context(request: HttpRequest, principal: Principal, application_id:
     return {
         "application": application, "state_label": _state_label(application),
         "rows": answer_rows(application.version.form_schema, application.answers),
-        "can_claim": in_process and not application.claimed_by,
+        # Taking the task needs a transition the officer may take now (the action checks the same).
+        "can_claim": in_process and not application.claimed_by and bool(transitions),
         "claimed_by_me": bool(application.claimed_by) and application.claimed_by == principal.id,
         "events": timeline_rows(application), "transitions": [
             {"name": t.name, "label": text_in(t.label, request_language()), "reason_required": t.reason_required}

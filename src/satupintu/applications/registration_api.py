@@ -25,7 +25,6 @@ import re
 import uuid
 from typing import Any, Literal
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -453,12 +452,9 @@ def _bound_data(request: HttpRequest, principal: Principal, version: DefinitionV
 
 def _staged_document(principal: Principal, uid: str) -> StagedDocument | None:
     try:
-        value = uuid.UUID(uid)
-    except ValueError:
+        return access.access_staged_document_by_uid(principal, uid)
+    except NotFound:
         return None
-    fresh = timezone.now() - dt.timedelta(hours=settings.SATUPINTU_REGISTRATION_DOCUMENT_HOURS)
-    return StagedDocument.objects.filter(uid=value, owner_kind=principal.kind, owner_id=principal.id,
-                                         created_at__gte=fresh).first()
 
 
 def _require_loa(request: HttpRequest, version: DefinitionVersion) -> None:

@@ -66,7 +66,8 @@ ACTIONS: dict[str, str] = {
     "application.transitioned": "An application moved along its workflow (verify, revise, approve, reject)",
     "application_file.viewed": "An officer opened a citizen's uploaded file (data access)",
     "application.viewed": "An officer opened a citizen's application (data access)",
-    "application_document.staged": "A citizen uploaded a document through the Registration API (before applying)",
+    "application_document.staged": ("A citizen's checked document was kept before an application used it "
+                                    "(Registration API upload, or a file of a web form whose save failed)"),
 }
 
 

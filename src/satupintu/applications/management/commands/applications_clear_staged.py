@@ -1,6 +1,7 @@
-"""``satupintu manage applications_clear_staged``: delete documents uploaded through the
-Registration API (``POST /documents``) that were never used and are past
-``SATUPINTU_REGISTRATION_DOCUMENT_HOURS`` (ADR 0091). Run daily from the scheduler."""
+"""``satupintu manage applications_clear_staged``: delete staged documents that were never used
+and are past ``SATUPINTU_REGISTRATION_DOCUMENT_HOURS``: uploads through the Registration API
+(``POST /documents``, ADR 0091) and files kept from a failed save of the web form (ADR 0115).
+Run daily from the scheduler."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Delete expired documents staged through the Registration API."
+    help = "Delete expired staged documents (Registration API uploads and files kept from failed form saves)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         from satupintu.applications.actions import staged_documents_clear_expired
