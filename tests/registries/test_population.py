@@ -13,6 +13,7 @@ from django.test import Client
 
 from satupintu.audit.models import AuditEvent
 from satupintu.core.principal import Principal
+from satupintu.exchange.interface import nik_index
 from satupintu.exchange.models import AccessRight, DataAccess, MessageLog, Service
 from satupintu.exchange.selectors import data_accesses_for_nik
 from satupintu.registries.actions import population_import
@@ -94,16 +95,41 @@ def test_exists_and_not_found(register: Directory, live_server) -> None:  # noqa
 
 
 @pytest.mark.django_db(transaction=True)
-def test_list_with_filters(register: Directory, live_server) -> None:  # noqa: ANN001
+def test_list_searches_only_the_data_subject(register: Directory, live_server) -> None:  # noqa: ANN001
+    """Budi's family card has three residents, but a list on Budi's behalf answers only Budi: the others'
+    data would leave the register without a data-access record of their own."""
     url = f"{live_server.url}{REGISTER}"
     body = httpx.get(url, params={"query.familyCardNumber": "3171010101100001", "pageSize": 2},
                      headers=client_headers(register, **PREFILL)).json()
-    assert body["count"] == 3 and len(body["results"]) == 2 and body["next"] and body["previous"] is None
+    assert body["count"] == 1 and [r["nik"] for r in body["results"]] == [NIK]
+    assert body["next"] is None and body["previous"] is None
     body = httpx.get(url, params={"query.regionCode": "32.16", "search": "rina"},
                      headers=client_headers(register, **PREFILL)).json()
-    assert [r["name"] for r in body["results"]] == ["Rina Marlina"]
+    assert body["count"] == 0 and body["results"] == []  # Rina is not the subject
     bad = httpx.get(url, params={"pageSize": 1000}, headers=client_headers(register, **PREFILL))
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "pageSize"
+    assert {a.subject_index for a in DataAccess.objects.all()} == {nik_index(NIK)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reading_another_resident_than_the_subject_is_refused(register: Directory, live_server) -> None:  # noqa: ANN001
+    siti = "3171015705900002"
+    url = f"{live_server.url}{REGISTER}"
+    for path in ("/read", "/exists"):
+        response = httpx.post(f"{url}{path}", json={"query": {"content": {"nik": siti}}},
+                              headers=client_headers(register, **PREFILL))  # X-Road-UserId: Budi
+        assert response.status_code == 403, response.text
+        assert response.json()["errors"][0]["field"] == "query.content.nik"
+        assert "content" not in response.json()
+    assert not DataAccess.objects.exists()  # nothing was read, so nobody's list shows a read
+
+
+@pytest.mark.django_db(transaction=True)
+def test_register_needs_a_data_subject(register: Directory, live_server) -> None:  # noqa: ANN001
+    response = Client().post("/registri/data/penduduk/1.0/read", {"query": {"content": {"nik": NIK}}},
+                             content_type="application/json", HTTP_X_ROAD_CLIENT="SPLP-DEV/GOV/KEMENSOS/bansos",
+                             REMOTE_ADDR="127.0.0.1")
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "X-Road-UserId"
 
 
 @pytest.mark.django_db(transaction=True)

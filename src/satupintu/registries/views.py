@@ -9,6 +9,12 @@ Data API 1.3.0 shape (``bb-digital-registries``):
 Like every provider behind the gateway it trusts the client header (``X-Road-Client`` /
 ``Information-Mediator-Client``) only from the gateway's addresses
 (``SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES``); any other caller gets 401.
+
+Every answer is about one data subject: the resident named by ``X-Road-UserId`` (the NIK the gateway
+requires for personal-data services and records in that resident's "Siapa yang mengakses data saya"
+list). Without it the register answers 400; ``read``/``exists`` of another NIK get 403; ``list``
+searches only that resident's record. So no resident's data leaves the register without a
+data-access record of their own.
 """
 
 from __future__ import annotations
@@ -38,7 +44,8 @@ View = Callable[..., HttpResponse]
 
 
 def from_gateway(view: View) -> View:
-    """401 unless the request comes from a gateway address and names its client."""
+    """401 unless the request comes from a gateway address and names its client; 400 unless it names
+    the data subject (a 16-digit NIK in ``X-Road-UserId``), passed to the view as ``subject``."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -46,9 +53,24 @@ def from_gateway(view: View) -> View:
         if request.META.get("REMOTE_ADDR") not in settings.SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES or not client:
             return problem_response(request, status=401, title="Unauthorized", type_="/problems/unauthorized",
                                     detail="The register answers only through the exchange gateway.")
-        return view(request, *args, **kwargs)
+        subject = request.headers.get("X-Road-UserId", "").strip()
+        if not _NIK.match(subject):
+            return problem_response(
+                request, status=400, title="Invalid input", type_="/problems/invalid-input",
+                detail="Name the data subject: every answer of the register is about the resident named in "
+                       "X-Road-UserId, which the gateway records in that resident's data-access list.",
+                errors=[FieldError("X-Road-UserId", "format", "A 16-digit NIK is required.")])
+        return view(request, *args, subject=subject, **kwargs)
 
     return wrapper
+
+
+def _other_subject(request: HttpRequest) -> HttpResponse:
+    return problem_response(
+        request, status=403, title="Forbidden", type_="/problems/forbidden",
+        detail="query.content.nik must be the data subject named in X-Road-UserId: a read of another "
+               "resident would not appear in that resident's data-access list.",
+        errors=[FieldError("query.content.nik", "subject", "Must equal X-Road-UserId.")])
 
 
 def _out(person: Person) -> dict[str, str]:
@@ -75,11 +97,14 @@ def _query_nik(request: HttpRequest) -> tuple[str | None, HttpResponse | None]:
 @csrf_exempt
 @require_POST
 @from_gateway
-def read(request: HttpRequest) -> HttpResponse:
-    """One resident by NIK (DR ``read``): 200 ``{"content": {...}}``; 404 ``{"detail": "no record found"}``."""
+def read(request: HttpRequest, subject: str) -> HttpResponse:
+    """One resident by NIK (DR ``read``): 200 ``{"content": {...}}``; 404 ``{"detail": "no record found"}``;
+    403 when the NIK is not the subject in ``X-Road-UserId``."""
     nik, error = _query_nik(request)
     if error is not None or nik is None:
         return error or HttpResponse(status=400)
+    if nik != subject:
+        return _other_subject(request)
     person = Person.objects.filter(nik_index=nik_index(nik)).first()
     if person is None:
         return JsonResponse({"detail": "no record found"}, status=404)
@@ -89,11 +114,14 @@ def read(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @from_gateway
-def exists(request: HttpRequest) -> HttpResponse:
-    """Whether a resident with the NIK exists (DR ``exists``)."""
+def exists(request: HttpRequest, subject: str) -> HttpResponse:
+    """Whether a resident with the NIK exists (DR ``exists``); 403 when the NIK is not the subject in
+    ``X-Road-UserId``."""
     nik, error = _query_nik(request)
     if error is not None or nik is None:
         return error or HttpResponse(status=400)
+    if nik != subject:
+        return _other_subject(request)
     found = Person.objects.filter(nik_index=nik_index(nik)).exists()
     return JsonResponse({"answer": {"status": found,
                                     "message": "Object found from database" if found else "Object not found"}})
@@ -101,9 +129,10 @@ def exists(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @from_gateway
-def list_residents(request: HttpRequest) -> HttpResponse:
-    """Residents matching the filters (DR ``list``): ``{count, next, previous, results}``."""
-    qs = Person.objects.all()
+def list_residents(request: HttpRequest, subject: str) -> HttpResponse:
+    """The data subject's record if it matches the filters (DR ``list``): ``{count, next, previous,
+    results}``. Only the resident named in ``X-Road-UserId`` is searched (module docstring)."""
+    qs = Person.objects.filter(nik_index=nik_index(subject))
     errors = []
     if search := request.GET.get("search", "").strip()[:100]:
         qs = qs.filter(name__icontains=search)
