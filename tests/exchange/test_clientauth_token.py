@@ -44,6 +44,19 @@ def test_token_not_bound_to_the_subsystem_is_401(directory: Directory, live_serv
     assert len(provider_introspection) == 1
 
 
+def test_a_revoked_token_is_refused_at_once_despite_the_introspection_cache(directory: Directory, live_server,
+                                                                            provider_introspection) -> None:  # noqa: ANN001
+    client = oauth_client(directory.client.oauth_client_id)
+    token = client.token(live_server.url)
+    assert _get(live_server, token).status_code == 200
+    assert _get(live_server, token).status_code == 200
+    assert len(provider_introspection) == 1  # cached
+    client.revoke(live_server.url, token)  # RFC 7009 at the platform's provider
+    response = _get(live_server, token)
+    assert response.status_code == 401, response.text
+    assert len(provider_introspection) == 2  # the cached "active" answer was dropped, so it asked again
+
+
 def test_wrong_gateway_credentials_make_introspection_fail_closed(directory: Directory, live_server,
                                                                   provider_introspection, settings) -> None:  # noqa: ANN001
     token = oauth_client(directory.client.oauth_client_id).token(live_server.url)

@@ -8,6 +8,7 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Data exchange (SPLP)")
 
     def ready(self) -> None:
-        from satupintu.exchange import directory
+        from satupintu.exchange import clientauth, directory
 
         directory.connect_signals()
+        clientauth.connect_signals()

@@ -10,7 +10,8 @@ Two credentials are accepted (one is enough):
   ``SATUPINTU_EXCHANGE_INTROSPECTION_URL`` with the gateway's own client credentials (HTTP Basic,
   RFC 7662 §2.1); the token must be active and its ``client_id`` must be the subsystem's
   ``oauth_client_id``. Results are cached for at most ``..._INTROSPECTION_CACHE_SECONDS`` and never
-  past the token's ``exp``.
+  past the token's ``exp``; revoking a token at this platform's provider drops its entry at once
+  (:func:`forget_revoked_token`).
 """
 
 from __future__ import annotations
@@ -91,6 +92,35 @@ def _http() -> httpx.Client:
     return _introspection_client
 
 
+def _cache_key(token_checksum: str) -> str:
+    """The cache key of a token's introspection result: its SHA-256 (hex), which is also
+    django-oauth-toolkit's ``AccessToken.token_checksum``."""
+    return "exchange:introspect:" + token_checksum
+
+
+def forget_revoked_token(sender: Any, instance: Any, **_kwargs: Any) -> None:
+    """``post_delete`` of a DOT ``AccessToken`` (revocation, RFC 7009; refresh-token reuse
+    detection; code reuse): drop its cached introspection result, so a gateway sharing the cache
+    (Redis in production) refuses the token on the next message instead of up to
+    ``SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS`` later. A gateway with its own cache (local
+    memory, another cluster) still waits for that TTL."""
+    checksum = getattr(instance, "token_checksum", "")
+    if checksum:
+        try:
+            cache.delete(_cache_key(checksum))
+        except Exception:  # a cache outage must not fail the revocation; the TTL still bounds it
+            log.warning("could not drop a revoked token's cached introspection", exc_info=True)
+
+
+def connect_signals() -> None:
+    """Called from ``ExchangeConfig.ready``."""
+    from django.db.models.signals import post_delete
+    from oauth2_provider.models import get_access_token_model
+
+    post_delete.connect(forget_revoked_token, sender=get_access_token_model(),
+                        dispatch_uid="exchange-forget-revoked-token")
+
+
 def introspect(token: str) -> dict[str, Any]:
     """RFC 7662 introspection of ``token`` (cached). Returns the response object; an inactive or
     unknown token gives ``{"active": false}``. Raises a 503 :class:`GatewayError` when the
@@ -99,7 +129,7 @@ def introspect(token: str) -> dict[str, Any]:
     if not url:
         raise GatewayError(503, "Server.ClientProxy.TokenIntrospectionFailed", "Token introspection unavailable",
                            "Bearer tokens are not accepted: no introspection endpoint is configured.")
-    key = "exchange:introspect:" + hashlib.sha256(token.encode()).hexdigest()
+    key = _cache_key(hashlib.sha256(token.encode()).hexdigest())
     cached = cache.get(key)
     if cached is not None:
         return dict(cached)
