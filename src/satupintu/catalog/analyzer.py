@@ -4,6 +4,8 @@ Public API (stable; the consolidation app reuses it):
 
 * :func:`analyze(text) -> list[str] <analyze>` — the search terms of ``text`` with the platform's
   default analyzer (synonyms from the admin table, protected region names from the regions app);
+* :func:`analyze_words(text) -> list[tuple[str, str | None]] <analyze_words>` — the same terms, each
+  with the folded word it came from (for typo correction, ADR 0114);
 * :class:`Analyzer` — the same pipeline with explicit data, for callers that bring their own;
 * :func:`tokenize(text) -> list[str] <tokenize>` — only steps 1–2 (folding and splitting);
 * :func:`default_analyzer` / :func:`reset_analyzer` — the cached default and its invalidation

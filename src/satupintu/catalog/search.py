@@ -7,8 +7,10 @@ popularity up to +0.1 by ``log10`` of page views), then re-ranked by how much of
 keywords cover (:func:`rerank`). When at least :data:`MIN_ALL_WORDS` services hold every query term,
 only they are returned (AND); otherwise any term matches (OR), services holding every term first.
 Terms found in more than half of the services are left out of the database query (:func:`selective`).
-Typo correction is shared: unknown terms are replaced by the vocabulary term
-within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters), most frequent first. PostgreSQL first
+Typo correction is shared (:func:`correct`): an unknown term is first corrected at the level of the
+typed word — the most frequent known term that one edit of the word analyses to (``kelahran`` →
+``kelahiran`` → ``lahir``; ADR 0114) — else replaced by the vocabulary term
+within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters) of the stem, most frequent first. PostgreSQL first
 asks ``pg_trgm`` (``%`` operator on the trigram-indexed vocabulary) and SQLite the terms of similar
 length; both fall back to every term of similar length, so a short word whose trigrams differ too
 much (``psspr``) is still found.
@@ -341,7 +343,8 @@ def _document_frequencies(terms: Iterable[str]) -> dict[str, int]:
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 SURFACE_WORDS = 5
 """At most this many unknown words of one query are corrected at the level of the typed word (each
-costs ~0.5 ms per letter in stemming); further ones get the stem-level correction only."""
+analyses 300–600 edits: ~5–10 ms on the shared 2-CPU machine); further ones get the stem-level
+correction only."""
 
 
 def edits1(word: str) -> set[str]:
@@ -360,9 +363,7 @@ def _surface_candidates(word: str) -> set[str]:
     """The terms the typed ``word`` becomes after one edit of the word itself (:func:`edits1`, each
     analysed like a lone query word; stopwords and phrase synonyms give none)."""
     analyzer = default_analyzer()
-    found = {analyzer.term_of(candidate, remember=False) for candidate in edits1(word)}
-    found.discard(None)
-    return found  # type: ignore[return-value]
+    return {term for candidate in edits1(word) if (term := analyzer.term_of(candidate, remember=False)) is not None}
 
 
 def correct(terms: Sequence[str], *, loose: bool = False,
@@ -374,14 +375,16 @@ def correct(terms: Sequence[str], *, loose: bool = False,
     term was stemmed from (:func:`satupintu.catalog.analyzer.analyze_words`; ``None`` = unknown).
     Output: the terms, corrected, in the same order. Never raises for analysed input.
 
-    Two levels (ADR 0114): first the *typed word*: a misspelt inflected word such as ``kelahran``
-    stems to a non-word (``lahran``) whose closest stem is wrong (``laman``), so every string one
-    edit from the word (:func:`edits1`) is analysed like a query word, and the candidates whose term
-    is in the vocabulary win by Levenshtein distance of the word (1 for 4–5 letters, else up to
-    the transposition's 2), then document frequency (``kelahiran`` → ``lahir``). When no edit of
-    the word gives a known term, the stem itself is corrected (module doc: Levenshtein 1 for 4–5
+    Two levels (ADR 0114). First the *typed word*, for each unknown term with a known word of 4+
+    letters (at most :data:`SURFACE_WORDS` per query; protected words never): a misspelt inflected
+    word such as ``kelahran`` stems to a non-word (``lahran``) whose closest stem is a wrong one
+    (``laman``), so every string one edit from the word (:func:`edits1`: deletion, transposition,
+    replacement, insertion) is analysed like a query word, and of the resulting terms that are in
+    the vocabulary (one ``IN`` query) the most frequent wins (``kelahiran`` → ``lahir``). When no
+    such edit gives a known term, the stem itself is corrected (module doc: Levenshtein 1 for 4–5
     letters, 2 for 6+, most frequent first). ``loose`` allows one more edit at the stem level (for
     "Did you mean" suggestions). Unknown terms without a close match are kept (they match nothing).
+    Raises ``ValueError`` when ``words`` is given with another length than ``terms``.
     """
     sources = list(words) if words is not None else [None] * len(terms)
     known = set(_document_frequencies(terms))
