@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from satupintu.catalog.analyzer import Analyzer, analyze, reset_analyzer, shipped_synonyms, stopwords, tokenize
+from satupintu.catalog.analyzer import (
+    Analyzer,
+    analyze,
+    analyze_words,
+    reset_analyzer,
+    shipped_synonyms,
+    stopwords,
+    tokenize,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +43,22 @@ def test_ordinary_words_are_stemmed_the_same_at_index_and_query_time() -> None:
     assert analyze("pencatatan") == analyze("mencatat") == ["catat"]
     assert analyze("perpanjangan") == analyze("perpanjang") == ["perpanjang"]  # a synonym: final form
     assert analyze("Pencatatan Kelahiran") == ["catat", "lahir"]
+
+
+def test_each_term_knows_the_typed_word_it_came_from() -> None:
+    # Typo correction reads the typed word: the stem of a misspelt word ("lahran") says too little.
+    assert analyze_words("Akte kelahran yang kembar") == [("akta", None), ("lahran", "kelahran"), ("kembar", "kembar")]
+    assert [term for term, _ in analyze_words("Akte kelahran yang kembar")] == analyze("Akte kelahran yang kembar")
+
+
+def test_a_lone_word_becomes_the_term_a_query_would_give() -> None:
+    default = Analyzer(synonyms=shipped_synonyms(), protected=["bekasi"])
+    assert default.term_of("kelahiran") == "lahir"
+    assert default.term_of("perpanjangan") == "perpanjang"  # synonym of the word
+    assert default.term_of("bikin") == "urus"
+    assert default.term_of("bekasi") == "bekasi"  # protected: not stemmed
+    assert default.term_of("yang") is None  # stopword
+    assert default.term_of("kartu") == "kartu"
 
 
 @pytest.mark.parametrize(("variant", "canonical"), [

@@ -4,6 +4,8 @@ Public API (stable; the consolidation app reuses it):
 
 * :func:`analyze(text) -> list[str] <analyze>` — the search terms of ``text`` with the platform's
   default analyzer (synonyms from the admin table, protected region names from the regions app);
+* :func:`analyze_words(text) -> list[tuple[str, str | None]] <analyze_words>` — the same terms, each
+  with the folded word it came from (for typo correction, ADR 0114);
 * :class:`Analyzer` — the same pipeline with explicit data, for callers that bring their own;
 * :func:`tokenize(text) -> list[str] <tokenize>` — only steps 1–2 (folding and splitting);
 * :func:`default_analyzer` / :func:`reset_analyzer` — the cached default and its invalidation
@@ -123,17 +125,32 @@ class Analyzer:
         self._lock = threading.Lock()
         self._stems: dict[str, str] = {}
 
-    def stem(self, word: str) -> str:
-        """Snowball Indonesian stem of one folded word, or the word itself when protected or numeric."""
+    def stem(self, word: str, *, remember: bool = True) -> str:
+        """Snowball Indonesian stem of one folded word, or the word itself when protected or numeric.
+        ``remember=False``: do not add the word to the stem cache (typo candidates, mostly non-words)."""
         if word in self.protected or not word.isalpha() or len(word) <= 3:
             return word
         cached = self._stems.get(word)
         if cached is None:
             with self._lock:  # snowballstemmer objects are not thread-safe
                 cached = self._stemmer.stemWord(word)
-            if len(self._stems) < 200_000:
+            if remember and len(self._stems) < 200_000:
                 self._stems[word] = cached
         return cached
+
+    def term_of(self, word: str, *, remember: bool = True) -> str | None:
+        """The one search term a lone folded ``word`` becomes (steps 3–5), or ``None`` when it becomes
+        none or several (a stopword, a synonym for a phrase). Used to stem typo candidates."""
+        canonical = self.phrases.get((word,))
+        if canonical is not None:
+            return canonical[0] if len(canonical) == 1 else None
+        if word in self.stop:
+            return None
+        stem = self.stem(word, remember=remember)
+        if stem == word:
+            return stem
+        found = self.single.get(stem, (stem,))
+        return found[0] if len(found) == 1 else None
 
     def replace_phrases(self, words: list[str]) -> list[tuple[str, bool]]:
         """Step 3: replace synonym variants, longest phrase first, scanning left to right.
@@ -154,15 +171,20 @@ class Analyzer:
 
     def analyze(self, text: str, *, limit: int | None = None) -> list[str]:
         """The search terms of ``text`` (steps 1–5). ``limit`` caps the number of input words."""
-        terms: list[str] = []
+        return [term for term, _ in self.analyze_words(text, limit=limit)]
+
+    def analyze_words(self, text: str, *, limit: int | None = None) -> list[tuple[str, str | None]]:
+        """Like :meth:`analyze`, each term with the folded word it was stemmed from (``None`` for the
+        words of a synonym's canonical form, which are final). Typo correction reads the words."""
+        terms: list[tuple[str, str | None]] = []
         for word, canonical in self.replace_phrases(tokenize(text, limit=limit)):
             if canonical:
-                terms.append(word)
+                terms.append((word, None))
                 continue
             if word in self.stop:
                 continue
             stem = self.stem(word)
-            terms.extend(self.single.get(stem, (stem,)) if stem != word else (stem,))
+            terms.extend((t, word) for t in (self.single.get(stem, (stem,)) if stem != word else (stem,)))
         return terms
 
 
@@ -251,6 +273,12 @@ def analyze(text: str) -> list[str]:
     names from the kode wilayah register (Kepmendagri 300.2.2-2138/2025) are never stemmed.
     """
     return default_analyzer().analyze(text, limit=MAX_TERMS)
+
+
+def analyze_words(text: str) -> list[tuple[str, str | None]]:
+    """:func:`analyze` with, for each term, the folded query word it came from (``None`` when it is
+    a synonym's canonical word); for typo correction at the level of the typed word."""
+    return default_analyzer().analyze_words(text, limit=MAX_TERMS)
 
 
 def analyze_document(text: str) -> list[str]:

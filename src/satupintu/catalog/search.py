@@ -7,8 +7,10 @@ popularity up to +0.1 by ``log10`` of page views), then re-ranked by how much of
 keywords cover (:func:`rerank`). When at least :data:`MIN_ALL_WORDS` services hold every query term,
 only they are returned (AND); otherwise any term matches (OR), services holding every term first.
 Terms found in more than half of the services are left out of the database query (:func:`selective`).
-Typo correction is shared: unknown terms are replaced by the vocabulary term
-within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters), most frequent first. PostgreSQL first
+Typo correction is shared (:func:`correct`): an unknown term is first corrected at the level of the
+typed word — the most frequent known term that one edit of the word analyses to (``kelahran`` →
+``kelahiran`` → ``lahir``; ADR 0114) — else replaced by the vocabulary term
+within Levenshtein distance 1 (4–5 letters) or 2 (6+ letters) of the stem, most frequent first. PostgreSQL first
 asks ``pg_trgm`` (``%`` operator on the trigram-indexed vocabulary) and SQLite the terms of similar
 length; both fall back to every term of similar length, so a short word whose trigrams differ too
 much (``psspr``) is still found.
@@ -26,7 +28,7 @@ from typing import Any, NamedTuple
 from django.db import connection, transaction
 from rapidfuzz.distance import Levenshtein
 
-from satupintu.catalog.analyzer import analyze, analyze_document, default_analyzer
+from satupintu.catalog.analyzer import analyze_document, analyze_words, default_analyzer
 from satupintu.catalog.models import SearchDocument, SearchTerm, Service
 
 WEIGHTS = (10.0, 5.0, 2.0, 1.0)
@@ -326,27 +328,86 @@ def selective(terms: Sequence[str]) -> list[str]:
     return kept or [min(terms, key=lambda t: df.get(t, 0))]
 
 
-def correct(terms: Sequence[str], *, loose: bool = False) -> list[str]:
-    """Replace each term missing from the vocabulary by its closest known term (see module doc).
+def _document_frequencies(terms: Iterable[str]) -> dict[str, int]:
+    """``{term: df}`` of those ``terms`` that are in the vocabulary (one ``IN`` query)."""
+    unique = sorted(set(terms))
+    if not unique:
+        return {}
+    with connection.cursor() as cursor:
+        placeholders = ", ".join(["%s"] * len(unique))
+        sql = f"SELECT term, df FROM catalog_searchterm WHERE term IN ({placeholders})"  # noqa: S608 - placeholders only
+        cursor.execute(sql, unique)
+        return {term: int(df) for term, df in cursor.fetchall()}
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SURFACE_WORDS = 5
+"""At most this many unknown words of one query are corrected at the level of the typed word (each
+analyses 300–600 edits: ~5–10 ms on the shared 2-CPU machine); further ones get the stem-level
+correction only."""
+
+
+def edits1(word: str) -> set[str]:
+    """Every string one edit from ``word`` (Norvig: a deletion, transposition, replacement or
+    insertion of a letter a–z); ``word`` itself is not included."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {a + b[1:] for a, b in splits if b}
+    found |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    found |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    found |= {a + c + b for a, b in splits for c in _LETTERS}
+    found.discard(word)
+    return found
+
+
+def _surface_candidates(word: str) -> set[str]:
+    """The terms the typed ``word`` becomes after one edit of the word itself (:func:`edits1`, each
+    analysed like a lone query word; stopwords and phrase synonyms give none)."""
+    analyzer = default_analyzer()
+    return {term for candidate in edits1(word) if (term := analyzer.term_of(candidate, remember=False)) is not None}
+
+
+def correct(terms: Sequence[str], *, loose: bool = False,
+            words: Sequence[str | None] | None = None) -> list[str]:
+    """Replace each term missing from the vocabulary by its closest known term.
     Protected words (region names, institutional words) are never replaced.
 
-    ``loose`` allows one more edit (for "Did you mean" suggestions). Unknown terms without a close
-    match are kept (they simply match nothing).
+    Inputs: ``terms`` (analysed query terms); ``words``, parallel to ``terms``, the folded word each
+    term was stemmed from (:func:`satupintu.catalog.analyzer.analyze_words`; ``None`` = unknown).
+    Output: the terms, corrected, in the same order. Never raises for analysed input.
+
+    Two levels (ADR 0114). First the *typed word*, for each unknown term with a known word of 4+
+    letters (at most :data:`SURFACE_WORDS` per query; protected words never): a misspelt inflected
+    word such as ``kelahran`` stems to a non-word (``lahran``) whose closest stem is a wrong one
+    (``laman``), so every string one edit from the word (:func:`edits1`: deletion, transposition,
+    replacement, insertion) is analysed like a query word, and of the resulting terms that are in
+    the vocabulary (one ``IN`` query) the most frequent wins (``kelahiran`` → ``lahir``). When no
+    such edit gives a known term, the stem itself is corrected (module doc: Levenshtein 1 for 4–5
+    letters, 2 for 6+, most frequent first). ``loose`` allows one more edit at the stem level (for
+    "Did you mean" suggestions). Unknown terms without a close match are kept (they match nothing).
+    Raises ``ValueError`` when ``words`` is given with another length than ``terms``.
     """
-    unique = set(terms)
-    known: set[str] = set()
-    if unique:
-        with connection.cursor() as cursor:
-            placeholders = ", ".join(["%s"] * len(unique))
-            sql = f"SELECT term FROM catalog_searchterm WHERE term IN ({placeholders})"  # noqa: S608 - placeholders only
-            cursor.execute(sql, sorted(unique))
-            known = {row[0] for row in cursor.fetchall()}
-    impl = backend()
-    fixed: dict[str, str] = {}
+    sources = list(words) if words is not None else [None] * len(terms)
+    known = set(_document_frequencies(terms))
     protected = default_analyzer().protected  # place names are never "corrected" (Bekasi is not bekas)
-    for term in unique - known - protected:
+    unknown = {t for t in set(terms) - known - protected if t.isalpha()}
+    fixed: dict[str, str] = {}
+
+    typed: dict[str, str] = {}  # unknown term -> the typed word it came from
+    for term, word in zip(terms, sources, strict=True):
+        if (term in unknown and term not in typed and word and word not in protected and word.isascii()
+                and word.isalpha() and _max_distance(word) > 0 and len(typed) < SURFACE_WORDS):
+            typed[term] = word
+    options = {term: _surface_candidates(word) for term, word in typed.items()}
+    df = _document_frequencies(set().union(*options.values())) if options else {}
+    for term, found in options.items():
+        ranked = sorted((-df[t], t) for t in found if t in df)  # all one edit away: most frequent first
+        if ranked:
+            fixed[term] = ranked[0][1]
+
+    impl = backend()
+    for term in unknown - fixed.keys():
         limit = _max_distance(term) + (1 if loose and len(term) >= 3 else 0)
-        if limit == 0 or not term.isalpha():
+        if limit == 0:
             continue
         best = _closest(term, impl.candidates(term), limit) or _closest(term, impl.window(term, limit), limit)
         if best is not None:
@@ -395,8 +456,10 @@ MIN_ALL_WORDS = 5
 
 def run_search(q: str, *, filters: Filters, limit: int, offset: int) -> SearchResult:
     """Analyse ``q``, fix typos, return ranked ids (see :func:`satupintu.catalog.selectors.search_services`)."""
-    terms = analyze(q)
-    fixed = correct(terms)
+    analysed = analyze_words(q)
+    terms = [term for term, _ in analysed]
+    words = [word for _, word in analysed]
+    fixed = correct(terms, words=words)
     impl = backend()
     wanted = max(CANDIDATES, offset + limit)
     query = selective(fixed)
@@ -413,7 +476,7 @@ def run_search(q: str, *, filters: Filters, limit: int, offset: int) -> SearchRe
     result = SearchResult(ids=head[offset:offset + limit], total=total, terms=fixed,
                           corrected=" ".join(fixed) if fixed != terms and total else None)
     if not total and terms:
-        loose = correct(terms, loose=True)
+        loose = correct(terms, loose=True, words=words)
         if loose != terms and impl.search(loose, filters, 1)[1]:
             result.suggestion = " ".join(loose)
     return result
