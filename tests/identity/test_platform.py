@@ -274,3 +274,15 @@ def test_clear_expired_deletes_only_old_sign_in_contexts(capsys) -> None:  # noq
     assert not SignInContext.objects.filter(pk=old.pk).exists()
     assert SignInContext.objects.filter(pk=fresh.pk).exists()
     assert "Deleted 1" in capsys.readouterr().out
+
+
+def test_back_office_is_titled_with_the_platform_name_in_the_users_language(client: Client) -> None:
+    admin = User.objects.create_superuser("root@example.go.id", testing.PASSWORD)
+    testing.activate_totp(admin)
+    client.force_login(admin)
+    page = client.get("/kelola/").content.decode()
+    assert "Administrasi satupintu" in page and "Administrasi platform" in page
+    assert "Administrasi Django" not in page and "Admin situs Django" not in page
+    client.cookies["django_language"] = "en"
+    english = client.get("/kelola/?lang=en").content.decode()
+    assert "satupintu administration" in english and "Django administration" not in english
