@@ -99,10 +99,13 @@ def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[obje
 
 
 def _fmt(value: object) -> str:
+    """Numbers without thousands separators and never with exactly three digits after a point
+    unless the integer part is 0: "2,686" and "50.442" read as other numbers to Indonesian readers
+    (where "." groups thousands and "," marks decimals)."""
     if isinstance(value, float):
-        return f"{value:,.3f}" if value < 100 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
+        if abs(value) >= 100:
+            return f"{value:.0f}"
+        return f"{value:.3f}" if abs(value) < 1 else f"{value:.2f}"
     return str(value)
 
 
