@@ -37,6 +37,7 @@ def prepare_backend(backend: str) -> None:
     """Point Django at a fresh database for ``backend`` (``sqlite`` or ``postgres``), migrate it."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "satupintu.config.settings"
     os.environ.setdefault("SATUPINTU_VAR_DIR", tempfile.mkdtemp(prefix="satupintu-bench-"))
+    (Path(os.environ["SATUPINTU_VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)  # whitenoise's root
     os.environ["SATUPINTU_TASKS_BACKEND"] = "django_tasks.backends.dummy.DummyBackend"
     if backend == "postgres":
         import psycopg
