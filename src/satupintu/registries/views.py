@@ -159,8 +159,10 @@ def list_residents(request: HttpRequest, subject: str) -> HttpResponse:
     page = paginator.page(min(int(page_number), max(paginator.num_pages, 1)))
 
     def link(number: int) -> str:
+        # A relative reference (RFC 3986 §4.2): it resolves against the URL the client called, i.e.
+        # the gateway's path, not this backend's own path behind it.
         params = {k: v for k, v in request.GET.items() if k != "page"}
-        return f"{request.path}?{urlencode({**params, 'page': number})}"
+        return f"?{urlencode({**params, 'page': number})}"
 
     return JsonResponse({
         "count": paginator.count,
