@@ -22,6 +22,7 @@ from django.utils import timezone
 from oauth2_provider import cimd
 from oauth2_provider.models import AccessToken, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
 
 from satupintu.identity.crypto import _index_key
 from satupintu.identity.models import Address, RelyingParty, SignInContext
@@ -116,12 +117,21 @@ class SatupintuValidator(OAuth2Validator):
     def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         """``client_secret_basic`` (DOT) or ``private_key_jwt``: a JWT signed by a key in the
         client's registered JWKS with ``iss`` = ``sub`` = client id, ``aud`` = the token
-        endpoint or issuer, unexpired, ``jti`` single-use (RFC 7523 §3, OIDC Core §9)."""
+        endpoint or issuer, unexpired, ``jti`` single-use (RFC 7523 §3, OIDC Core §9).
+        Raises ``InvalidRequestError`` (``invalid_request``) when a ``client_id`` parameter names
+        another client than the authenticated one."""
         params = dict(request.decoded_body or [])
         if params.get("client_assertion_type") == JWT_BEARER and params.get("client_assertion"):
             return self._authenticate_private_key_jwt(request, params["client_assertion"],
                                                       params.get("client_id"))
-        return super().authenticate_client(request, *args, **kwargs)
+        authenticated = super().authenticate_client(request, *args, **kwargs)
+        if authenticated and request.client_id and request.client_id != request.client.client_id:
+            # A ``client_id`` parameter naming another client than the Basic credentials: a malformed
+            # request (RFC 6749 §5.2), where oauthlib would answer ``server_error`` or ignore it.
+            raise errors.InvalidRequestError(
+                description="The client_id parameter differs from the client_id of the client's credentials.",
+                request=request)
+        return authenticated
 
     def _authenticate_private_key_jwt(self, request: Any, assertion: str, client_id: str | None) -> bool:
         import json
