@@ -51,6 +51,13 @@ def relying_party(application: Any) -> RelyingParty | None:
         return None
 
 
+def client_disabled(application: Any) -> bool:
+    """Whether a platform admin disabled this client (``RelyingParty.active`` off, ADR 0117).
+    A client without relying-party settings is not disabled."""
+    rp = relying_party(application)
+    return rp is not None and not rp.active
+
+
 def pairwise_sub(user_pk: Any, application: Any) -> str:
     """OIDC Core §8.1: ``sub`` = base64url(HMAC-SHA-256(key, sector || user id)). Clients of
     the same ``sector`` share it; ``public_sub`` clients get the account id."""
@@ -74,7 +81,8 @@ class SatupintuValidator(OAuth2Validator):
         request and an id not in the database (e.g. a Client ID Metadata Document URL) go to DOT.
         A client id with a NUL byte matches no client without asking the database: PostgreSQL
         cannot bind it and psycopg 3 raises DataError, which DOT (expecting psycopg 2's
-        ValueError) would turn into a 500."""
+        ValueError) would turn into a 500. A disabled client (:func:`client_disabled`) is no client:
+        ``invalid_client`` at the token endpoint, the error page at the authorization endpoint."""
         if isinstance(client_id, str) and "\x00" in client_id:
             request.client = None
             return None
@@ -83,11 +91,26 @@ class SatupintuValidator(OAuth2Validator):
         client = client_by_id(client_id)
         if client is None:
             return super()._load_application(client_id, request)
+        if client_disabled(client):
+            return None
         client = cimd.refresh_if_stale(client, request=request)
         if not client.is_usable(request):
             return None
         request.client = client
         return client
+
+    def validate_bearer_token(self, token: str, scopes: list[str], request: Any) -> bool:
+        """DOT's check of a bearer token (userinfo, our APIs), refusing a token of a disabled
+        client (ADR 0117; read through the client cache, no extra query)."""
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        application = getattr(getattr(request, "access_token", None), "application", None)
+        if application is not None and client_disabled(client_by_id(application.client_id)):
+            # As DOT answers for a client that is not ``is_usable`` (RFC 6750 §3.1 invalid_token).
+            request.client = request.user = request.access_token = None
+            request.oauth2_error = {"error": "invalid_token", "error_description": "The access token is invalid."}
+            return False
+        return True
 
     # --- scopes -----------------------------------------------------------------------------
     def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any,
@@ -148,7 +171,7 @@ class SatupintuValidator(OAuth2Validator):
             return False
         application = client_by_id(issuer) if "\x00" not in issuer else None
         rp = relying_party(application)
-        if application is None or rp is None or not rp.jwks:
+        if application is None or rp is None or not rp.jwks or not rp.active:
             return False
         issuer_url = self.get_oidc_issuer_endpoint(request)
         audiences = {issuer_url, issuer_url.rstrip("/") + "/token/", request.uri.split("?")[0]}

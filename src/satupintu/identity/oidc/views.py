@@ -36,7 +36,8 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_url
 from satupintu.identity.models import Consent
-from satupintu.identity.oidc.validator import issued_access_tokens, relying_party
+from satupintu.identity.oidc.clients import client_by_id
+from satupintu.identity.oidc.validator import client_disabled, issued_access_tokens, relying_party
 
 MAX_STATE = 512  # characters; longer values are refused (invalid_request), not truncated
 PENDING_REDIRECT_KEY = "satupintu_oidc_redirect_origin"
@@ -51,10 +52,11 @@ def remember_redirect_origin(request: HttpRequest) -> None:
     and browsers apply CSP ``form-action`` to every redirect of a form submission (CSP 3
     §6.4.1), so those pages must allow that one origin (:func:`pending_redirect_origin`, used by
     :class:`~satupintu.identity.middleware.AuthorizationFormActionMiddleware`). Nothing is
-    remembered for an unknown client or an unregistered redirect URI (DOT refuses those anyway)."""
+    remembered for an unknown or disabled client or an unregistered redirect URI (DOT refuses
+    those anyway)."""
     client_id = request.GET.get("client_id", "")
-    application = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
-    if application is None:
+    application = client_by_id(client_id) if client_id and "\x00" not in client_id else None
+    if application is None or client_disabled(application):
         return
     uri = request.GET.get("redirect_uri", "") or application.default_redirect_uri
     if not uri or not application.redirect_uri_allowed(uri):
@@ -326,7 +328,19 @@ class SatupintuIntrospectTokenView(MachineEndpointMixin, IntrospectTokenView):
     ``WWW-Authenticate: Basic`` challenge; one using a bearer token gets ``401`` with a ``Bearer``
     challenge (RFC 6750 §3; ``403`` when the token lacks the ``introspection`` scope). ``POST`` only
     (RFC 7662 §2.1: DOT's ``GET`` with the token in the URL is refused), malformed requests are
-    refused first (:class:`MachineEndpointMixin`)."""
+    refused first (:class:`MachineEndpointMixin`); a disabled client's tokens are inactive."""
+
+    @staticmethod
+    def get_token_response(token_value: str | None = None) -> HttpResponse:
+        """DOT's answer (RFC 7662 §2.2), except that a token of a disabled client is inactive
+        (ADR 0117; a deleted client's tokens are gone with it)."""
+        response: HttpResponse = IntrospectTokenView.get_token_response(token_value)
+        if response.status_code == 200:
+            data = json.loads(response.content)
+            client_id = data.get("client_id")
+            if data.get("active") and isinstance(client_id, str) and client_disabled(client_by_id(client_id)):
+                return JsonResponse({"active": False})
+        return response
 
     def unauthenticated_response(self, request: HttpRequest, oauthlib_request: Any = None) -> HttpResponse:
         from oauth2_provider.www_authenticate import build_bearer_challenge, challenge_status
