@@ -34,7 +34,7 @@ from oauth2_provider.views import (
 )
 from oauthlib.oauth2.rfc6749 import errors
 
-from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_url
+from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_redirect
 from satupintu.identity.models import Consent
 from satupintu.identity.oidc.clients import client_by_id
 from satupintu.identity.oidc.validator import client_disabled, issued_access_tokens, relying_party
@@ -135,7 +135,7 @@ class SatupintuAuthorizationView(AuthorizationView):
         if not satisfies(loa, required):
             if "none" in prompt:
                 return self._error_redirect(credentials, "interaction_required", application)
-            return HttpResponseRedirect(step_up_url(request, request.get_full_path()))
+            return step_up_redirect(request, request.get_full_path(), required_by="application")
         user._sp_acr = loa  # read by the validator (save_authorization_code)
         user._sp_auth_time = _as_datetime(auth_at)
         consent = Consent.objects.filter(user=user, application=application).first()
