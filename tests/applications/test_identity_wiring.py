@@ -53,6 +53,26 @@ def test_a_loa1_session_with_an_authenticator_is_sent_to_reauthenticate(version:
     assert page.status_code == 302 and page["Location"].startswith("/akun/2fa/reauthenticate/")
 
 
+def test_the_second_factor_page_says_the_service_requires_it(version: DefinitionVersion, settings) -> None:  # noqa: ANN001
+    loa1 = sign_in(testing.make_citizen())  # password only, no authenticator
+    page = loa1.get("/permohonan/layanan/uji-layanan/", follow=True)
+    assert page.redirect_chain[0][0].startswith("/akun/2fa/?next=")
+    text = page.content.decode()
+    assert ("Layanan ini mewajibkan verifikasi dua langkah. Atur faktor kedua (aplikasi autentikator atau "
+            "passkey) di bawah ini untuk melanjutkan.") in text
+    loa1.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = loa1.get("/permohonan/layanan/uji-layanan/", follow=True).content.decode()
+    assert ("This service requires two-step verification. Set up a second factor (an authenticator app or a "
+            "passkey) below to continue.") in english
+    with_factor = testing.make_citizen()
+    loa1_again = sign_in(with_factor)
+    testing.activate_totp(with_factor)
+    confirm = loa1_again.get("/permohonan/layanan/uji-layanan/", follow=True)
+    assert confirm.redirect_chain[0][0].startswith("/akun/2fa/reauthenticate/")
+    assert ("Layanan ini mewajibkan verifikasi dua langkah. Konfirmasi dengan faktor kedua Anda untuk "
+            "melanjutkan.") in confirm.content.decode()
+
+
 def test_a_loa1_service_accepts_a_password_session(agencies) -> None:  # noqa: ANN001
     definition_import(content=parse_definition(definition_data(level_of_assurance=1)), acting=Principal.platform())
     loa1 = sign_in(testing.make_citizen())

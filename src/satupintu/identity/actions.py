@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from satupintu.audit.actions import record
 from satupintu.core.principal import Principal
 from satupintu.identity.crypto import nik_blind_index
-from satupintu.identity.models import Address, Consent, Kind, User
+from satupintu.identity.models import Address, Consent, Kind, RelyingParty, User
 from satupintu.identity.validators import validate_nik, validate_nip, validate_phone
 
 MAX_NAME = 200
@@ -195,3 +195,84 @@ def address_clear(*, user: User, request: HttpRequest | None = None) -> bool:
     if deleted:
         record(actor=user.as_principal(), action="account.address_removed", target=user, request=request)
     return bool(deleted)
+
+
+# --- OIDC clients (relying parties), managed by platform admins in the back-office -----------------
+
+def _require_platform_admin(acting: Principal) -> None:
+    from satupintu.core.errors import PermissionDenied
+
+    if not (acting.kind == "platform" or acting.has_role("platform_admin")):
+        raise PermissionDenied("only a platform admin manages OIDC clients")
+
+
+def _client_target(application: Any) -> tuple[str, str]:
+    return ("oauth2_provider.application", str(application.pk))
+
+
+@transaction.atomic
+def oidc_client_saved(*, application: Any, created: bool, changed: list[str], acting: Principal,
+                      request: HttpRequest | None = None) -> None:
+    """Audit a client (application and relying party) the back-office form has just saved, in the
+    form's transaction: ``oidc_client.created`` or ``oidc_client.updated`` with the names of the
+    changed fields (never their values: one is the secret), and ``oidc_client.disabled`` /
+    ``oidc_client.enabled`` when ``relying_party.active`` changed. Raises PermissionDenied (403)
+    for anyone but a platform admin (the transaction, and so the save, is rolled back)."""
+    _require_platform_admin(acting)
+    details = {"client_id": application.client_id, "name": application.name, "changed": sorted(changed)}
+    record(actor=acting, action="oidc_client.created" if created else "oidc_client.updated",
+           target=_client_target(application), details=details, request=request)
+    if "relying_party.active" in changed or created:
+        rp = RelyingParty.objects.filter(application=application).first()
+        if rp is not None and (not created or not rp.active):
+            record(actor=acting, action="oidc_client.enabled" if rp.active else "oidc_client.disabled",
+                   target=_client_target(application), details={"client_id": application.client_id},
+                   request=request)
+
+
+@transaction.atomic
+def oidc_client_set_active(*, application: Any, active: bool, acting: Principal,
+                           request: HttpRequest | None = None) -> bool:
+    """Disable (``active=False``) or enable an OIDC client. A disabled client is refused on the
+    next request in every process (client cache, ADR 0111/0117): no authorization, no token, its
+    tokens refused and introspected as inactive. Creates the relying-party settings (defaults)
+    if the client has none. Returns False when the client already was in that state (nothing
+    written, nothing audited). Raises PermissionDenied for anyone but a platform admin."""
+    _require_platform_admin(acting)
+    rp, _created = RelyingParty.objects.select_for_update().get_or_create(application=application)
+    if rp.active == active:
+        return False
+    rp.active = active
+    rp.save(update_fields=["active"])
+    record(actor=acting, action="oidc_client.enabled" if active else "oidc_client.disabled",
+           target=_client_target(application), details={"client_id": application.client_id}, request=request)
+    return True
+
+
+@transaction.atomic
+def oidc_client_delete(*, application: Any, acting: Principal, request: HttpRequest | None = None) -> dict[str, int]:
+    """Delete an OIDC client with everything issued to it or for it: access, refresh and ID
+    tokens, authorization codes (grants), its relying-party settings and citizens' consents.
+    Takes effect on the next request in every process (ADR 0111):
+    the client is unknown (``invalid_client``) and its tokens introspect as inactive.
+    Returns the counts of tokens and grants deleted (also in the ``oidc_client.deleted`` audit
+    event). Raises PermissionDenied for anyone but a platform admin."""
+    from oauth2_provider.models import (
+        get_access_token_model,
+        get_grant_model,
+        get_id_token_model,
+        get_refresh_token_model,
+    )
+
+    _require_platform_admin(acting)
+    counts = {
+        "access_tokens": get_access_token_model().objects.filter(application=application).count(),
+        "refresh_tokens": get_refresh_token_model().objects.filter(application=application).count(),
+        "id_tokens": get_id_token_model().objects.filter(application=application).count(),
+        "grants": get_grant_model().objects.filter(application=application).count(),
+    }
+    target = _client_target(application)
+    details = {"client_id": application.client_id, "name": application.name, **counts}
+    application.delete()  # the tokens, grants, relying party and consents cascade
+    record(actor=acting, action="oidc_client.deleted", target=target, details=details, request=request)
+    return counts

@@ -6,16 +6,32 @@ from typing import Any
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.admin import ApplicationAdmin
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
-from satupintu.identity.models import RelyingParty, User
+from satupintu.core.principal import Principal, principal_for_request
+from satupintu.identity import actions
+from satupintu.identity.models import Consent, RelyingParty, User
+from satupintu.identity.oidc.validator import client_disabled
 
 
 def _is_platform_admin(request: HttpRequest) -> bool:
     user = request.user
     return bool(user.is_active and (user.is_superuser or "platform_admin" in (getattr(user, "roles", None) or [])))
+
+
+def _principal(request: HttpRequest) -> Principal:
+    return principal_for_request(request)
 
 
 @admin.register(User)
@@ -39,7 +55,7 @@ class UserAdmin(admin.ModelAdmin):
 class RelyingPartyInline(admin.StackedInline):
     model = RelyingParty
     can_delete = False
-    fields = ["agency", "allowed_scopes", "allow_nik", "public_sub", "sector", "required_loa", "logo",
+    fields = ["active", "agency", "allowed_scopes", "allow_nik", "public_sub", "sector", "required_loa", "logo",
               "privacy_policy_url", "jwks"]
 
 
@@ -50,13 +66,29 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 Application = get_application_model()
 admin.site.unregister(Application)
 
+# What goes with a deleted client (cascade); their own admins refuse deletion (DOT: revoke tokens
+# instead), which must not stop a platform admin from deleting the client itself.
+_DELETED_WITH_CLIENT = (get_access_token_model(), get_refresh_token_model(), get_id_token_model(), get_grant_model(),
+                        RelyingParty, Consent)
+
 
 @admin.register(Application)
 class ClientAdmin(ApplicationAdmin):
     """Client (relying party) registration: redirect URIs (exact), grant type, client type,
-    agency, allowed scopes, required LoA, logo, privacy policy. Only platform admins."""
+    agency, allowed scopes, required LoA, logo, privacy policy, and the ``active`` switch (a
+    disabled client is refused at once, ADR 0117). Only platform admins; every save, switch and
+    delete is audited in its transaction (:mod:`satupintu.identity.actions`, ``oidc_client.*``)."""
 
     inlines = [RelyingPartyInline]
+    list_display = ("pk", "name", "client_id", "client_active", "client_type", "authorization_grant_type")
+    actions = ["disable_clients", "enable_clients"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).select_related("relying_party")
+
+    @admin.display(description=_("active"), boolean=True)
+    def client_active(self, obj: Any) -> bool:
+        return not client_disabled(obj)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_platform_admin(request)
@@ -72,3 +104,38 @@ class ClientAdmin(ApplicationAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_platform_admin(request)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        changed = list(form.changed_data) + [
+            f"relying_party.{name}" for formset in formsets for inline in formset.forms for name in inline.changed_data]
+        actions.oidc_client_saved(application=form.instance, created=not change, changed=changed,
+                                  acting=_principal(request), request=request)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if _is_platform_admin(request):
+            owned = {str(model._meta.verbose_name) for model in _DELETED_WITH_CLIENT}
+            perms_needed = {name for name in perms_needed if str(name) not in owned}
+        return deleted, model_count, perms_needed, protected
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        actions.oidc_client_delete(application=obj, acting=_principal(request), request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for application in queryset:
+            self.delete_model(request, application)
+
+    @admin.action(description=_("Disable selected clients"))
+    def disable_clients(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._set_active(request, queryset, active=False)
+
+    @admin.action(description=_("Enable selected clients"))
+    def enable_clients(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._set_active(request, queryset, active=True)
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[Any], *, active: bool) -> None:
+        with transaction.atomic():
+            changed = sum(actions.oidc_client_set_active(application=app, active=active, acting=_principal(request),
+                                                         request=request) for app in queryset)
+        self.message_user(request, _("%(count)d client(s) changed.") % {"count": changed})

@@ -38,6 +38,11 @@ ACTIONS = {
     "oidc.refresh_reuse_detected": "A rotated refresh token was reused; its grant was revoked",
     "oidc.code_reuse_detected": "An authorization code was reused; its tokens were revoked",
     "oidc.key_rotated": "The OIDC signing key was rotated",
+    "oidc_client.created": "A platform admin registered an OIDC client (changed field names in details)",
+    "oidc_client.updated": "A platform admin changed an OIDC client (changed field names in details)",
+    "oidc_client.disabled": "An OIDC client was disabled: no sign-ins or tokens, its tokens refused",
+    "oidc_client.enabled": "A disabled OIDC client was enabled again",
+    "oidc_client.deleted": "An OIDC client was deleted with its tokens, grants and consents",
     "nik.reencrypted": "NIK ciphertexts were re-encrypted with the active key",
     "demo.accounts_created": "Demo accounts were created",
 }

@@ -7,7 +7,8 @@
 The level is derived from django-allauth's record of the authentication methods used in this
 session, so it cannot be set by anything but a completed authentication step. A view requiring
 ``loa2`` sends a loa1 session to re-authenticate with its second factor (step-up), or to set one
-up when the account has none; it never serves the page at loa1.
+up when the account has none, with a message on that page saying why; it never serves the page
+at loa1.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 LOA_ORDER = {"loa0": 0, "loa1": 1, "loa2": 2}
 
@@ -57,8 +59,37 @@ def step_up_url(request: HttpRequest, next_url: str) -> str:
     return reverse("mfa_index") + "?" + urlencode({"next": next_url})
 
 
+def step_up_message(request: HttpRequest, *, required_by: str = "service") -> str:
+    """Why the session is being sent to the second-factor pages, in the active language: the
+    ``service`` (an online service) or ``application`` (an OIDC client) requires two-step
+    verification; set one up (no second factor yet) or confirm with it to continue."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    if is_mfa_enabled(request.user):
+        if required_by == "application":
+            return _("The application you are signing in to requires two-step verification. "
+                     "Confirm with your second factor to continue.")
+        return _("This service requires two-step verification. Confirm with your second factor to continue.")
+    if required_by == "application":
+        return _("The application you are signing in to requires two-step verification. Set up a second "
+                 "factor (an authenticator app or a passkey) below to continue.")
+    return _("This service requires two-step verification. Set up a second factor (an authenticator app "
+             "or a passkey) below to continue.")
+
+
+def step_up_redirect(request: HttpRequest, next_url: str, *, required_by: str = "service") -> HttpResponseRedirect:
+    """The redirect to :func:`step_up_url`, with :func:`step_up_message` queued (Django messages)
+    for the page it leads to (MFA set-up ``/akun/2fa/`` or re-authentication), so the citizen
+    knows why they are there. Without the messages middleware the redirect goes without it."""
+    from django.contrib import messages
+
+    messages.info(request, step_up_message(request, required_by=required_by), fail_silently=True)
+    return HttpResponseRedirect(step_up_url(request, next_url))
+
+
 def require_loa(level: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """View decorator: anonymous → sign-in page; below ``level`` → step-up; else the view."""
+    """View decorator: anonymous → sign-in page; below ``level`` → step-up (:func:`step_up_redirect`,
+    with its message); else the view."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -67,7 +98,7 @@ def require_loa(level: str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 login = reverse("account_login")
                 return HttpResponseRedirect(login + "?" + urlencode({"next": request.get_full_path()}))
             if not satisfies(current_loa(request), level):
-                return HttpResponseRedirect(step_up_url(request, request.get_full_path()))
+                return step_up_redirect(request, request.get_full_path())
             return view(request, *args, **kwargs)
 
         return wrapped

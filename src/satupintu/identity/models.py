@@ -228,7 +228,9 @@ class RelyingParty(models.Model):
     ``public_sub`` lets a client receive the account's public ``sub`` instead of a pairwise
     one; ``allow_nik`` is needed for the ``nik`` scope; ``allowed_scopes`` caps what it may ask;
     ``required_loa`` is the minimum level of assurance for its sign-ins; ``jwks`` holds the
-    public keys for ``private_key_jwt`` client authentication (RFC 7523).
+    public keys for ``private_key_jwt`` client authentication (RFC 7523). ``active`` off disables
+    the client at once (ADR 0117): no authorization, no token, its tokens refused and introspected
+    as inactive; turning it on again restores them (while unexpired).
     """
 
     application = models.OneToOneField(
@@ -247,6 +249,9 @@ class RelyingParty(models.Model):
     logo = models.URLField(_("logo URL"), blank=True)
     privacy_policy_url = models.URLField(_("privacy policy URL"), blank=True)
     jwks = models.JSONField(_("public keys (JWKS) for private_key_jwt"), null=True, blank=True)
+    active = models.BooleanField(
+        _("active"), default=True,
+        help_text=_("Untick to disable the client at once: no sign-ins, no tokens, its tokens stop working."))
 
     class Meta:
         verbose_name = _("relying party")

@@ -17,11 +17,13 @@ account_urlpatterns = [
     path("aplikasi/<int:application_id>/cabut/", views.revoke_app, name="revoke-app"),
 ]
 
-# The OIDC provider under /o/ with our authorization, token and discovery views first.
+# The OIDC provider under /o/ with our authorization, token, introspection, revocation and
+# discovery views first.
 oidc_urlpatterns = [
     path("o/authorize/", oidc_views.SatupintuAuthorizationView.as_view(), name="authorize"),
     path("o/token/", oidc_views.SatupintuTokenView.as_view(), name="token"),
     path("o/introspect/", oidc_views.SatupintuIntrospectTokenView.as_view(), name="introspect"),
+    path("o/revoke_token/", oidc_views.SatupintuRevokeTokenView.as_view(), name="revoke-token"),
     path("o/.well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="discovery"),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     # GovStack Identity building block aliases (Identity-Provider.yaml).

@@ -22,6 +22,7 @@ from django.utils import timezone
 from oauth2_provider import cimd
 from oauth2_provider.models import AccessToken, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
 
 from satupintu.identity.crypto import _index_key
 from satupintu.identity.models import Address, RelyingParty, SignInContext
@@ -50,6 +51,13 @@ def relying_party(application: Any) -> RelyingParty | None:
         return None
 
 
+def client_disabled(application: Any) -> bool:
+    """Whether a platform admin disabled this client (``RelyingParty.active`` off, ADR 0117).
+    A client without relying-party settings is not disabled."""
+    rp = relying_party(application)
+    return rp is not None and not rp.active
+
+
 def pairwise_sub(user_pk: Any, application: Any) -> str:
     """OIDC Core §8.1: ``sub`` = base64url(HMAC-SHA-256(key, sector || user id)). Clients of
     the same ``sector`` share it; ``public_sub`` clients get the account id."""
@@ -73,7 +81,8 @@ class SatupintuValidator(OAuth2Validator):
         request and an id not in the database (e.g. a Client ID Metadata Document URL) go to DOT.
         A client id with a NUL byte matches no client without asking the database: PostgreSQL
         cannot bind it and psycopg 3 raises DataError, which DOT (expecting psycopg 2's
-        ValueError) would turn into a 500."""
+        ValueError) would turn into a 500. A disabled client (:func:`client_disabled`) is no client:
+        ``invalid_client`` at the token endpoint, the error page at the authorization endpoint."""
         if isinstance(client_id, str) and "\x00" in client_id:
             request.client = None
             return None
@@ -82,11 +91,26 @@ class SatupintuValidator(OAuth2Validator):
         client = client_by_id(client_id)
         if client is None:
             return super()._load_application(client_id, request)
+        if client_disabled(client):
+            return None
         client = cimd.refresh_if_stale(client, request=request)
         if not client.is_usable(request):
             return None
         request.client = client
         return client
+
+    def validate_bearer_token(self, token: str, scopes: list[str], request: Any) -> bool:
+        """DOT's check of a bearer token (userinfo, our APIs), refusing a token of a disabled
+        client (ADR 0117; read through the client cache, no extra query)."""
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        application = getattr(getattr(request, "access_token", None), "application", None)
+        if application is not None and client_disabled(client_by_id(application.client_id)):
+            # As DOT answers for a client that is not ``is_usable`` (RFC 6750 §3.1 invalid_token).
+            request.client = request.user = request.access_token = None
+            request.oauth2_error = {"error": "invalid_token", "error_description": "The access token is invalid."}
+            return False
+        return True
 
     # --- scopes -----------------------------------------------------------------------------
     def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any,
@@ -116,12 +140,21 @@ class SatupintuValidator(OAuth2Validator):
     def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         """``client_secret_basic`` (DOT) or ``private_key_jwt``: a JWT signed by a key in the
         client's registered JWKS with ``iss`` = ``sub`` = client id, ``aud`` = the token
-        endpoint or issuer, unexpired, ``jti`` single-use (RFC 7523 §3, OIDC Core §9)."""
+        endpoint or issuer, unexpired, ``jti`` single-use (RFC 7523 §3, OIDC Core §9).
+        Raises ``InvalidRequestError`` (``invalid_request``) when a ``client_id`` parameter names
+        another client than the authenticated one."""
         params = dict(request.decoded_body or [])
         if params.get("client_assertion_type") == JWT_BEARER and params.get("client_assertion"):
             return self._authenticate_private_key_jwt(request, params["client_assertion"],
                                                       params.get("client_id"))
-        return super().authenticate_client(request, *args, **kwargs)
+        authenticated = super().authenticate_client(request, *args, **kwargs)
+        if authenticated and request.client_id and request.client_id != request.client.client_id:
+            # A ``client_id`` parameter naming another client than the Basic credentials: a malformed
+            # request (RFC 6749 §5.2), where oauthlib would answer ``server_error`` or ignore it.
+            raise errors.InvalidRequestError(
+                description="The client_id parameter differs from the client_id of the client's credentials.",
+                request=request)
+        return authenticated
 
     def _authenticate_private_key_jwt(self, request: Any, assertion: str, client_id: str | None) -> bool:
         import json
@@ -138,7 +171,7 @@ class SatupintuValidator(OAuth2Validator):
             return False
         application = client_by_id(issuer) if "\x00" not in issuer else None
         rp = relying_party(application)
-        if application is None or rp is None or not rp.jwks:
+        if application is None or rp is None or not rp.jwks or not rp.active:
             return False
         issuer_url = self.get_oidc_issuer_endpoint(request)
         audiences = {issuer_url, issuer_url.rstrip("/") + "/token/", request.uri.split("?")[0]}

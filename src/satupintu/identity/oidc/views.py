@@ -13,10 +13,14 @@ import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
+from oauth2_provider.compat import login_not_required
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.signals import app_authorized
@@ -24,14 +28,16 @@ from oauth2_provider.views import (
     AuthorizationView,
     ConnectDiscoveryInfoView,
     IntrospectTokenView,
+    RevokeTokenView,
     TokenView,
     UserInfoView,
 )
 from oauthlib.oauth2.rfc6749 import errors
 
-from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_url
+from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_redirect
 from satupintu.identity.models import Consent
-from satupintu.identity.oidc.validator import issued_access_tokens, relying_party
+from satupintu.identity.oidc.clients import client_by_id
+from satupintu.identity.oidc.validator import client_disabled, issued_access_tokens, relying_party
 
 MAX_STATE = 512  # characters; longer values are refused (invalid_request), not truncated
 PENDING_REDIRECT_KEY = "satupintu_oidc_redirect_origin"
@@ -46,10 +52,11 @@ def remember_redirect_origin(request: HttpRequest) -> None:
     and browsers apply CSP ``form-action`` to every redirect of a form submission (CSP 3
     §6.4.1), so those pages must allow that one origin (:func:`pending_redirect_origin`, used by
     :class:`~satupintu.identity.middleware.AuthorizationFormActionMiddleware`). Nothing is
-    remembered for an unknown client or an unregistered redirect URI (DOT refuses those anyway)."""
+    remembered for an unknown or disabled client or an unregistered redirect URI (DOT refuses
+    those anyway)."""
     client_id = request.GET.get("client_id", "")
-    application = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
-    if application is None:
+    application = client_by_id(client_id) if client_id and "\x00" not in client_id else None
+    if application is None or client_disabled(application):
         return
     uri = request.GET.get("redirect_uri", "") or application.default_redirect_uri
     if not uri or not application.redirect_uri_allowed(uri):
@@ -128,7 +135,7 @@ class SatupintuAuthorizationView(AuthorizationView):
         if not satisfies(loa, required):
             if "none" in prompt:
                 return self._error_redirect(credentials, "interaction_required", application)
-            return HttpResponseRedirect(step_up_url(request, request.get_full_path()))
+            return step_up_redirect(request, request.get_full_path(), required_by="application")
         user._sp_acr = loa  # read by the validator (save_authorization_code)
         user._sp_auth_time = _as_datetime(auth_at)
         consent = Consent.objects.filter(user=user, application=application).first()
@@ -190,12 +197,107 @@ def _as_datetime(ts: float | None) -> Any:
     return dt.datetime.fromtimestamp(ts, tz=dt.UTC) if ts else None
 
 
-class SatupintuTokenView(TokenView):
+def oauth_error_response(error: str, description: str, *, status: int = 400) -> JsonResponse:
+    """An OAuth error answer (RFC 6749 §5.2): ``{"error": ..., "error_description": ...}`` as JSON,
+    with ``Cache-Control: no-store`` and ``Pragma: no-cache``."""
+    response = JsonResponse({"error": error, "error_description": description}, status=status)
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+# RFC 8707 §2: a client may name several resources by repeating ``resource`` (DOT keeps them all).
+REPEATABLE_PARAMETERS = frozenset({"resource"})
+
+
+def duplicated_parameter(request: HttpRequest) -> str | None:
+    """The name of the first request parameter that is included more than once, else ``None``.
+
+    RFC 6749 §3.1/§3.2: "Request and response parameters MUST NOT be included more than once."
+    Counted as oauthlib counts them (``Request.duplicate_params``): every occurrence of a name in
+    the form body and in the query string, whatever its value, except :data:`REPEATABLE_PARAMETERS`.
+    django-oauth-toolkit hands oauthlib only the last value of each body parameter, so oauthlib
+    cannot see a repetition inside the body; Django's ``QueryDict`` still has every value."""
+    seen: dict[str, int] = {}
+    for source in (request.GET, request.POST):
+        for name, values in source.lists():
+            seen[name] = seen.get(name, 0) + len(values)
+    return next((name for name, count in seen.items() if count > 1 and name not in REPEATABLE_PARAMETERS), None)
+
+
+class MachineEndpointMixin:
+    """What the OAuth endpoints for machines (token, introspection, revocation) share: every
+    answer is JSON, and every error an OAuth error (RFC 6749 §5.2) with ``Cache-Control: no-store``
+    — never Django's HTML error pages or an empty body. Before django-oauth-toolkit sees the request:
+
+    * a method other than ``POST`` (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1) or ``OPTIONS``:
+      405 ``invalid_request`` with ``Allow: POST, OPTIONS``;
+    * a form body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 ``invalid_request``; one with more than
+      ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` fields, or that cannot be read or parsed: 400
+      ``invalid_request``;
+    * a parameter included more than once (:func:`duplicated_parameter`): 400 ``invalid_request``
+      naming it;
+    * :attr:`grant_type_required` and no (or an empty) ``grant_type``: 400 ``invalid_request``
+      (RFC 6749 §5.2: a required parameter is missing; §3.1: an empty one counts as omitted).
+
+    An ``OAuth2Error`` raised by the validator outside oauthlib's own handling (e.g. a ``client_id``
+    that differs from the Basic credentials, during introspection's client authentication) becomes
+    its OAuth error answer. Must come first in the bases (its ``dispatch`` runs before DOT's)."""
+
+    http_method_names = ["post", "options"]
+    grant_type_required = False
+
+    @method_decorator(csrf_exempt)  # the class's dispatch: as_view() copies these marks to the view
+    @method_decorator(login_not_required)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        method = (request.method or "").lower()
+        if method not in self.http_method_names:  # before DOT's client authentication (introspection)
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        if method != "options":
+            refused = self.refuse_malformed(request)
+            if refused is not None:
+                return refused
+        try:
+            response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        except errors.OAuth2Error as error:
+            response = oauth_error_response(error.error, error.description, status=error.status_code)
+        if "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        return response
+
+    def refuse_malformed(self, request: HttpRequest) -> HttpResponse | None:
+        """The error answer for a body that must not reach django-oauth-toolkit, else ``None``."""
+        try:
+            request.POST  # noqa: B018 - parse the body now, where its errors can become OAuth errors
+        except RequestDataTooBig:
+            return oauth_error_response("invalid_request", "The request body is too large.", status=413)
+        except (SuspiciousOperation, MultiPartParserError, UnreadablePostError):
+            # TooManyFieldsSent, TooManyFilesSent, a malformed multipart body, a body cut short
+            return oauth_error_response("invalid_request", "The request body cannot be read.")
+        name = duplicated_parameter(request)
+        if name is not None:
+            return oauth_error_response("invalid_request", f"The {name} parameter is included more than once.")
+        if self.grant_type_required and not request.POST.get("grant_type"):
+            return oauth_error_response("invalid_request", "The grant_type parameter is missing.")
+        return None
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        allowed = [m.upper() for m in self.http_method_names]
+        response = oauth_error_response(
+            "invalid_request", f"The {request.method} method is not allowed; use POST.", status=405)
+        response["Allow"] = ", ".join(allowed)
+        return response
+
+
+class SatupintuTokenView(MachineEndpointMixin, TokenView):
     """``POST /o/token/`` (alias ``/oauth/token``): DOT's token endpoint (RFC 6749 §3.2, §5; all
     grant handling in DOT/oauthlib), except that DOT's ``app_authorized`` signal gets the
     ``AccessToken`` the validator has just saved instead of one read back by checksum (one SQL
     round trip less per grant). If the issued token is not among those saved in this request
-    (e.g. a refresh answered with an existing token), it is read back exactly as DOT does."""
+    (e.g. a refresh answered with an existing token), it is read back exactly as DOT does.
+    Malformed requests are refused first (:class:`MachineEndpointMixin`, ``grant_type`` required)."""
+
+    grant_type_required = True
 
     @method_decorator(sensitive_post_parameters("password", "client_secret"))
     def authorization_flow_token_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -219,12 +321,26 @@ class SatupintuTokenView(TokenView):
         return response
 
 
-class SatupintuIntrospectTokenView(IntrospectTokenView):
+class SatupintuIntrospectTokenView(MachineEndpointMixin, IntrospectTokenView):
     """``POST /o/introspect/`` (RFC 7662): DOT's introspection endpoint, except for the answer to a
     caller that fails authentication, which DOT gives as a bare ``403``. RFC 7662 §2.3: a caller
     authenticating with client credentials gets ``401`` with ``invalid_client`` (RFC 6749 §5.2) and a
     ``WWW-Authenticate: Basic`` challenge; one using a bearer token gets ``401`` with a ``Bearer``
-    challenge (RFC 6750 §3; ``403`` when the token lacks the ``introspection`` scope)."""
+    challenge (RFC 6750 §3; ``403`` when the token lacks the ``introspection`` scope). ``POST`` only
+    (RFC 7662 §2.1: DOT's ``GET`` with the token in the URL is refused), malformed requests are
+    refused first (:class:`MachineEndpointMixin`); a disabled client's tokens are inactive."""
+
+    @staticmethod
+    def get_token_response(token_value: str | None = None) -> HttpResponse:
+        """DOT's answer (RFC 7662 §2.2), except that a token of a disabled client is inactive
+        (ADR 0117; a deleted client's tokens are gone with it)."""
+        response: HttpResponse = IntrospectTokenView.get_token_response(token_value)
+        if response.status_code == 200:
+            data = json.loads(response.content)
+            client_id = data.get("client_id")
+            if data.get("active") and isinstance(client_id, str) and client_disabled(client_by_id(client_id)):
+                return JsonResponse({"active": False})
+        return response
 
     def unauthenticated_response(self, request: HttpRequest, oauthlib_request: Any = None) -> HttpResponse:
         from oauth2_provider.www_authenticate import build_bearer_challenge, challenge_status
@@ -241,6 +357,12 @@ class SatupintuIntrospectTokenView(IntrospectTokenView):
             response["WWW-Authenticate"] = 'Basic realm="satupintu"'
         response["Cache-Control"] = "no-store"
         return response
+
+
+class SatupintuRevokeTokenView(MachineEndpointMixin, RevokeTokenView):
+    """``POST /o/revoke_token/`` (RFC 7009): DOT's revocation endpoint (200 with an empty body when
+    the token is revoked or unknown, RFC 7009 §2.2), with malformed requests refused first
+    (:class:`MachineEndpointMixin`)."""
 
 
 class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
