@@ -57,6 +57,23 @@ def test_a_revoked_token_is_refused_at_once_despite_the_introspection_cache(dire
     assert len(provider_introspection) == 2  # the cached "active" answer was dropped, so it asked again
 
 
+def test_a_disabled_clients_token_is_refused_at_once_despite_the_introspection_cache(
+        directory: Directory, live_server, provider_introspection) -> None:  # noqa: ANN001
+    from oauth2_provider.models import Application
+
+    from satupintu.core.principal import Principal
+    from satupintu.identity.actions import oidc_client_set_active
+
+    token = oauth_client(directory.client.oauth_client_id).token(live_server.url)
+    assert _get(live_server, token).status_code == 200
+    assert len(provider_introspection) == 1
+    application = Application.objects.get(client_id=directory.client.oauth_client_id)
+    assert oidc_client_set_active(application=application, active=False, acting=Principal.platform())
+    response = _get(live_server, token)
+    assert response.status_code == 401, response.text
+    assert len(provider_introspection) == 2  # asked again: the provider now says inactive
+
+
 def test_wrong_gateway_credentials_make_introspection_fail_closed(directory: Directory, live_server,
                                                                   provider_introspection, settings) -> None:  # noqa: ANN001
     token = oauth_client(directory.client.oauth_client_id).token(live_server.url)

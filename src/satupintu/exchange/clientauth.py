@@ -112,6 +112,17 @@ def forget_revoked_token(sender: Any, instance: Any, **_kwargs: Any) -> None:
             log.warning("could not drop a revoked token's cached introspection", exc_info=True)
 
 
+def forget_tokens(token_checksums: list[str]) -> None:
+    """Drop the cached introspection results of these tokens (SHA-256 hex, DOT's ``token_checksum``),
+    e.g. when their client is disabled; a cache outage is logged, the TTL still bounds it."""
+    if not token_checksums:
+        return
+    try:
+        cache.delete_many([_cache_key(c) for c in token_checksums])
+    except Exception:
+        log.warning("could not drop cached token introspections", exc_info=True)
+
+
 def connect_signals() -> None:
     """Called from ``ExchangeConfig.ready``."""
     from django.db.models.signals import post_delete

@@ -4,6 +4,8 @@
 * :func:`citizen_nik` — **seam for the identity app**: the NIK of the signed-in citizen;
 * :func:`nik_index`, :func:`seal`, :func:`unseal` — the NIK blind index and AES-256-GCM sealing of
   personal identifiers at rest (used by the registries);
+* :func:`forget_token_introspections` — drop the gateway's cached introspection results of tokens
+  (their client was disabled at the platform's provider);
 * :func:`hosted_exchange_client` — the platform calling its own gateway as an agency's hosted client
   subsystem (once-only prefill, ADR 0110); failures: :class:`ExchangeCallFailed` (the gateway refused),
   :class:`TokenUnavailable` (no token), ``httpx.HTTPError`` (gateway or provider unreachable).
@@ -21,8 +23,16 @@ from satupintu.core.principal import principal_for_request
 from satupintu.exchange.client import ExchangeCallFailed, ExchangeClient, TokenUnavailable
 from satupintu.exchange.keys import decrypt_body, encrypt_body, nik_index
 
-__all__ = ["ExchangeCallFailed", "TokenUnavailable", "citizen_nik", "hosted_exchange_client", "nik_index",
-           "record_officer_access", "seal", "unseal"]
+__all__ = ["ExchangeCallFailed", "TokenUnavailable", "citizen_nik", "forget_token_introspections",
+           "hosted_exchange_client", "nik_index", "record_officer_access", "seal", "unseal"]
+
+
+def forget_token_introspections(token_checksums: list[str]) -> None:
+    """Make the gateway introspect these access tokens (SHA-256 hex checksums, as DOT stores them)
+    again on their next message instead of reusing a cached answer (shared cache; ADR 0105)."""
+    from satupintu.exchange.clientauth import forget_tokens
+
+    forget_tokens(token_checksums)
 
 
 def hosted_exchange_client(agency_code: str) -> tuple[ExchangeClient, str] | None:

@@ -228,6 +228,8 @@ def oidc_client_saved(*, application: Any, created: bool, changed: list[str], ac
             record(actor=acting, action="oidc_client.enabled" if rp.active else "oidc_client.disabled",
                    target=_client_target(application), details={"client_id": application.client_id},
                    request=request)
+        if rp is not None and not rp.active:
+            _forget_gateway_introspections(application)
 
 
 @transaction.atomic
@@ -246,7 +248,23 @@ def oidc_client_set_active(*, application: Any, active: bool, acting: Principal,
     rp.save(update_fields=["active"])
     record(actor=acting, action="oidc_client.enabled" if active else "oidc_client.disabled",
            target=_client_target(application), details={"client_id": application.client_id}, request=request)
+    if not active:
+        _forget_gateway_introspections(application)
     return True
+
+
+def _forget_gateway_introspections(application: Any) -> None:
+    """A disabled client's tokens must not keep passing the exchange gateway on a cached "active"
+    introspection answer: drop those answers now and again after commit (a gateway may have asked
+    in between)."""
+    from oauth2_provider.models import get_access_token_model
+
+    from satupintu.exchange.interface import forget_token_introspections
+
+    checksums = list(get_access_token_model().objects.filter(application=application)
+                     .values_list("token_checksum", flat=True))
+    forget_token_introspections(checksums)
+    transaction.on_commit(lambda: forget_token_introspections(checksums))
 
 
 @transaction.atomic
