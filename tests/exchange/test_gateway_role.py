@@ -191,3 +191,35 @@ def test_a_forked_worker_opens_its_own_queue_file(settings, tmp_path: Path,  # n
         answer = os.read(read_end, 16)
         os.waitpid(pid, 0)
     assert answer == b"empty"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_write_replaces_a_dead_database_connection(directory: Directory) -> None:  # noqa: ARG001
+    """The gateway role runs without Django's per-request health check: a connection the database
+    dropped must not fail the message (it is closed and the write done again on a new one)."""
+    import sqlite3
+
+    from django.db import connection
+    from django.utils import timezone
+
+    def message(n: int) -> messagelog.Message:
+        return messagelog.Message(request_id=f"dead-connection-{n}", started_at=timezone.now(), client="c",
+                                  service="s", method="GET", path=f"/{n}", status=200)
+
+    messagelog.append(message(1))
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        pid = connection.connection.info.backend_pid
+        params = {k: v for k, v in connection.get_connection_params().items()
+                  if k in {"dbname", "user", "host", "port", "password"}}
+        with psycopg.connect(**params, autocommit=True) as admin:  # another session ends ours, as a restart would
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    else:  # an in-memory test database must keep one open connection: swap in a closed one instead
+        dead = sqlite3.connect(":memory:")
+        dead.close()
+        connection.connection = dead
+    messagelog.append(message(2))
+    entries = list(MessageLog.objects.order_by("seq"))
+    assert [e.request_id for e in entries] == ["dead-connection-1", "dead-connection-2"]
+    assert messagelog.verify(entries, keys.signing_key()).ok

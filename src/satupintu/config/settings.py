@@ -178,8 +178,14 @@ TEMPLATES = [
 
 # Database: SQLite (WAL) in var/ by default; PostgreSQL with DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Django's connection health check: one "SELECT 1" round trip at the first query of each request, so
+# a connection the server dropped is replaced before it fails a request. `satupintu serve --role
+# gateway` turns it off (ADR 0113): the gateway's only query per message is its log write, which
+# replaces a dead connection and writes again itself.
+DB_HEALTH_CHECKS = _env_bool("SATUPINTU_DB_HEALTH_CHECKS", True)
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60,
+                                                  conn_health_checks=DB_HEALTH_CHECKS)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -189,7 +195,7 @@ else:
             # Persistent per-thread connections (as for PostgreSQL): closing the last connection to a
             # WAL database checkpoints and deletes the WAL, which cost ~10 ms per request (ADR 0105).
             "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
+            "CONN_HEALTH_CHECKS": DB_HEALTH_CHECKS,
             "OPTIONS": {
                 # WAL lets readers run beside the single writer; IMMEDIATE takes the write
                 # lock at BEGIN so concurrent writers queue instead of failing mid-transaction.

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import rfc8785
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from joserfc import jws
 from joserfc.jwk import OKPKey
@@ -172,8 +172,38 @@ def append(message: Message) -> MessageLog:
 
 
 def _write_batch(messages: list[Message]) -> list[MessageLog]:
-    """Write a batch outside any transaction (called under ``_writer_lock``), queued behind the
-    other processes of this host (:func:`_host_queue`)."""
+    """Write a batch outside any transaction (called under ``_writer_lock``). If the database
+    connection turns out to be dead (the server restarted or dropped it; the gateway role runs
+    without Django's per-request health check), close it and write once more on a new one. A write
+    that did commit before the connection broke is not duplicated: the retry chains after the real
+    head and the unique ``request_id`` refuses a second copy (the caller then answers 500)."""
+    try:
+        return _write_batch_once(messages)
+    except DatabaseError:
+        if _connection_alive():
+            raise
+        log.warning("exchange message log: the database connection was lost; writing again on a new one")
+        connection.close()
+        return _write_batch_once(messages)
+
+
+def _connection_alive() -> bool:
+    """Whether the current database connection still answers ``SELECT 1``."""
+    raw = connection.connection
+    if raw is None:
+        return False
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+    except Exception:
+        return False
+    return True
+
+
+def _write_batch_once(messages: list[Message]) -> list[MessageLog]:
+    """One attempt of :func:`_write_batch`, queued behind the other processes of this host
+    (:func:`_host_queue`)."""
     global _head_hint
     with _host_queue() as queue:
         if connection.vendor == "postgresql":
