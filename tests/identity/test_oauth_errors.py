@@ -231,3 +231,59 @@ def test_basic_credentials_that_are_not_base64_stay_invalid_client(client: Clien
     response = client.post(TOKEN, "grant_type=client_credentials", content_type=FORM,
                            HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"no-colon").decode())
     assert_oauth_error(response, 401, "invalid_client")
+
+
+def test_userinfo_with_a_client_credentials_token_is_invalid_token_not_a_server_error(client: Client,
+                                                                                      make_client) -> None:  # noqa: ANN001
+    app = cc_client(make_client)
+    token = client.post(TOKEN, "grant_type=client_credentials", content_type=FORM,
+                        HTTP_AUTHORIZATION=basic(app)).json()["access_token"]
+    for path in ("/o/userinfo/", "/oidc/userinfo"):
+        response = client.get(path, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert response.status_code == 401, (path, response.status_code, response.content[:200])
+        assert b"invalid_token" in response.content
+
+
+def test_password_grant_is_refused_before_any_password_check(client: Client, make_client, citizen) -> None:  # noqa: ANN001
+    """RFC 9700 §2.4; the answer must not tell a right password from a wrong one (no guessing past
+    the sign-in page's rate limits and second factor)."""
+    from satupintu.identity import testing
+
+    app = cc_client(make_client)
+    answers = []
+    for password in (testing.PASSWORD, "salah-sekali"):
+        body = f"grant_type=password&username={quote(citizen.email)}&password={quote(password)}"
+        response = client.post(TOKEN, body, content_type=FORM, HTTP_AUTHORIZATION=basic(app))
+        assert_oauth_error(response, 400, "unsupported_grant_type")
+        answers.append(response.json())
+    assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("body", [
+    "grant_type=authorization_code&code=ab%00c&redirect_uri=https%3A%2F%2Frp.example%2Fcb&code_verifier=" + "v" * 43,
+    "grant_type=password&username=a%00b&password=x",
+    "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=a%00b",
+    "grant_type=refresh_token&refresh_token=a%00b",
+])
+def test_a_nul_byte_in_any_parameter_is_invalid_request(client: Client, make_client, body: str) -> None:  # noqa: ANN001
+    app = make_client()
+    response = client.post(TOKEN, body, content_type=FORM, HTTP_AUTHORIZATION=basic(app))
+    assert "NUL" in assert_oauth_error(response, 400)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_client_deleted_behind_this_processs_cache_is_invalid_client_not_a_server_error(
+        client: Client, make_client) -> None:  # noqa: ANN001
+    """Without a shared cache another process learns of a deletion only within the cache TTL: a
+    grant for the (still cached) client must answer invalid_client, not fail on the token's foreign key."""
+    from django.db import connection
+
+    app = cc_client(make_client)
+    grant = "grant_type=client_credentials"
+    assert client.post(TOKEN, grant, content_type=FORM, HTTP_AUTHORIZATION=basic(app)).status_code == 200
+    with connection.cursor() as cursor:  # as another process would, without this process's signals
+        cursor.execute("DELETE FROM oauth2_provider_accesstoken WHERE application_id = %s", [app.pk])
+        cursor.execute("DELETE FROM identity_relyingparty WHERE application_id = %s", [app.pk])
+        cursor.execute("DELETE FROM oauth2_provider_application WHERE id = %s", [app.pk])
+    response = client.post(TOKEN, grant, content_type=FORM, HTTP_AUTHORIZATION=basic(app))
+    assert_oauth_error(response, 401, "invalid_client")

@@ -104,6 +104,7 @@ def test_full_relying_party_journey_with_authlib(live_server, setup) -> None:  #
     introspect = discovery["introspection_endpoint"]
     active = httpx.post(introspect, data={"token": token2["access_token"]}, auth=(client.client_id, client.raw_secret))
     assert active.json()["active"] is True
+    assert "username" not in active.json()  # the citizen's e-mail is not shared with resource servers
     revoked = rp.revoke_token(discovery["revocation_endpoint"], token=token2["access_token"],
                               token_type_hint="access_token")
     assert revoked.status_code == 200

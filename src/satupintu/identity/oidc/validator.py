@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from oauth2_provider import cimd
 from oauth2_provider.models import AccessToken, RefreshToken
@@ -255,9 +255,15 @@ class SatupintuValidator(OAuth2Validator):
         ``INSERT`` of the access token (no refresh token, RFC 6749 §4.4.3), saves it without an
         enclosing transaction: one statement is atomic by itself, and BEGIN/COMMIT would cost two
         more round trips to PostgreSQL per grant (ADR 0112)."""
-        if request.grant_type == "client_credentials" and not token.get("refresh_token"):
-            return self._save_bearer_token(token, request, *args, **kwargs)
-        result = super().save_bearer_token(token, request, *args, **kwargs)
+        try:
+            if request.grant_type == "client_credentials" and not token.get("refresh_token"):
+                return self._save_bearer_token(token, request, *args, **kwargs)
+            result = super().save_bearer_token(token, request, *args, **kwargs)
+        except IntegrityError:
+            # The client was deleted a moment ago and this process still had it in its cache
+            # (without a shared cache the change arrives within the TTL, ADR 0111): its token
+            # cannot reference it any more, so it is an unknown client.
+            raise errors.InvalidClientError() from None
         ctx = getattr(request, "sp_code_context", None)
         if ctx is not None:
             family = None
@@ -303,6 +309,24 @@ class SatupintuValidator(OAuth2Validator):
         if rp is not None and rp.allow_nik and user.nik_ciphertext:
             claims["nik"] = user.nik()
         return {k: v for k, v in claims.items() if v is not None}
+
+    def validate_user(self, username: str, password: str, client: Any, request: Any, *args: Any,
+                      **kwargs: Any) -> bool:
+        """The resource owner password credentials grant is not offered (RFC 9700 §2.4: it MUST NOT
+        be used). oauthlib checks the password *before* the client's grant type, so without this any
+        client could guess citizens' passwords here, past the sign-in page's rate limits and second
+        factor: refuse before looking at the password (``unsupported_grant_type``)."""
+        raise errors.UnsupportedGrantTypeError(
+            description="The password grant is not offered; use the authorization code flow.")
+
+    def get_userinfo_claims(self, request: Any) -> Any:
+        """OIDC Core §5.3: the claims of the user the access token was issued to. A token with no
+        user (client credentials: an agency system, not a person) is ``invalid_token`` for this
+        endpoint (RFC 6750 §3.1, 401), not a server error."""
+        if getattr(request, "user", None) is None:
+            raise errors.InvalidTokenError(
+                description="The access token was not issued to a user (client credentials).")
+        return super().get_userinfo_claims(request)
 
     def get_claim_dict(self, request: Any) -> dict[str, Any]:
         claims = super().get_claim_dict(request)

@@ -237,6 +237,8 @@ class MachineEndpointMixin:
       ``invalid_request``;
     * a parameter included more than once (:func:`duplicated_parameter`): 400 ``invalid_request``
       naming it;
+    * a parameter name or value with a NUL byte: 400 ``invalid_request`` (none is valid, and
+      PostgreSQL cannot compare text with one: it raised an error, i.e. a 500, from the lookups);
     * :attr:`grant_type_required` and no (or an empty) ``grant_type``: 400 ``invalid_request``
       (RFC 6749 §5.2: a required parameter is missing; §3.1: an empty one counts as omitted).
 
@@ -261,6 +263,15 @@ class MachineEndpointMixin:
             response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         except errors.OAuth2Error as error:
             response = oauth_error_response(error.error, error.description, status=error.status_code)
+        if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+            # oauthlib answers an error raised outside a grant's own checks (e.g. while saving the
+            # token) without headers, so DOT would label its JSON body text/html.
+            try:
+                body = json.loads(response.content)
+            except ValueError:
+                body = None
+            if isinstance(body, dict) and "error" in body:
+                response["Content-Type"] = "application/json"
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
@@ -277,6 +288,10 @@ class MachineEndpointMixin:
         name = duplicated_parameter(request)
         if name is not None:
             return oauth_error_response("invalid_request", f"The {name} parameter is included more than once.")
+        for params in (request.GET, request.POST):
+            bad = next((k for k, values in params.lists() if "\x00" in k or any("\x00" in v for v in values)), None)
+            if bad is not None:  # no OAuth value holds a NUL byte; PostgreSQL cannot even store one
+                return oauth_error_response("invalid_request", f"The {bad!r} parameter contains a NUL byte.")
         if self.grant_type_required and not request.POST.get("grant_type"):
             return oauth_error_response("invalid_request", "The grant_type parameter is missing.")
         return None
@@ -333,13 +348,19 @@ class SatupintuIntrospectTokenView(MachineEndpointMixin, IntrospectTokenView):
     @staticmethod
     def get_token_response(token_value: str | None = None) -> HttpResponse:
         """DOT's answer (RFC 7662 §2.2), except that a token of a disabled client is inactive
-        (ADR 0117; a deleted client's tokens are gone with it)."""
+        (ADR 0117; a deleted client's tokens are gone with it), and without DOT's ``username``: it
+        is the citizen's e-mail address, which any resource server that may introspect would learn
+        for every token (defeating pairwise ``sub``, OIDC Core §8); ``username`` is OPTIONAL
+        (RFC 7662 §2.2)."""
         response: HttpResponse = IntrospectTokenView.get_token_response(token_value)
         if response.status_code == 200:
             data = json.loads(response.content)
             client_id = data.get("client_id")
             if data.get("active") and isinstance(client_id, str) and client_disabled(client_by_id(client_id)):
                 return JsonResponse({"active": False})
+            if "username" in data:
+                data.pop("username")
+                return JsonResponse(data)
         return response
 
     def unauthenticated_response(self, request: HttpRequest, oauthlib_request: Any = None) -> HttpResponse:
