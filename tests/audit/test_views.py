@@ -80,6 +80,7 @@ def test_auditor_and_platform_admin_see_every_event(role: str, events: list[Audi
     body = _client(role).get(URL).content.decode()
     assert "Budi Santoso" in body and "Sari Dewi" in body
     assert "<h1>Log audit</h1>" in body
+    assert "{&quot;note&quot;: &quot;renamed&quot;}" in body  # details as JSON, not a Python dict
 
 
 def test_agency_auditor_sees_only_their_agency(events: list[AuditEvent]) -> None:

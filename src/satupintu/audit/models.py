@@ -8,6 +8,7 @@ UPDATE`` on PostgreSQL; SQLite serialises writers itself), so the chain never fo
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import models
@@ -77,6 +78,10 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} by {self.actor_kind}:{self.actor_id}"
+
+    def details_json(self) -> str:
+        """``details`` as JSON text (for display and export), keys sorted, non-ASCII kept."""
+        return json.dumps(self.details, ensure_ascii=False, sort_keys=True, default=str)
 
     def canonical_fields(self) -> dict[str, Any]:
         """The fields the hash covers, as JSON-ready values (time as ISO 8601 UTC, microseconds)."""
