@@ -235,7 +235,23 @@ class ApplicationEvent(models.Model):
         return f"{self.action} {self.from_state}->{self.to_state}"
 
 
-class Upload(models.Model):
+class StoredFile(models.Model):
+    """What the platform knows of a checked file in the upload storage: the sanitised original
+    ``name`` (shown, never used as a path), the random ``storage_name``, the sniffed ``kind``
+    (pdf, jpeg, png), its ``content_type``, ``size`` in bytes (> 0) and ``sha256`` (hex)."""
+
+    name = models.CharField(max_length=120)
+    storage_name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16)
+    content_type = models.CharField(max_length=80)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+
+class Upload(StoredFile):
     """A stored file of an application (outside the web root, served through the chokepoint).
 
     ``field_path``: the form field it answers (``ktp``, ``anggota.0.akta``). ``name``: the
@@ -245,12 +261,6 @@ class Upload(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="uploads")
     field_path = models.CharField(max_length=120)
-    name = models.CharField(max_length=120)
-    storage_name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=16)
-    content_type = models.CharField(max_length=80)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -261,7 +271,7 @@ class Upload(models.Model):
         return self.name
 
 
-class StagedDocument(models.Model):
+class StagedDocument(StoredFile):
     """A document uploaded through the Registration API (``POST /documents``) before the
     application that uses it exists (GovStack Registration BB: upload first, then reference the
     document in ``formData``; ADR 0091).
@@ -285,12 +295,6 @@ class StagedDocument(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, null=True, blank=True,
                                     related_name="staged_documents")
     field_path = models.CharField(max_length=120, blank=True)
-    name = models.CharField(max_length=120)
-    storage_name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=16)
-    content_type = models.CharField(max_length=80)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

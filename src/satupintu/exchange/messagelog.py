@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import logging
 import os
@@ -249,6 +250,15 @@ _queue_files: dict[str, int] = {}
 os.register_at_fork(after_in_child=_queue_files.clear)
 
 
+@functools.lru_cache(maxsize=16)
+def _queue_path(vendor: str, name: str, host: str, port: str, var_dir: str) -> str:
+    """The queue file of a database ("" for an in-memory SQLite one)."""
+    if vendor == "sqlite":
+        return "" if name in ("", ":memory:") or name.startswith("file:") else name + ".exchange-log.lock"
+    where = f"{vendor}:{host}:{port}:{name}"
+    return str(Path(var_dir) / f"exchange-log-{hashlib.sha256(where.encode()).hexdigest()[:16]}.lock")
+
+
 @contextlib.contextmanager
 def _host_queue() -> Iterator[_Queue]:
     """Queue the log writers of all processes on this host with ``flock`` on one file per
@@ -266,13 +276,9 @@ def _host_queue() -> Iterator[_Queue]:
     databases (one process) or when the lock file cannot be opened."""
     from django.conf import settings
 
-    name = str(connection.settings_dict.get("NAME") or "")
-    if connection.vendor == "sqlite":
-        path = "" if name in ("", ":memory:") or name.startswith("file:") else name + ".exchange-log.lock"
-    else:
-        db = connection.settings_dict
-        where = f"{connection.vendor}:{db.get('HOST')}:{db.get('PORT')}:{name}"
-        path = str(Path(settings.VAR_DIR) / f"exchange-log-{hashlib.sha256(where.encode()).hexdigest()[:16]}.lock")
+    path = _queue_path(connection.vendor, str(connection.settings_dict.get("NAME") or ""),
+                       str(connection.settings_dict.get("HOST") or ""), str(connection.settings_dict.get("PORT") or ""),
+                       str(settings.VAR_DIR))
     fd = _queue_files.get(path) if path else None
     if path and fd is None:
         try:
