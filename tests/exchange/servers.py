@@ -19,6 +19,9 @@ class Provider(ThreadingHTTPServer):
     daemon_threads = True
     hits: list[dict[str, Any]]
     hang_seconds = 5.0
+    # Close a kept-alive connection when a second request arrives on it, without answering (a
+    # provider whose idle timeout fired just as the gateway reused the connection).
+    drop_reused = False
 
 
 class ProviderHandler(BaseHTTPRequestHandler):
@@ -33,6 +36,10 @@ class ProviderHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         self.server.hits.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
                                  "body": body})
+        if self.server.drop_reused and getattr(self, "answered", False):
+            self.close_connection = True
+            return
+        self.answered = True
         if self.path.endswith("/hang"):
             time.sleep(self.server.hang_seconds)
             return

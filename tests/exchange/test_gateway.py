@@ -155,6 +155,30 @@ def test_provider_down_is_502(directory: Directory, live_server) -> None:  # noq
     assert response.headers["X-Road-Error"] == "Server.ServerProxy.NetworkError"
 
 
+def test_idempotent_call_is_resent_when_the_provider_drops_a_reused_connection(
+        directory: Directory, live_server, backend) -> None:  # noqa: ANN001
+    backend.drop_reused = True
+    url = f"{live_server.url}{SERVICE_PATH}/persons/3174012345670001"
+    assert httpx.get(url, headers=client_headers(directory)).status_code == 200  # opens the kept-alive connection
+    response = httpx.get(url, headers=client_headers(directory))
+    assert response.status_code == 200, response.text
+    assert [h["method"] for h in backend.hits] == ["GET", "GET", "GET"]  # the dropped send, then the resend
+    assert backend.hits[1]["headers"]["X-Road-Id"] == backend.hits[2]["headers"]["X-Road-Id"]
+    assert MessageLog.objects.filter(request_id=response.headers["X-Road-Request-Id"], status=200).count() == 1
+
+
+def test_post_is_not_resent_when_the_provider_drops_a_reused_connection(
+        directory: Directory, live_server, backend) -> None:  # noqa: ANN001
+    backend.drop_reused = True
+    url = f"{live_server.url}{SERVICE_PATH}/persons/search"
+    assert httpx.post(url, content=b"{}", headers=client_headers(directory)).status_code == 200
+    response = httpx.post(url, content=b"{}", headers=client_headers(directory))
+    assert response.status_code == 502, response.text
+    assert response.headers["X-Road-Error"] == "Server.ServerProxy.NetworkError"
+    assert [h["method"] for h in backend.hits] == ["POST", "POST"]  # the provider may have acted: not sent again
+    assert MessageLog.objects.get(request_id=response.headers["X-Road-Request-Id"]).status == 502
+
+
 def test_provider_that_hangs_is_504(directory: Directory, live_server, backend, settings) -> None:  # noqa: ANN001
     settings.SATUPINTU_EXCHANGE_READ_TIMEOUT = 0.3
     backend.hang_seconds = 1.5

@@ -38,8 +38,39 @@ def _wsgi_get(app: Any, path: str, headers: dict[str, str]) -> tuple[str, dict[s
     try:
         body = b"".join(result)
     finally:
-        result.close()  # sends request_finished, as a server does
+        if hasattr(result, "close"):  # PEP 3333: the server calls close() when the iterable has one
+            result.close()
     return seen["status"], seen["headers"], body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buffered_answers_leave_as_one_list_and_finish_the_request(directory: Directory) -> None:
+    """A buffered answer is handed to the server as a one-item list (granian then sends it in one
+    write instead of iterating a Python object from its own threads, ADR 0113), after the response
+    was closed: ``request_finished`` (which recycles database connections) is sent exactly once."""
+    from django.core.signals import request_finished
+
+    from satupintu.exchange.wsgi import application
+
+    finished: list[object] = []
+
+    def count(**_kwargs: Any) -> None:
+        finished.append(True)
+
+    request_finished.connect(count)
+    try:
+        headers = {"X-Road-Client": CLIENT_ID, "X-SSL-Client-Cert": directory.cert_header}
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": f"{SERVICE_PATH}/persons/3174012345670001",
+                   "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "REMOTE_ADDR": "127.0.0.1",
+                   "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+                   "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "127.0.0.1:8000",
+                   **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}}
+        result = application(environ, lambda status, response_headers, exc_info=None: None)
+        assert isinstance(result, list) and len(result) == 1
+        assert b"3174012345670001" in result[0]
+        assert finished == [True]
+    finally:
+        request_finished.disconnect(count)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -50,6 +50,8 @@ _NOT_FORWARDED = _HOP_BY_HOP | {"authorization", "cookie", "x-forwarded-for", "x
                                 "x-road-request-hash", "x-request-id"}
 _NOT_RETURNED = _HOP_BY_HOP | {"set-cookie", "location", "x-road-request-id", "x-road-request-hash",
                                "x-road-error", "x-road-id"}
+# RFC 9110 §9.2.2: requests with these methods may be sent again automatically.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 _CHUNK = 64 * 1024
 _IN_MEMORY = 1024 * 1024
 _transport: httpx.HTTPTransport | None = None
@@ -225,7 +227,7 @@ def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, A
     try:
         transport, timeout = backend_transport()
         outgoing = httpx.Request(method, url, headers=headers, content=ctx.body, extensions={"timeout": timeout})
-        upstream = transport.handle_request(outgoing)
+        upstream = _send(transport, outgoing, method)
         upstream.request = outgoing
         try:
             for chunk in upstream.iter_raw(_CHUNK):
@@ -292,6 +294,23 @@ def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, A
     response["Content-Length"] = (upstream.headers.get("Content-Length", "0") if method == "HEAD" else str(size))
     _xroad_headers(response, ctx)
     return response  # type: ignore[return-value]
+
+
+def _send(transport: httpx.HTTPTransport, outgoing: httpx.Request, method: str) -> httpx.Response:
+    """Send ``outgoing`` on the pool and return the response once its head has arrived.
+
+    A provider may close an idle keep-alive connection just as the gateway reuses it (the race of
+    RFC 9112 §9.3.1); the request then fails before any byte of a response arrived. A request with
+    an idempotent method (RFC 9110 §9.2.2) is sent once more, on another connection; any other
+    request is not (the provider may have acted on it) and the caller answers 502. Raises what httpx
+    raised (timeouts are never retried)."""
+    try:
+        return transport.handle_request(outgoing)
+    except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+        if method not in _IDEMPOTENT:
+            raise
+        log.info("gateway: provider connection failed before a response; sending %s once more", method)
+        return transport.handle_request(outgoing)
 
 
 def _iterate(spool: IO[bytes]) -> Iterator[bytes]:

@@ -66,6 +66,19 @@ class GatewayHandler(WSGIHandler):
         route: Any = convert_exception_to_response(_route)
         self._middleware_chain = convert_exception_to_response(SecurityMiddleware(route))
 
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        """PEP 3333 entry point. A buffered ``HttpResponse`` is returned as a one-item list of its
+        bytes (closed first, which sends ``request_finished``): granian then sends it in one write
+        instead of driving a Python iterator from its own threads, which cost a quarter of the
+        gateway's GIL time per message (ADR 0113). Streaming responses are returned as they are."""
+        result = super().__call__(environ, start_response)
+        if isinstance(result, HttpResponse):
+            try:
+                return [result.content]
+            finally:
+                result.close()
+        return result
+
 
 def get_gateway_application() -> GatewayHandler:
     """Set Django up (like ``django.core.wsgi.get_wsgi_application``) and return the handler."""
