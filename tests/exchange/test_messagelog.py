@@ -185,3 +185,36 @@ def test_append_inside_a_transaction_commits_or_rolls_back_with_it(directory: Di
     assert LogHead.objects.get().last_hash == entries[-1].hash
     result = verify(entries, keys.signing_key())
     assert result.ok, result.problems
+
+
+def test_a_failed_batch_leaves_nothing_and_the_next_message_chains_on(directory: Directory) -> None:  # noqa: ARG001
+    """The queued writer (the driver's own cursor, ADR 0123): a batch that fails inside its
+    transaction — here on the unique request id, after the head was read — is rolled back whole and
+    raised as Django's ``IntegrityError``; the connection is usable and the chain goes on."""
+    from django.db import IntegrityError, connection
+    from django.utils import timezone
+
+    from satupintu.exchange import messagelog
+
+    def message(request_id: str) -> messagelog.Message:
+        return messagelog.Message(request_id=request_id, started_at=timezone.now(), client="c", service="s",
+                                  method="GET", path="/" + request_id, status=200,
+                                  data_access={"subject_index": "0" * 64, "agency_code": "dukcapil",
+                                               "agency_name": "Dukcapil", "client": "c", "service": "s",
+                                               "record": "/x", "data_items": ["nama"], "purpose": "uji",
+                                               "legal_basis": "", })
+
+    assert not connection.in_atomic_block  # the queued writer's path, not the in-transaction one
+    first = messagelog.append(message("once"))
+    with pytest.raises(IntegrityError):
+        messagelog.append(message("once"))
+    assert MessageLog.objects.count() == 1
+    assert LogHead.objects.get().last_seq == first.seq
+    from satupintu.exchange.models import DataAccess
+
+    assert DataAccess.objects.count() == 1  # the failed batch's data-access record went with it
+    second = messagelog.append(message("twice"))
+    assert second.seq == first.seq + 1 and second.prev_hash == first.hash
+    assert DataAccess.objects.filter(request_id="twice", message_id=second.seq).exists()
+    result = verify(MessageLog.objects.order_by("seq"), keys.signing_key())
+    assert result.ok, result.problems

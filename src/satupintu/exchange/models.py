@@ -193,11 +193,11 @@ class MessageLog(models.Model):
     """
 
     seq = models.BigAutoField(primary_key=True)
-    request_id = models.CharField(_("request id"), max_length=64, unique=True)
-    logged_at = models.DateTimeField(_("logged at (UTC)"), db_index=True)
+    request_id = models.CharField(_("request id"), max_length=64)
+    logged_at = models.DateTimeField(_("logged at (UTC)"))
     started_at = models.DateTimeField(_("received at (UTC)"))
-    client = models.CharField(_("client"), max_length=300, db_index=True)
-    service = models.CharField(_("service"), max_length=300, db_index=True)
+    client = models.CharField(_("client"), max_length=300)
+    service = models.CharField(_("service"), max_length=300)
     method = models.CharField(_("method"), max_length=16)
     path = models.CharField(_("path"), max_length=2000)
     status = models.PositiveSmallIntegerField(_("status"))
@@ -215,13 +215,20 @@ class MessageLog(models.Model):
     key_id = models.CharField(max_length=64)
     signature = models.TextField()
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["seq"]
         verbose_name = _("message log record")
         verbose_name_plural = _("message log")
-        indexes = [models.Index(fields=["service", "logged_at"], name="exchange_log_service_time")]
+        # Every message writes every index before the gateway answers, so only what the reads need
+        # (ADR 0123): the request id (unique: a message is logged once; support looks it up), the
+        # time window of the monitoring page and of exports, and per-service time windows. No
+        # pattern-ops copies (PostgreSQL), no index on ``hash`` (the chain is checked by walking
+        # ``seq``; a record's hash covers its unique request id, so it is unique anyway).
+        constraints = [models.UniqueConstraint(fields=["request_id"], name="exchange_log_request_id_unique")]
+        indexes = [models.Index(fields=["logged_at"], name="exchange_log_time"),
+                   models.Index(fields=["service", "logged_at"], name="exchange_log_service_time")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.method} {self.service} {self.status}"
@@ -266,7 +273,7 @@ class DataAccess(models.Model):
     """
 
     occurred_at = models.DateTimeField(_("time (UTC)"), db_index=True)
-    subject_index = models.CharField(max_length=64, db_index=True)
+    subject_index = models.CharField(max_length=64)
     agency_code = models.CharField(_("agency"), max_length=64)
     agency_name = models.CharField(_("agency name"), max_length=255)
     client = models.CharField(_("client subsystem"), max_length=300)
@@ -280,6 +287,8 @@ class DataAccess(models.Model):
 
     class Meta:
         ordering = ["-occurred_at"]
+        # The citizen's list: equality on the blind index, newest first (no pattern-ops copy).
+        indexes = [models.Index(fields=["subject_index", "occurred_at"], name="exchange_access_subject_time")]
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
 
