@@ -202,7 +202,26 @@ class SatupintuValidator(OAuth2Validator):
         SignInContext.objects.create(
             key="code:" + _checksum(code["code"]), acr=getattr(user, "_sp_acr", "loa1"),
             auth_time=getattr(user, "_sp_auth_time", None) or timezone.now(),
+            redirect_uri_sent=getattr(user, "_sp_redirect_uri_sent", True),
         )
+
+    def confirm_redirect_uri(self, client_id: str, code: str, redirect_uri: str, client: Any, request: Any,
+                             *args: Any, **kwargs: Any) -> bool:
+        """RFC 6749 §4.1.3: ``redirect_uri`` is REQUIRED at the token endpoint if the authorization
+        request included it, and the values MUST be identical. oauthlib fills an omitted one with
+        the client's default URI (and DOT then compares it with the code's), so an omitted value
+        passed whenever the authorization request had named the default URI. Both a missing and a
+        different value are ``invalid_grant`` (RFC 6749 §5.2: "does not match the redirection URI
+        used in the authorization request"; oauthlib would say ``invalid_request`` for the latter)."""
+        ctx = getattr(request, "sp_code_context", None)
+        if request.using_default_redirect_uri and (ctx is None or ctx.redirect_uri_sent):
+            raise errors.InvalidGrantError(
+                description="The redirect_uri parameter is missing: the authorization request included it.",
+                request=request)
+        if not super().confirm_redirect_uri(client_id, code, redirect_uri, client, request, *args, **kwargs):
+            raise errors.InvalidGrantError(
+                description="The redirect_uri differs from the one in the authorization request.", request=request)
+        return True
 
     def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
         """RFC 6749 §4.1.2: a code presented twice is refused and the tokens issued from it
