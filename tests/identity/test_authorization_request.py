@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import AccessToken, Grant
 
+from satupintu.identity.models import Consent
 from tests.identity.oidc_helpers import query
 from tests.identity.test_oidc import AUTHORIZE, REDIRECT, TOKEN, auth_params, basic, consent, sign_in
 
@@ -173,3 +174,41 @@ def test_a_different_redirect_uri_at_the_token_endpoint_is_invalid_grant(client:
     code, verifier = code_for(client, app, send_redirect_uri=True)
     response = token_request(client, app, code, verifier, "https://rp.example.go.id/other")
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+
+
+# --- 6. a scope repeated thousands of times counts once (RFC 6749 §3.3) ------------------------
+def test_repeated_scopes_are_stored_and_shown_once(client: Client, citizen, make_client) -> None:  # noqa: ANN001
+    app = make_client()
+    sign_in(client, citizen)
+    params, verifier = auth_params(app, scope="openid " + "profile " * 3000 + "openid")
+    page = client.get(AUTHORIZE, params)
+    assert page.status_code == 200
+    assert page.context["scopes"] == ["openid", "profile"]
+    assert page.context["form"]["scope"].value() == "openid profile"
+    code = query(consent(client, params))["code"]
+    assert Grant.objects.get().scope == "openid profile"
+    response = client.post(TOKEN, {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+                                   "code_verifier": verifier}, HTTP_AUTHORIZATION=basic(app))
+    assert response.json()["scope"] == "openid profile"
+    assert AccessToken.objects.get().scope == "openid profile"
+    assert Consent.objects.get(user=citizen, application=app).scopes == "openid profile"
+    refreshed = client.post(TOKEN, {"grant_type": "refresh_token", "refresh_token": response.json()["refresh_token"],
+                                    "scope": "profile " * 3000}, HTTP_AUTHORIZATION=basic(app))
+    assert refreshed.status_code == 200, refreshed.content
+    assert refreshed.json()["scope"] == "profile"
+    assert AccessToken.objects.get(token_checksum=_checksum(refreshed.json()["access_token"])).scope == "profile"
+
+
+def test_repeated_scopes_in_a_client_credentials_grant_are_stored_once(client: Client, make_client) -> None:  # noqa: ANN001
+    app = make_client(grant_type="client-credentials", allowed_scopes="openid profile")
+    response = client.post(TOKEN, {"grant_type": "client_credentials", "scope": "profile " * 3000 + "openid"},
+                           HTTP_AUTHORIZATION=basic(app))
+    assert response.status_code == 200, response.content
+    assert response.json()["scope"] == "profile openid"
+    assert AccessToken.objects.get().scope == "profile openid"
+
+
+def _checksum(value: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(value.encode()).hexdigest()

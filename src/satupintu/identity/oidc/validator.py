@@ -116,7 +116,13 @@ class SatupintuValidator(OAuth2Validator):
     def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any,
                         **kwargs: Any) -> bool:
         """RFC 6749 §3.3: the requested scopes must be known and within the client's allowed
-        scopes; ``nik`` additionally needs ``allow_nik``. Otherwise ``invalid_scope``."""
+        scopes; ``nik`` additionally needs ``allow_nik``. Otherwise ``invalid_scope``.
+
+        A scope named more than once counts once: ``scopes`` (oauthlib's ``request.scopes``, the
+        list the consent screen, the code and the token are made from) is deduplicated in place,
+        first occurrence first, so a parameter repeating a scope thousands of times is not stored
+        or shown as sent (§3.3: the value is a *set* of scopes; order carries no meaning)."""
+        scopes[:] = dict.fromkeys(scopes)
         if not super().validate_scopes(client_id, scopes, client, request, *args, **kwargs):
             return False
         rp = relying_party(client)
@@ -273,7 +279,11 @@ class SatupintuValidator(OAuth2Validator):
         """DOT's, in its transaction; except that a client-credentials grant, whose only write is one
         ``INSERT`` of the access token (no refresh token, RFC 6749 §4.4.3), saves it without an
         enclosing transaction: one statement is atomic by itself, and BEGIN/COMMIT would cost two
-        more round trips to PostgreSQL per grant (ADR 0112)."""
+        more round trips to PostgreSQL per grant (ADR 0112). A scope repeated in the token's
+        ``scope`` (a refresh request's ``scope`` parameter is not passed through
+        :meth:`validate_scopes`) is kept once, in the stored token and in the answer."""
+        if token.get("scope"):
+            token["scope"] = " ".join(dict.fromkeys(token["scope"].split()))
         try:
             if request.grant_type == "client_credentials" and not token.get("refresh_token"):
                 return self._save_bearer_token(token, request, *args, **kwargs)
