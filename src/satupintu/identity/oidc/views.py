@@ -296,8 +296,9 @@ class MachineEndpointMixin:
     answer is JSON, and every error an OAuth error (RFC 6749 §5.2) with ``Cache-Control: no-store``
     — never Django's HTML error pages or an empty body. Before django-oauth-toolkit sees the request:
 
-    * a method other than ``POST`` (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1) or ``OPTIONS``:
-      405 ``invalid_request`` with ``Allow: POST, OPTIONS``;
+    * a method other than ``POST`` (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1), ``OPTIONS``
+      included: 405 ``invalid_request`` with ``Allow: POST`` (ADR 0119: no CORS here, so
+      ``OPTIONS`` has nothing to answer but the one method);
     * a form body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 ``invalid_request``; one with more than
       ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` fields, or that cannot be read or parsed: 400
       ``invalid_request``;
@@ -312,32 +313,22 @@ class MachineEndpointMixin:
     that differs from the Basic credentials, during introspection's client authentication) becomes
     its OAuth error answer. Must come first in the bases (its ``dispatch`` runs before DOT's)."""
 
-    http_method_names = ["post", "options"]
+    http_method_names = ["post"]
     grant_type_required = False
 
     @method_decorator(csrf_exempt)  # the class's dispatch: as_view() copies these marks to the view
     @method_decorator(login_not_required)
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        method = (request.method or "").lower()
-        if method not in self.http_method_names:  # before DOT's client authentication (introspection)
+        if (request.method or "").lower() not in self.http_method_names:  # before DOT's client authentication
             return self.http_method_not_allowed(request, *args, **kwargs)
-        if method != "options":
-            refused = self.refuse_malformed(request)
-            if refused is not None:
-                return refused
+        refused = self.refuse_malformed(request)
+        if refused is not None:
+            return refused
         try:
             response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         except errors.OAuth2Error as error:
             response = oauth_error_response(error.error, error.description, status=error.status_code)
-        if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
-            # oauthlib answers an error raised outside a grant's own checks (e.g. while saving the
-            # token) without headers, so DOT would label its JSON body text/html.
-            try:
-                body = json.loads(response.content)
-            except ValueError:
-                body = None
-            if isinstance(body, dict) and "error" in body:
-                response["Content-Type"] = "application/json"
+        label_json_error(response)
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
@@ -363,11 +354,32 @@ class MachineEndpointMixin:
         return None
 
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        allowed = [m.upper() for m in self.http_method_names]
-        response = oauth_error_response(
-            "invalid_request", f"The {request.method} method is not allowed; use POST.", status=405)
-        response["Allow"] = ", ".join(allowed)
-        return response
+        return method_not_allowed(request, self.http_method_names)
+
+
+def method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
+    """405 ``invalid_request`` as OAuth error JSON (RFC 6749 §5.2, RFC 6750 §3.1) with ``Allow``
+    listing ``allowed`` (RFC 9110 §15.5.6), ``OPTIONS`` included among the refused methods
+    (ADR 0119)."""
+    methods = [m.upper() for m in allowed]
+    response = oauth_error_response(
+        "invalid_request", f"The {request.method} method is not allowed; use {' or '.join(methods)}.", status=405)
+    response["Allow"] = ", ".join(methods)
+    return response
+
+
+def label_json_error(response: HttpResponse) -> HttpResponse:
+    """Label an error answer whose body is an OAuth error object ``application/json``: oauthlib
+    answers some errors (e.g. userinfo's ``invalid_token``, an error while saving a token) without
+    a ``Content-Type``, so Django's default ``text/html`` went out with the JSON body."""
+    if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and "error" in body:
+            response["Content-Type"] = "application/json"
+    return response
 
 
 class SatupintuTokenView(MachineEndpointMixin, TokenView):
@@ -452,6 +464,23 @@ class SatupintuRevokeTokenView(MachineEndpointMixin, RevokeTokenView):
     (:class:`MachineEndpointMixin`)."""
 
 
+class SatupintuUserInfoView(UserInfoView):
+    """``GET``/``POST /o/userinfo/`` (OIDC Core §5.3): DOT's userinfo endpoint (bearer token,
+    RFC 6750), except that an error body (JSON, e.g. 401 ``invalid_token`` with its
+    ``WWW-Authenticate`` challenge) is labelled ``application/json`` instead of ``text/html``, and
+    another method (``OPTIONS`` too) is 405 ``invalid_request`` JSON with ``Allow: GET, HEAD,
+    POST`` (ADR 0119) instead of Django's empty HTML answers."""
+
+    http_method_names = ["get", "head", "post"]
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return method_not_allowed(request, self.http_method_names)
+
+    def _create_userinfo_response(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = super()._create_userinfo_response(request)
+        return label_json_error(response)
+
+
 class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
     """``GET /.well-known/openid-configuration`` (OIDC Discovery §4, RFC 8414): DOT's document
     plus what DOT does not know about: supported ``acr_values``, PKCE method ``S256`` only,
@@ -483,13 +512,20 @@ class GovStackUserInfoView(View):
     ``/o/userinfo/`` (DOT: bearer token checked there, 401 ``invalid_token`` otherwise), answered as
     ``application/jwt``: signed with the provider's RS256 key (OIDC Core §5.3.2) and, when the
     client registered public keys (``RelyingParty.jwks``), encrypted to its first RSA key
-    (RSA-OAEP-256 / A256GCM) as a nested JWT, as the building block specifies."""
+    (RSA-OAEP-256 / A256GCM) as a nested JWT, as the building block specifies. Errors as
+    :class:`SatupintuUserInfoView` (JSON, ``application/json``; another method → 405 with
+    ``Allow: GET, HEAD``)."""
+
+    http_method_names = ["get", "head"]
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return method_not_allowed(request, self.http_method_names)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from jwcrypto import jwk, jwt
         from oauth2_provider.settings import oauth2_settings
 
-        response = UserInfoView.as_view()(request, *args, **kwargs)
+        response = SatupintuUserInfoView.as_view()(request, *args, **kwargs)
         if response.status_code != 200:
             return response
         claims = json.loads(response.content)
