@@ -3,8 +3,10 @@
 What it adds to DOT's ``OAuth2Validator`` (each rule's source in the method's docstring):
 scope caps per client (``nik`` only for allowed clients), pairwise ``sub`` per client sector,
 ``acr``/``auth_time`` of the sign-in carried into every ID token of the grant, revocation of the
-tokens issued from an authorization code that is presented again, ``private_key_jwt`` client
-authentication (RFC 7523 §2.2, OIDC Core §9) and our claims (OIDC Core §5.1, ``nik``).
+tokens issued from an authorization code that is presented again, the token request's
+``redirect_uri`` when the authorization request had one (RFC 6749 §4.1.3), scopes counted once
+(§3.3), ``private_key_jwt`` client authentication (RFC 7523 §2.2, OIDC Core §9) and our claims
+(OIDC Core §5.1, ``nik``).
 """
 
 from __future__ import annotations
@@ -122,7 +124,8 @@ class SatupintuValidator(OAuth2Validator):
         list the consent screen, the code and the token are made from) is deduplicated in place,
         first occurrence first, so a parameter repeating a scope thousands of times is not stored
         or shown as sent (§3.3: the value is a *set* of scopes; order carries no meaning)."""
-        scopes[:] = dict.fromkeys(scopes)
+        if isinstance(scopes, list):  # oauthlib's request.scopes; anything else is left as given
+            scopes[:] = dict.fromkeys(scopes)
         if not super().validate_scopes(client_id, scopes, client, request, *args, **kwargs):
             return False
         rp = relying_party(client)
