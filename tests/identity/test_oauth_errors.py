@@ -44,15 +44,56 @@ def test_other_methods_are_405_invalid_request_with_allow(client: Client, make_c
     response = getattr(client, method)(path, HTTP_AUTHORIZATION=basic(app))
     description = assert_oauth_error(response, 405)
     assert method.upper() in description
-    assert response["Allow"] == "POST, OPTIONS"
+    assert response["Allow"] == "POST"
 
 
 @pytest.mark.parametrize("path", MACHINE_PATHS)
 def test_head_is_405_json_with_allow(client: Client, path: str) -> None:
     response = client.head(path)
     assert response.status_code == 405
-    assert response["Content-Type"] == "application/json" and response["Allow"] == "POST, OPTIONS"
+    assert response["Content-Type"] == "application/json" and response["Allow"] == "POST"
     assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", MACHINE_PATHS)
+def test_options_is_405_invalid_request_json_with_allow_post(client: Client, path: str) -> None:
+    """ADR 0119: no CORS on these endpoints, so OPTIONS is refused like any method but POST."""
+    response = client.options(path, HTTP_ORIGIN="https://rp.example.go.id",
+                              HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert "OPTIONS" in assert_oauth_error(response, 405)
+    assert response["Allow"] == "POST"
+    assert "Access-Control-Allow-Origin" not in response
+
+
+@pytest.mark.parametrize(("path", "allow"), [("/o/userinfo/", "GET, HEAD, POST"), ("/oidc/userinfo", "GET, HEAD")])
+@pytest.mark.parametrize("method", ["options", "put", "delete", "patch"])
+def test_userinfo_other_methods_are_405_json_with_allow(client: Client, path: str, allow: str, method: str) -> None:
+    response = getattr(client, method)(path)
+    assert method.upper() in assert_oauth_error(response, 405)
+    assert response["Allow"] == allow
+
+
+@pytest.mark.parametrize("path", ["/o/userinfo/", "/oidc/userinfo"])
+@pytest.mark.parametrize("authorization", [None, "Bearer tidak-ada", "Basic eDp5"])
+def test_userinfo_errors_are_labelled_json(client: Client, path: str, authorization: str | None) -> None:
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    response = client.get(path, **headers)
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == "invalid_token"
+    assert response["WWW-Authenticate"].startswith("Bearer ")
+
+
+def test_userinfo_still_answers_a_valid_token(client: Client, citizen, make_client) -> None:  # noqa: ANN001
+    app = make_client()
+    sign_in(client, citizen)
+    code, verifier = get_code(client, app)
+    access = exchange(client, app, code, verifier).json()["access_token"]
+    for method in ("get", "post"):
+        response = getattr(client, method)("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access}")
+        assert response.status_code == 200 and response["Content-Type"] == "application/json"
+        assert response.json()["sub"]
+    assert client.head("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access}").status_code == 200
 
 
 def test_introspection_by_get_with_the_token_in_the_url_is_refused(client: Client, make_client) -> None:  # noqa: ANN001

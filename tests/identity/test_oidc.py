@@ -197,7 +197,7 @@ def test_prompt_none_without_session_is_login_required(client: Client, make_clie
     params, _ = auth_params(app, prompt="none")
     response = client.get(AUTHORIZE, params)
     assert response.status_code == 302
-    assert query(response["Location"]) == {"error": "login_required", "state": "st-123"}
+    assert query(response["Location"]) == {"error": "login_required", "state": "st-123", "iss": "http://testserver/o"}
 
 
 def test_login_hint_prefills_the_sign_in_form(client: Client, make_client) -> None:  # noqa: ANN001

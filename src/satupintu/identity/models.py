@@ -292,6 +292,9 @@ class SignInContext(models.Model):
     access_token_checksum = models.CharField(max_length=64, blank=True)
     token_family = models.UUIDField(null=True, blank=True)
     used = models.BooleanField(default=False)
+    # A code's authorization request carried redirect_uri, so its token request must carry the same
+    # value (RFC 6749 §4.1.3); without it the client's default URI may be omitted there too.
+    redirect_uri_sent = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

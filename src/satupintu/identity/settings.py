@@ -111,7 +111,9 @@ def identity_settings(*, production: bool, var_dir: Path, debug: bool) -> dict[s
             "OIDC_RSA_PRIVATE_KEYS_INACTIVE": retired_pems,
             "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
             "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise", "public"],
-            "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "private_key_jwt"],
+            # What the token endpoint accepts (DOT: Basic or the secret in the form body; ours: private_key_jwt).
+            "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+                "client_secret_basic", "client_secret_post", "private_key_jwt"],
             "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
             "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
             "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,

@@ -24,6 +24,7 @@ oidc_urlpatterns = [
     path("o/token/", oidc_views.SatupintuTokenView.as_view(), name="token"),
     path("o/introspect/", oidc_views.SatupintuIntrospectTokenView.as_view(), name="introspect"),
     path("o/revoke_token/", oidc_views.SatupintuRevokeTokenView.as_view(), name="revoke-token"),
+    path("o/userinfo/", oidc_views.SatupintuUserInfoView.as_view(), name="user-info"),
     path("o/.well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="discovery"),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     # GovStack Identity building block aliases (Identity-Provider.yaml).

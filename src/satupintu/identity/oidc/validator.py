@@ -3,8 +3,10 @@
 What it adds to DOT's ``OAuth2Validator`` (each rule's source in the method's docstring):
 scope caps per client (``nik`` only for allowed clients), pairwise ``sub`` per client sector,
 ``acr``/``auth_time`` of the sign-in carried into every ID token of the grant, revocation of the
-tokens issued from an authorization code that is presented again, ``private_key_jwt`` client
-authentication (RFC 7523 §2.2, OIDC Core §9) and our claims (OIDC Core §5.1, ``nik``).
+tokens issued from an authorization code that is presented again, the token request's
+``redirect_uri`` when the authorization request had one (RFC 6749 §4.1.3), scopes counted once
+(§3.3), ``private_key_jwt`` client authentication (RFC 7523 §2.2, OIDC Core §9) and our claims
+(OIDC Core §5.1, ``nik``).
 """
 
 from __future__ import annotations
@@ -116,7 +118,14 @@ class SatupintuValidator(OAuth2Validator):
     def validate_scopes(self, client_id: str, scopes: list[str], client: Any, request: Any, *args: Any,
                         **kwargs: Any) -> bool:
         """RFC 6749 §3.3: the requested scopes must be known and within the client's allowed
-        scopes; ``nik`` additionally needs ``allow_nik``. Otherwise ``invalid_scope``."""
+        scopes; ``nik`` additionally needs ``allow_nik``. Otherwise ``invalid_scope``.
+
+        A scope named more than once counts once: ``scopes`` (oauthlib's ``request.scopes``, the
+        list the consent screen, the code and the token are made from) is deduplicated in place,
+        first occurrence first, so a parameter repeating a scope thousands of times is not stored
+        or shown as sent (§3.3: the value is a *set* of scopes; order carries no meaning)."""
+        if isinstance(scopes, list):  # oauthlib's request.scopes; anything else is left as given
+            scopes[:] = dict.fromkeys(scopes)
         if not super().validate_scopes(client_id, scopes, client, request, *args, **kwargs):
             return False
         rp = relying_party(client)
@@ -202,7 +211,26 @@ class SatupintuValidator(OAuth2Validator):
         SignInContext.objects.create(
             key="code:" + _checksum(code["code"]), acr=getattr(user, "_sp_acr", "loa1"),
             auth_time=getattr(user, "_sp_auth_time", None) or timezone.now(),
+            redirect_uri_sent=getattr(user, "_sp_redirect_uri_sent", True),
         )
+
+    def confirm_redirect_uri(self, client_id: str, code: str, redirect_uri: str, client: Any, request: Any,
+                             *args: Any, **kwargs: Any) -> bool:
+        """RFC 6749 §4.1.3: ``redirect_uri`` is REQUIRED at the token endpoint if the authorization
+        request included it, and the values MUST be identical. oauthlib fills an omitted one with
+        the client's default URI (and DOT then compares it with the code's), so an omitted value
+        passed whenever the authorization request had named the default URI. Both a missing and a
+        different value are ``invalid_grant`` (RFC 6749 §5.2: "does not match the redirection URI
+        used in the authorization request"; oauthlib would say ``invalid_request`` for the latter)."""
+        ctx = getattr(request, "sp_code_context", None)
+        if request.using_default_redirect_uri and (ctx is None or ctx.redirect_uri_sent):
+            raise errors.InvalidGrantError(
+                description="The redirect_uri parameter is missing: the authorization request included it.",
+                request=request)
+        if not super().confirm_redirect_uri(client_id, code, redirect_uri, client, request, *args, **kwargs):
+            raise errors.InvalidGrantError(
+                description="The redirect_uri differs from the one in the authorization request.", request=request)
+        return True
 
     def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
         """RFC 6749 §4.1.2: a code presented twice is refused and the tokens issued from it
@@ -254,7 +282,11 @@ class SatupintuValidator(OAuth2Validator):
         """DOT's, in its transaction; except that a client-credentials grant, whose only write is one
         ``INSERT`` of the access token (no refresh token, RFC 6749 §4.4.3), saves it without an
         enclosing transaction: one statement is atomic by itself, and BEGIN/COMMIT would cost two
-        more round trips to PostgreSQL per grant (ADR 0112)."""
+        more round trips to PostgreSQL per grant (ADR 0112). A scope repeated in the token's
+        ``scope`` (a refresh request's ``scope`` parameter is not passed through
+        :meth:`validate_scopes`) is kept once, in the stored token and in the answer."""
+        if token.get("scope"):
+            token["scope"] = " ".join(dict.fromkeys(token["scope"].split()))
         try:
             if request.grant_type == "client_credentials" and not token.get("refresh_token"):
                 return self._save_bearer_token(token, request, *args, **kwargs)

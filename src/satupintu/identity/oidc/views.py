@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from django import forms
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
@@ -22,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.compat import login_not_required
 from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.forms import AllowForm
 from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.signals import app_authorized
 from oauth2_provider.views import (
@@ -40,6 +43,7 @@ from satupintu.identity.oidc.clients import client_by_id
 from satupintu.identity.oidc.validator import client_disabled, issued_access_tokens, relying_party
 
 MAX_STATE = 512  # characters; longer values are refused (invalid_request), not truncated
+CODE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 §4.2 (ASCII only, no re.UNICODE classes)
 PENDING_REDIRECT_KEY = "satupintu_oidc_redirect_origin"
 PENDING_REDIRECT_SECONDS = 900  # how long a started authorization may take (sign-in, second factor, consent)
 
@@ -77,33 +81,84 @@ def pending_redirect_origin(request: HttpRequest) -> str:
     return ""
 
 
+class AuthorizationForm(AllowForm):
+    """DOT's consent form, plus whether the authorization request carried ``redirect_uri``: the
+    form's ``redirect_uri`` is always filled (oauthlib puts in the client's default URI), and the
+    token request must repeat the parameter only if the client sent it (RFC 6749 §4.1.3)."""
+
+    redirect_uri_sent = forms.BooleanField(required=False, widget=forms.HiddenInput())
+
+
 class SatupintuAuthorizationView(AuthorizationView):
     """``GET /o/authorize/`` (alias ``/authorize``): RFC 6749 §4.1.1, OIDC Core §3.1.2.
 
-    After DOT validates the request (invalid client or redirect_uri → error page, never a
-    redirect: RFC 6749 §4.1.2.1), this view enforces, in order: ``state`` ≤ 512 characters
-    (``invalid_request``); ``max_age`` (older sign-in → sign in again, OIDC Core §3.1.2.1);
+    The request is validated first, also without a session (:meth:`handle_no_permission`):
+    invalid client or redirect_uri → error page, never a redirect (RFC 6749 §4.1.2.1); then
+    ``state`` ≤ 512 characters and PKCE ``S256`` with a well-formed challenge
+    (``invalid_request``, :meth:`validate_authorization_request`). Signed in, it enforces, in
+    order: ``max_age`` (older sign-in → sign in again, OIDC Core §3.1.2.1);
     the level of assurance = max(``acr_values``, client's required LoA) — below it the
     session is stepped up, or ``interaction_required`` for ``prompt=none``; remembered consent
     covering the scopes → no consent screen unless ``prompt=consent`` (``consent_required``
-    for ``prompt=none``).
+    for ``prompt=none``). Every redirect to the client carries ``iss`` (RFC 9207, :meth:`redirect`).
     """
 
     template_name = "identity/authorize.html"
+    form_class = AuthorizationForm
+
+    def get_initial(self) -> dict[str, Any]:
+        initial: dict[str, Any] = super().get_initial()
+        initial["redirect_uri_sent"] = "redirect_uri" in self.request.GET
+        return initial
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "GET":  # before the sign-in redirect, so the sign-in pages know the origin too
             remember_redirect_origin(request)
         return super().dispatch(request, *args, **kwargs)
 
+    def handle_no_permission(self) -> HttpResponse:
+        """No session: check the authorization request *before* asking the user to sign in.
+        An unknown or disabled client, or a redirect URI not registered for it, gets the error
+        page (400, never a redirect: RFC 6749 §4.1.2.1) instead of the sign-in page; any other
+        invalid request (e.g. PKCE, :meth:`validate_authorization_request`) is redirected to the
+        client with its error at once. A valid one goes on to DOT (sign-in, ``prompt=none``…)."""
+        if self.request.method == "GET":
+            try:
+                self.validate_authorization_request(self.request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application=None)
+        response: HttpResponse = super().handle_no_permission()
+        return response
+
     def validate_authorization_request(self, request: HttpRequest) -> Any:
+        """DOT/oauthlib's validation, then our limits, each an ``invalid_request`` redirect to the
+        registered redirect URI: ``state`` ≤ 512 characters; ``code_challenge_method`` must be
+        ``S256`` (our policy, RFC 9700 §2.1.1; oauthlib takes a missing method as ``plain``,
+        RFC 7636 §4.3) and ``code_challenge`` 43–128 characters of the unreserved set
+        (RFC 7636 §4.2, §4.4.1)."""
         scopes, credentials = super().validate_authorization_request(request)
         state = credentials.get("state") or ""
         if len(state) > MAX_STATE:
-            error = errors.InvalidRequestError(description=f"state is longer than {MAX_STATE} characters")
-            error.redirect_uri = credentials["redirect_uri"]
-            raise OAuthToolkitError(error=error, redirect_uri=credentials["redirect_uri"])
+            raise _invalid_request(credentials, f"state is longer than {MAX_STATE} characters", state=None)
+        challenge = credentials.get("code_challenge")
+        if challenge is not None:
+            if credentials.get("code_challenge_method") != "S256":
+                raise _invalid_request(credentials, "code_challenge_method must be S256 (plain is not accepted).")
+            if not CODE_CHALLENGE.fullmatch(challenge):
+                raise _invalid_request(
+                    credentials, "code_challenge must be 43 to 128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~'.")
         return scopes, credentials
+
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        """Every redirect of this view goes to the client's registered redirect URI with an
+        authorization response (a code or an error); each carries ``iss`` (RFC 9207 §2), added as
+        DOT adds it to the responses it builds itself (``COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS``)."""
+        from oauth2_provider.oauth2_backends import _add_iss_to_redirect
+        from oauth2_provider.settings import oauth2_settings
+
+        issuer = oauth2_settings.oauth2_authorization_server_issuer(self.request)
+        response: HttpResponse = super().redirect(_add_iss_to_redirect(redirect_to, issuer), application)
+        return response
 
     def _error_redirect(self, credentials: dict[str, Any], error: str, application: Any) -> HttpResponse:
         params = {"error": error}
@@ -138,6 +193,7 @@ class SatupintuAuthorizationView(AuthorizationView):
             return step_up_redirect(request, request.get_full_path(), required_by="application")
         user._sp_acr = loa  # read by the validator (save_authorization_code)
         user._sp_auth_time = _as_datetime(auth_at)
+        user._sp_redirect_uri_sent = "redirect_uri" in request.GET
         consent = Consent.objects.filter(user=user, application=application).first()
         if consent is not None and consent.covers(set(scopes)) and "consent" not in prompt:
             try:
@@ -181,6 +237,7 @@ class SatupintuAuthorizationView(AuthorizationView):
         user: Any = self.request.user
         user._sp_acr = current_loa(self.request, user)
         user._sp_auth_time = _as_datetime(last_authenticated_at(self.request, user))
+        user._sp_redirect_uri_sent = form.cleaned_data.get("redirect_uri_sent", True)
         response = super().form_valid(form)
         if form.cleaned_data.get("allow") and response.status_code in (301, 302):
             application = get_application_model().objects.filter(client_id=form.cleaned_data["client_id"]).first()
@@ -189,6 +246,15 @@ class SatupintuAuthorizationView(AuthorizationView):
                 consent_grant(user=user, application=application,
                               scopes=set(form.cleaned_data.get("scope", "").split()), request=self.request)
         return response
+
+
+def _invalid_request(credentials: dict[str, Any], description: str, *, state: Any = "") -> OAuthToolkitError:
+    """An ``invalid_request`` error for the registered redirect URI of a validated authorization
+    request (RFC 6749 §4.1.2.1), echoing ``state`` unless told not to (``state=None``)."""
+    error = errors.InvalidRequestError(description=description,
+                                       state=credentials.get("state") if state == "" else state)
+    error.redirect_uri = credentials["redirect_uri"]
+    return OAuthToolkitError(error=error, redirect_uri=credentials["redirect_uri"])
 
 
 def _as_datetime(ts: float | None) -> Any:
@@ -230,8 +296,9 @@ class MachineEndpointMixin:
     answer is JSON, and every error an OAuth error (RFC 6749 §5.2) with ``Cache-Control: no-store``
     — never Django's HTML error pages or an empty body. Before django-oauth-toolkit sees the request:
 
-    * a method other than ``POST`` (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1) or ``OPTIONS``:
-      405 ``invalid_request`` with ``Allow: POST, OPTIONS``;
+    * a method other than ``POST`` (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1), ``OPTIONS``
+      included: 405 ``invalid_request`` with ``Allow: POST`` (ADR 0119: no CORS here, so
+      ``OPTIONS`` has nothing to answer but the one method);
     * a form body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 ``invalid_request``; one with more than
       ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` fields, or that cannot be read or parsed: 400
       ``invalid_request``;
@@ -246,32 +313,22 @@ class MachineEndpointMixin:
     that differs from the Basic credentials, during introspection's client authentication) becomes
     its OAuth error answer. Must come first in the bases (its ``dispatch`` runs before DOT's)."""
 
-    http_method_names = ["post", "options"]
+    http_method_names = ["post"]
     grant_type_required = False
 
     @method_decorator(csrf_exempt)  # the class's dispatch: as_view() copies these marks to the view
     @method_decorator(login_not_required)
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        method = (request.method or "").lower()
-        if method not in self.http_method_names:  # before DOT's client authentication (introspection)
+        if (request.method or "").lower() not in self.http_method_names:  # before DOT's client authentication
             return self.http_method_not_allowed(request, *args, **kwargs)
-        if method != "options":
-            refused = self.refuse_malformed(request)
-            if refused is not None:
-                return refused
+        refused = self.refuse_malformed(request)
+        if refused is not None:
+            return refused
         try:
             response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         except errors.OAuth2Error as error:
             response = oauth_error_response(error.error, error.description, status=error.status_code)
-        if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
-            # oauthlib answers an error raised outside a grant's own checks (e.g. while saving the
-            # token) without headers, so DOT would label its JSON body text/html.
-            try:
-                body = json.loads(response.content)
-            except ValueError:
-                body = None
-            if isinstance(body, dict) and "error" in body:
-                response["Content-Type"] = "application/json"
+        label_json_error(response)
         if "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         return response
@@ -297,11 +354,32 @@ class MachineEndpointMixin:
         return None
 
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        allowed = [m.upper() for m in self.http_method_names]
-        response = oauth_error_response(
-            "invalid_request", f"The {request.method} method is not allowed; use POST.", status=405)
-        response["Allow"] = ", ".join(allowed)
-        return response
+        return method_not_allowed(request, self.http_method_names)
+
+
+def method_not_allowed(request: HttpRequest, allowed: list[str]) -> JsonResponse:
+    """405 ``invalid_request`` as OAuth error JSON (RFC 6749 §5.2, RFC 6750 §3.1) with ``Allow``
+    listing ``allowed`` (RFC 9110 §15.5.6), ``OPTIONS`` included among the refused methods
+    (ADR 0119)."""
+    methods = [m.upper() for m in allowed]
+    response = oauth_error_response(
+        "invalid_request", f"The {request.method} method is not allowed; use {' or '.join(methods)}.", status=405)
+    response["Allow"] = ", ".join(methods)
+    return response
+
+
+def label_json_error(response: HttpResponse) -> HttpResponse:
+    """Label an error answer whose body is an OAuth error object ``application/json``: oauthlib
+    answers some errors (e.g. userinfo's ``invalid_token``, an error while saving a token) without
+    a ``Content-Type``, so Django's default ``text/html`` went out with the JSON body."""
+    if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and "error" in body:
+            response["Content-Type"] = "application/json"
+    return response
 
 
 class SatupintuTokenView(MachineEndpointMixin, TokenView):
@@ -386,6 +464,23 @@ class SatupintuRevokeTokenView(MachineEndpointMixin, RevokeTokenView):
     (:class:`MachineEndpointMixin`)."""
 
 
+class SatupintuUserInfoView(UserInfoView):
+    """``GET``/``POST /o/userinfo/`` (OIDC Core §5.3): DOT's userinfo endpoint (bearer token,
+    RFC 6750), except that an error body (JSON, e.g. 401 ``invalid_token`` with its
+    ``WWW-Authenticate`` challenge) is labelled ``application/json`` instead of ``text/html``, and
+    another method (``OPTIONS`` too) is 405 ``invalid_request`` JSON with ``Allow: GET, HEAD,
+    POST`` (ADR 0119) instead of Django's empty HTML answers."""
+
+    http_method_names = ["get", "head", "post"]
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return method_not_allowed(request, self.http_method_names)
+
+    def _create_userinfo_response(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = super()._create_userinfo_response(request)
+        return label_json_error(response)
+
+
 class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
     """``GET /.well-known/openid-configuration`` (OIDC Discovery §4, RFC 8414): DOT's document
     plus what DOT does not know about: supported ``acr_values``, PKCE method ``S256`` only,
@@ -417,13 +512,20 @@ class GovStackUserInfoView(View):
     ``/o/userinfo/`` (DOT: bearer token checked there, 401 ``invalid_token`` otherwise), answered as
     ``application/jwt``: signed with the provider's RS256 key (OIDC Core §5.3.2) and, when the
     client registered public keys (``RelyingParty.jwks``), encrypted to its first RSA key
-    (RSA-OAEP-256 / A256GCM) as a nested JWT, as the building block specifies."""
+    (RSA-OAEP-256 / A256GCM) as a nested JWT, as the building block specifies. Errors as
+    :class:`SatupintuUserInfoView` (JSON, ``application/json``; another method → 405 with
+    ``Allow: GET, HEAD``)."""
+
+    http_method_names = ["get", "head"]
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return method_not_allowed(request, self.http_method_names)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         from jwcrypto import jwk, jwt
         from oauth2_provider.settings import oauth2_settings
 
-        response = UserInfoView.as_view()(request, *args, **kwargs)
+        response = SatupintuUserInfoView.as_view()(request, *args, **kwargs)
         if response.status_code != 200:
             return response
         claims = json.loads(response.content)
