@@ -35,6 +35,8 @@ from satupintu.exchange.models import DataAccess, LogHead, MessageLog
 
 log = logging.getLogger(__name__)
 ALG = "Ed25519"  # RFC 9864 fully-specified EdDSA algorithm name
+# joserfc's registry restricted to ALG, built once (``algorithms=[ALG]`` would build one per call).
+_REGISTRY = jws.JWSRegistry(algorithms=[ALG])
 
 
 def chain_hash(prev_hash: str, canonical: dict[str, Any]) -> str:
@@ -48,14 +50,14 @@ def sign(canonical: dict[str, Any]) -> str:
 
 
 def _sign_payload(payload: bytes, key: OKPKey) -> str:
-    value = jws.serialize_compact({"alg": ALG, "kid": key.kid}, payload, key, algorithms=[ALG])
+    value = jws.serialize_compact({"alg": ALG, "kid": key.kid}, payload, key, registry=_REGISTRY)
     return jws.detach_content(value)
 
 
 def verify_signature(signature: str, canonical: dict[str, Any], public_key: OKPKey) -> bool:
     """True when the detached JWS ``signature`` is valid for JCS(canonical) under ``public_key``."""
     try:
-        jws.deserialize_compact(signature, public_key, payload=rfc8785.dumps(canonical), algorithms=[ALG])
+        jws.deserialize_compact(signature, public_key, payload=rfc8785.dumps(canonical), registry=_REGISTRY)
     except Exception:  # joserfc raises BadSignatureError, DecodeError, ...
         return False
     return True
