@@ -5,6 +5,7 @@ Secrets are hashed with one PBKDF2 round (ADR 0111), so a short typed secret wou
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from oauth2_provider.models import Application
 
 from satupintu.audit.models import AuditEvent
 from satupintu.catalog.models import Agency
+from satupintu.exchange import platform_client
 from satupintu.exchange.demo import GATEWAY_CLIENT_ID, introspection_secret_path
 from satupintu.identity import testing
 from tests.identity.test_client_disable_delete import _Form, change_form, grant
@@ -104,8 +106,18 @@ def test_changing_a_client_keeps_its_stored_secret_but_a_new_weak_one_is_refused
     assert app.name == "Nama baru" and app.client_secret == stored
 
 
-def test_setup_demo_refuses_a_weak_introspection_secret_file(tmp_path, settings) -> None:  # noqa: ANN001
+@pytest.fixture
+def own_platform_key(tmp_path, settings) -> Iterator[None]:  # noqa: ANN001
+    """setup-demo registers the platform client key of this test's ``var/``: forget it afterwards
+    (``client_key`` is cached per process), so no later test signs with it."""
     settings.VAR_DIR = tmp_path
+    platform_client.client_key.cache_clear()
+    yield
+    platform_client.client_key.cache_clear()
+
+
+@pytest.mark.usefixtures("own_platform_key")
+def test_setup_demo_refuses_a_weak_introspection_secret_file() -> None:
     Agency.objects.create(code="dukcapil", name_id="Ditjen Dukcapil", kind="lembaga")
     path = introspection_secret_path()
     path.parent.mkdir(parents=True)
