@@ -31,7 +31,7 @@ from satupintu.catalog.models import Agency, ChannelKind
 from satupintu.core.principal import Principal
 from satupintu.exchange import platform_client
 from satupintu.exchange.actions import directory_save
-from satupintu.exchange.keys import _read_or_create
+from satupintu.exchange.keys import read_or_create
 from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
 from satupintu.identity.interface import validate_client_secret
 
@@ -165,7 +165,7 @@ def _gateway_introspection_client(result: SetupResult) -> Path:
 
     path = introspection_secret_path()
     existed = path.exists()
-    secret = _read_or_create(path, secrets.token_urlsafe(32).encode()).decode().strip()
+    secret = read_or_create(path, secrets.token_urlsafe(32).encode()).decode().strip()
     try:
         validate_client_secret(secret)
     except ValidationError as error:
