@@ -145,6 +145,55 @@ def test_add_another_row_keeps_showing_the_kept_file(version: DefinitionVersion)
     assert 'name="anggota-1-nama"' in html and kept_uid(html) == uid and "Sudah diunggah: lap.pdf" in html
 
 
+def test_a_file_chosen_together_with_add_another_is_kept_and_used_by_the_next_save(
+        version: DefinitionVersion) -> None:
+    """ADR 0122: "add another" re-renders without saving; the file chosen with it is not lost."""
+    user, me = citizen_loa2()
+    bad = me.post(NEW, lost_post(**{"_add-anggota": "1",
+                                    "surat_kehilangan": upload("lap.pdf", b"%PDF-1.4 not really")}))
+    assert bad.status_code == 200 and 'name="anggota-1-nama"' in bad.content.decode()
+    assert StagedDocument.objects.count() == 0 and "_staged-" not in bad.content.decode()  # fails its checks
+    more = me.post(NEW, lost_post(**{"_add-anggota": "1", "surat_kehilangan": upload("lap.pdf", pdf_bytes())}))
+    assert more.status_code == 200
+    html = more.content.decode()
+    assert 'name="anggota-1-nama"' in html and "Sudah diunggah: lap.pdf (" in html
+    assert Application.objects.count() == 0 and Upload.objects.count() == 0  # nothing saved
+    staged = StagedDocument.objects.get()
+    assert (staged.owner_id, staged.application_id, staged.field_path) == (
+        user.as_principal().id, None, "surat_kehilangan")
+    assert kept_uid(html) == str(staged.uid)
+    assert AuditEvent.objects.get(action="application_document.staged").target_id == str(staged.pk)
+    done = me.post(NEW, lost_post(**{"anggota-count": "2", "_review": "1",
+                                     "_staged-surat_kehilangan": str(staged.uid)}))
+    assert done.status_code == 302
+    app = Application.objects.get()
+    assert app.answers["surat_kehilangan"]["name"] == "lap.pdf" and app.uploads.get().sha256 == staged.sha256
+    assert StagedDocument.objects.count() == 0
+
+
+def test_a_file_chosen_with_add_another_on_a_draft_is_kept_for_that_draft_and_replaces_a_kept_one(
+        version: DefinitionVersion) -> None:
+    _user, me = citizen_loa2()
+    edit = me.post(NEW, {**valid_post(), "_save": "1"})["Location"]
+    app = Application.objects.get()
+    first = me.post(edit, lost_post(**{"_add-anggota": "1", "surat_kehilangan": upload("lap.pdf", pdf_bytes())}))
+    uid = kept_uid(first.content.decode())
+    assert StagedDocument.objects.get().application_id == app.pk
+    app.refresh_from_db()
+    assert "surat_kehilangan" not in app.answers and app.uploads.count() == 0  # a re-render saves no answer
+    # A second re-render with a new file replaces the kept one; without a file it keeps it.
+    second = me.post(edit, lost_post(**{"anggota-count": "2", "_remove-anggota": "1", "_staged-surat_kehilangan": uid,
+                                        "surat_kehilangan": upload("baru.pdf", pdf_bytes(2))}))
+    new_uid = kept_uid(second.content.decode())
+    assert new_uid != uid and list(StagedDocument.objects.values_list("name", flat=True)) == ["baru.pdf"]
+    third = me.post(edit, lost_post(**{"_add-anggota": "1", "_staged-surat_kehilangan": new_uid}))
+    assert kept_uid(third.content.decode()) == new_uid and StagedDocument.objects.count() == 1
+    done = me.post(edit, lost_post(**{"_review": "1", "_staged-surat_kehilangan": new_uid}))
+    assert done.status_code == 302
+    app.refresh_from_db()
+    assert app.answers["surat_kehilangan"]["name"] == "baru.pdf" and StagedDocument.objects.count() == 0
+
+
 def test_kept_file_message_in_english(version: DefinitionVersion) -> None:
     _user, me = citizen_loa2()
     me.cookies["satupintu_lang"] = "en"

@@ -253,6 +253,30 @@ def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
         raise
 
 
+def application_keep_chosen_files(*, acting: Principal, form: SchemaForm, application: Application | None,
+                                  request: HttpRequest | None = None) -> dict[str, StagedDocument]:
+    """Keep the files chosen on a form that is only re-rendered, not saved ("add another",
+    "remove the last", a region's "next list"; :meth:`SchemaForm.is_refresh`), as a failed save
+    keeps them (ADR 0115, 0122): a browser cannot re-fill a file input, so without this the
+    citizen would lose a file chosen before pressing such a button.
+
+    Input: the bound refresh ``form`` (``partial``) of ``application`` (the applicant's own draft,
+    already checked by the caller through the chokepoint) or ``None`` for a new-application form.
+    Each chosen file is checked by the form (type by content, size, PDF/image checks, virus scan,
+    total size); one that passes becomes a staged document of ``acting`` for that input and form
+    (audited ``application_document.staged`` in its transaction) and replaces a file kept there
+    before; files kept earlier (``_staged-<input>``, through the chokepoint) stay. Every kept file
+    is shown on ``form``. Answers are not saved. Returns the kept documents by input name.
+    Raises :class:`PermissionDenied` for anyone who cannot apply.
+    """
+    access.require_can_apply(acting)
+    posted = access.staged_documents_of_form(acting, form.data, application_id=application.pk if application else None)
+    form.is_valid()  # runs every chosen file's checks, as a save would; the answers are not used
+    chosen = {form.new_file_inputs[here] for here in form.new_files}
+    return _keep_checked_files(acting, form, application=application, posted=posted, used=set(posted) - chosen,
+                               request=request)
+
+
 def _with_staged_files(acting: Principal, data: Any, files: Any, *, application_id: int | None, keep_files: bool
                        ) -> tuple[Any, dict[str, StagedDocument], set[str]]:
     """``files`` plus, for each input the form sends a kept upload for (``_staged-<input>``,

@@ -126,7 +126,7 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
     form = SchemaForm(version.form_schema, version=version.number, data=request.POST, files=request.FILES,
                       partial=True)
     if form.is_refresh():
-        _show_kept_files(principal, form, None)
+        actions.application_keep_chosen_files(acting=principal, form=form, application=None, request=request)
         return _form_page(request, form, None, title)
     try:
         application = actions.application_save_draft(acting=principal, definition=definition, data=request.POST,
@@ -135,14 +135,6 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
     except actions.FormInvalid as exc:
         return _form_page(request, exc.form, None, title, status=422)
     return _after_save(request, application)
-
-
-def _show_kept_files(principal: Principal, form: SchemaForm, application: Application | None) -> None:
-    """A re-rendered form ("add another", "next list") keeps showing the files kept from an
-    earlier failed save (ADR 0115), read through the chokepoint for this form."""
-    kept = access.staged_documents_of_form(principal, form.data, application_id=application.pk if application else None)
-    for key, document in kept.items():
-        form.show_staged(key, {"uid": str(document.uid), "name": document.name, "size": document.size})
 
 
 def _service_name(definition: Any) -> str:
@@ -181,7 +173,7 @@ def edit(request: HttpRequest, principal: Principal, application_id: int) -> Htt
     form = SchemaForm(version.form_schema, version=version.number, data=request.POST, files=request.FILES,
                       existing_files=existing, partial=True)
     if form.is_refresh():
-        _show_kept_files(principal, form, application)
+        actions.application_keep_chosen_files(acting=principal, form=form, application=application, request=request)
         return _form_page(request, form, application, title)
     try:
         application = actions.application_save_draft(acting=principal, application=application, data=request.POST,

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from satupintu.audit.actions import record
@@ -30,8 +31,9 @@ from satupintu.catalog.models import Agency, ChannelKind
 from satupintu.core.principal import Principal
 from satupintu.exchange import platform_client
 from satupintu.exchange.actions import directory_save
-from satupintu.exchange.keys import _read_or_create
+from satupintu.exchange.keys import read_or_create
 from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
+from satupintu.identity.interface import validate_client_secret
 
 PROVIDER_AGENCY = "dukcapil"
 POPULATION_SERVICE = "populasi"
@@ -156,12 +158,18 @@ def _hosted_oauth_client(client_id: str, agency: Agency, result: SetupResult) ->
 
 
 def _gateway_introspection_client(result: SetupResult) -> Path:
-    """The gateway's confidential client for RFC 7662 introspection; its secret lives in a 0600 file."""
+    """The gateway's confidential client for RFC 7662 introspection; its secret lives in a 0600 file.
+    A secret file that exists already must hold a secret that passes the client-secret rule (the
+    back-office form's, ADR 0121), else :class:`SetupRefused` naming the file and the rule."""
     from oauth2_provider.models import Application
 
     path = introspection_secret_path()
     existed = path.exists()
-    secret = _read_or_create(path, secrets.token_urlsafe(32).encode()).decode().strip()
+    secret = read_or_create(path, secrets.token_urlsafe(32).encode()).decode().strip()
+    try:
+        validate_client_secret(secret)
+    except ValidationError as error:
+        raise SetupRefused(f"{path}: {' '.join(error.messages)}") from None
     app = Application.objects.filter(client_id=GATEWAY_CLIENT_ID).first()
     if app is None:
         Application.objects.create(name="satupintu gateway (introspection)", client_id=GATEWAY_CLIENT_ID,

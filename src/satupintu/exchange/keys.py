@@ -19,30 +19,35 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from joserfc.jwk import OKPKey
+from joserfc.jwk import ECKey, OKPKey
 
 from satupintu.identity.interface import nik_blind_index
 
+KeyT = TypeVar("KeyT", ECKey, OKPKey)
 
-def _key_path(setting: str, dev_name: str) -> Path:
+
+def _key_path(setting: str, dev_name: str, required: str) -> Path:
     configured = getattr(settings, setting, "")
     if configured:
         return Path(configured)
     if settings.PRODUCTION:
-        raise ImproperlyConfigured(f"{setting} must name a key file in production.")
+        raise ImproperlyConfigured(f"{setting} must name {required} in production.")
     return Path(settings.VAR_DIR) / "keys" / dev_name
 
 
-def _read_or_create(path: Path, make: bytes | None) -> bytes:
+def read_or_create(path: Path, make: bytes | None) -> bytes:
+    """The bytes of the file at ``path``; when it is missing and ``make`` is given, ``make`` is
+    written there first (mode 0600 in a 0700 folder, atomically: concurrent processes all end up
+    with the first file linked). Raises :class:`ImproperlyConfigured` when it cannot be read."""
     if path.exists() or make is None:
         try:
             return path.read_bytes()
@@ -64,26 +69,40 @@ def _read_or_create(path: Path, make: bytes | None) -> bytes:
     return path.read_bytes()
 
 
-def _dev_ok(setting: str) -> bool:
-    return not getattr(settings, setting, "") and not settings.PRODUCTION
+def key_file(setting: str, dev_name: str, generate: Callable[[], bytes], *, required: str = "a key file") -> bytes:
+    """The content of the key file named by the setting ``setting``. In development (setting
+    empty, not production) it is ``var/keys/<dev_name>``, created from ``generate()`` when
+    missing; in production an empty setting raises :class:`ImproperlyConfigured` ("``setting``
+    must name ``required`` in production."), as does an unreadable file. Nothing is generated
+    for a configured path."""
+    new = generate() if not getattr(settings, setting, "") and not settings.PRODUCTION else None
+    return read_or_create(_key_path(setting, dev_name, required), new)
+
+
+def private_jwk(key_type: type[KeyT], pem: bytes, *, setting: str, curve: str, kind: str, curve_name: str) -> KeyT:
+    """``pem`` as a private JWK of ``key_type`` on ``curve`` with ``kid`` = its RFC 7638
+    thumbprint. Raises :class:`ImproperlyConfigured` naming ``setting`` when it is not a PEM
+    private key of that kind (``kind``, e.g. ``EC``) and curve (``curve_name``, e.g. ``EC P-256``)."""
+    try:
+        key = key_type.import_key(pem)
+    except Exception as exc:
+        raise ImproperlyConfigured(f"{setting}: not an {kind} PEM private key ({exc})") from exc
+    if key.as_dict().get("crv") != curve or not key.is_private:
+        raise ImproperlyConfigured(f"{setting}: the key must be an {curve_name} private key")
+    return key_type.import_key(pem, {"kid": key.thumbprint()})
+
+
+def _new_ed25519_pem() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
 
 @functools.cache
 def signing_key() -> OKPKey:
     """The Ed25519 message-log signing key as a JWK with ``kid`` = RFC 7638 thumbprint."""
     setting = "SATUPINTU_EXCHANGE_SIGNING_KEY_FILE"
-    new = None
-    if _dev_ok(setting):
-        new = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    pem = _read_or_create(_key_path(setting, "exchange-signing.pem"), new)
-    try:
-        key = OKPKey.import_key(pem)
-    except Exception as exc:
-        raise ImproperlyConfigured(f"{setting}: not an Ed25519 PEM private key ({exc})") from exc
-    if key.as_dict().get("crv") != "Ed25519" or not key.is_private:
-        raise ImproperlyConfigured(f"{setting}: the key must be an Ed25519 private key")
-    return OKPKey.import_key(pem, {"kid": key.thumbprint()})
+    pem = key_file(setting, "exchange-signing.pem", _new_ed25519_pem)
+    return private_jwk(OKPKey, pem, setting=setting, curve="Ed25519", kind="Ed25519", curve_name="Ed25519")
 
 
 def public_jwk() -> dict[str, str | list[str]]:
@@ -131,8 +150,7 @@ def verification_keys() -> list[OKPKey]:
 
 
 def _secret_32(setting: str, dev_name: str) -> bytes:
-    new = secrets.token_bytes(32) if _dev_ok(setting) else None
-    raw = _read_or_create(_key_path(setting, dev_name), new)
+    raw = key_file(setting, dev_name, lambda: secrets.token_bytes(32))
     if len(raw) != 32:
         raise ImproperlyConfigured(f"{setting}: the key file must hold exactly 32 random bytes")
     return raw

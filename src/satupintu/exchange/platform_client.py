@@ -19,18 +19,16 @@ import functools
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 from joserfc import jwt
 from joserfc.jwk import ECKey
 
 from satupintu.exchange.client import ExchangeClient, TokenUnavailable
-from satupintu.exchange.keys import _read_or_create
+from satupintu.exchange.keys import key_file, private_jwk
 from satupintu.exchange.models import Subsystem
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -47,30 +45,13 @@ class HostedClient:
     oauth_client_id: str
 
 
-def _key_path() -> Path:
-    configured = getattr(settings, _SETTING, "")
-    if configured:
-        return Path(configured)
-    if settings.PRODUCTION:
-        raise ImproperlyConfigured(f"{_SETTING} must name an EC P-256 PEM private key in production.")
-    return Path(settings.VAR_DIR) / "keys" / "exchange-platform-client.pem"
-
-
 @functools.cache
 def client_key() -> ECKey:
     """The platform's client-assertion key (EC P-256) with ``kid`` = RFC 7638 thumbprint.
     Raises :class:`ImproperlyConfigured` when the file is missing (production) or not such a key."""
-    new = None
-    if not getattr(settings, _SETTING, "") and not settings.PRODUCTION:
-        new = ECKey.generate_key("P-256").as_pem(private=True)
-    pem = _read_or_create(_key_path(), new)
-    try:
-        key = ECKey.import_key(pem)
-    except Exception as exc:
-        raise ImproperlyConfigured(f"{_SETTING}: not an EC PEM private key ({exc})") from exc
-    if key.as_dict().get("crv") != "P-256" or not key.is_private:
-        raise ImproperlyConfigured(f"{_SETTING}: the key must be an EC P-256 private key")
-    return ECKey.import_key(pem, {"kid": key.thumbprint()})
+    pem = key_file(_SETTING, "exchange-platform-client.pem", lambda: ECKey.generate_key("P-256").as_pem(private=True),
+                   required="an EC P-256 PEM private key")
+    return private_jwk(ECKey, pem, setting=_SETTING, curve="P-256", kind="EC", curve_name="EC P-256")
 
 
 def public_jwks() -> dict[str, list[dict[str, Any]]]:

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.admin import ApplicationAdmin
+from oauth2_provider.forms import ApplicationForm
 from oauth2_provider.models import (
     get_access_token_model,
     get_application_model,
@@ -22,6 +23,7 @@ from oauth2_provider.models import (
 from satupintu.core.principal import Principal, principal_for_request
 from satupintu.identity import actions
 from satupintu.identity.models import Consent, RelyingParty, User
+from satupintu.identity.oidc.client_secrets import validate_client_secret
 from satupintu.identity.oidc.validator import client_disabled
 
 
@@ -72,13 +74,28 @@ _DELETED_WITH_CLIENT = (get_access_token_model(), get_refresh_token_model(), get
                         RelyingParty, Consent)
 
 
+class ClientForm(ApplicationForm):
+    """django-oauth-toolkit's client form, plus the client-secret rule (ADR 0121): a new secret —
+    the generated default or a typed one — must pass :func:`validate_client_secret` (≥ 32
+    characters, ≥ 8 different). A stored secret posted back unchanged is not checked again."""
+
+    def clean_client_secret(self) -> str:
+        value = str(self.cleaned_data.get("client_secret") or "")
+        # Compared with the stored value, not the form's hidden initial (which the browser posts).
+        if self.instance.pk is None or value != self.instance.client_secret:
+            validate_client_secret(value)
+        return value
+
+
 @admin.register(Application)
 class ClientAdmin(ApplicationAdmin):
     """Client (relying party) registration: redirect URIs (exact), grant type, client type,
     agency, allowed scopes, required LoA, logo, privacy policy, and the ``active`` switch (a
-    disabled client is refused at once, ADR 0117). Only platform admins; every save, switch and
+    disabled client is refused at once, ADR 0117). A new secret must be the generated one or a
+    typed one of ≥ 32 characters (:class:`ClientForm`, ADR 0121). Only platform admins; every save, switch and
     delete is audited in its transaction (:mod:`satupintu.identity.actions`, ``oidc_client.*``)."""
 
+    form = ClientForm
     inlines = [RelyingPartyInline]
     list_display = ("pk", "name", "client_id", "client_active", "client_type", "authorization_grant_type")
     actions = ["disable_clients", "enable_clients"]

@@ -10,6 +10,8 @@
   ``SATUPINTU_NIK_INDEX_KEY``), used by the exchange data tracker and the registries.
 * :func:`bearer_principal` — the principal of an OAuth 2.0 bearer access token (RFC 6750) issued
   by the platform's own provider, for JSON API operations that accept tokens.
+* :func:`validate_client_secret` — the rule for a new OAuth client secret (≥ 32 characters, ≥ 8
+  different; ADR 0121), for every path that creates or changes a client with a secret.
 * Tests: :mod:`satupintu.identity.testing` (``make_citizen``, ``make_officer``, ``valid_nik``, ...).
 """
 
@@ -20,8 +22,10 @@ from typing import Any
 from satupintu.core.principal import Principal
 from satupintu.identity.crypto import nik_blind_index
 from satupintu.identity.loa import current_loa, require_loa
+from satupintu.identity.oidc.client_secrets import validate_client_secret
 
-__all__ = ["bearer_loa", "bearer_principal", "current_loa", "masked_nik", "nik_blind_index", "require_loa"]
+__all__ = ["bearer_loa", "bearer_principal", "current_loa", "masked_nik", "nik_blind_index", "require_loa",
+           "validate_client_secret"]
 
 
 def masked_nik(user: Any) -> str:
