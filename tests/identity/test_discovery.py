@@ -6,9 +6,6 @@ from __future__ import annotations
 import pytest
 from authlib.integrations.httpx_client import OAuth2Client
 from django.test import Client
-from jwcrypto import jwk, jwt
-
-from tests.identity.test_oidc import exchange, get_code, sign_in
 
 pytestmark = pytest.mark.django_db
 DISCOVERY = "/.well-known/openid-configuration"
@@ -27,18 +24,29 @@ def test_advertised_client_secret_methods_authenticate_at_the_token_endpoint(liv
     assert token["token_type"] == "Bearer" and token["scope"] == "profile"
 
 
-def test_hs256_stays_advertised_because_a_client_registered_with_it_gets_hs256_id_tokens(
-        client: Client, citizen, make_client) -> None:  # noqa: ANN001
-    # RS256 is the documented choice; a platform admin may still register HS256 with an unhashed
-    # secret (DOT's rule: the secret is the HMAC key), and the ID token is then signed with it.
-    assert client.get(DISCOVERY).json()["id_token_signing_alg_values_supported"] == ["RS256", "HS256"]
-    app = make_client()
-    app.algorithm, app.hash_client_secret, app.client_secret = "HS256", False, app.raw_secret
-    app.full_clean()
-    app.save()
-    sign_in(client, citizen)
-    code, verifier = get_code(client, app)
-    id_token = exchange(client, app, code, verifier).json()["id_token"]
-    key = jwk.JWK(kty="oct", k=jwk.base64url_encode(app.raw_secret.encode()))
-    verified = jwt.JWT(jwt=id_token, key=key, algs=["HS256"])
-    assert '"aud"' in verified.claims
+def test_only_rs256_is_advertised_and_the_back_office_refuses_hs256_and_plain_secrets(client: Client) -> None:
+    """ADR 0124: HS256 would sign ID tokens with the client secret, which is stored only hashed, so
+    discovery lists RS256 alone and the client form refuses HS256 and an unticked "hash client
+    secret" at their fields (Indonesian by default), saving nothing."""
+    from oauth2_provider.models import Application
+
+    from satupintu.identity import testing
+    from tests.identity.test_client_secret_rule import STRONG, add_form
+
+    assert client.get(DISCOVERY).json()["id_token_signing_alg_values_supported"] == ["RS256"]
+    admin = Client()
+    admin.force_login(testing.make_platform_admin())
+    add = "/kelola/oauth2_provider/application/add/"
+    refused = admin.post(add, add_form(admin, client_secret=STRONG, algorithm="HS256"))
+    assert refused.status_code == 200
+    form = refused.context["adminform"].form
+    assert "HS256 tidak disediakan" in " ".join(form.errors["algorithm"])
+    plain = add_form(admin, client_secret=STRONG)
+    plain.pop("hash_client_secret", None)  # an unticked checkbox is not posted
+    refused = admin.post(add, plain)
+    errors = refused.context["adminform"].form.errors
+    assert "selalu disimpan dalam bentuk hash" in " ".join(errors["hash_client_secret"])
+    assert not Application.objects.filter(name="Sistem Antrean").exists()
+    accepted = admin.post(add, add_form(admin, client_secret=STRONG))
+    assert accepted.status_code == 302, accepted.context["adminform"].form.errors if accepted.context else accepted
+    assert Application.objects.get(name="Sistem Antrean").algorithm == "RS256"

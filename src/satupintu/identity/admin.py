@@ -77,7 +77,22 @@ _DELETED_WITH_CLIENT = (get_access_token_model(), get_refresh_token_model(), get
 class ClientForm(ApplicationForm):
     """django-oauth-toolkit's client form, plus the client-secret rule (ADR 0121): a new secret —
     the generated default or a typed one — must pass :func:`validate_client_secret` (≥ 32
-    characters, ≥ 8 different). A stored secret posted back unchanged is not checked again."""
+    characters, ≥ 8 different). A stored secret posted back unchanged is not checked again.
+
+    Secrets are stored hashed (ADR 0111), so "hash client secret" cannot be unticked and ID tokens
+    cannot be signed with HS256 (the secret itself would be the HMAC key, OIDC Core §10.1): the
+    form refuses both at their fields; RS256 (or no OIDC) remains (ADR 0124)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("algorithm") == Application.HS256_ALGORITHM:
+            self.add_error("algorithm", _(
+                "HS256 is not offered: it signs ID tokens with the client secret itself, and this platform "
+                "stores client secrets only hashed. Choose RS256."))
+        if "hash_client_secret" in self.fields and cleaned.get("hash_client_secret") is False:
+            self.add_error("hash_client_secret", _(
+                "Client secrets are always stored hashed on this platform; leave this ticked."))
+        return cleaned
 
     def clean_client_secret(self) -> str:
         value = str(self.cleaned_data.get("client_secret") or "")

@@ -484,7 +484,9 @@ class SatupintuUserInfoView(UserInfoView):
 class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
     """``GET /.well-known/openid-configuration`` (OIDC Discovery §4, RFC 8414): DOT's document
     plus what DOT does not know about: supported ``acr_values``, PKCE method ``S256`` only,
-    revocation and introspection endpoints, claims and the ``nik`` scope."""
+    revocation and introspection endpoints, claims and the ``nik`` scope. ID tokens: ``RS256``
+    only (DOT also lists HS256, which needs a plain-text client secret; the back-office refuses
+    it, ADR 0124)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().get(request, *args, **kwargs)
@@ -501,6 +503,7 @@ class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
             "request_parameter_supported": False,
             "authorization_response_iss_parameter_supported": True,
             "ui_locales_supported": ["id", "en"],
+            "id_token_signing_alg_values_supported": ["RS256"],
         })
         out = JsonResponse(data)
         out["Access-Control-Allow-Origin"] = "*"
