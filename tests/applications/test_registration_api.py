@@ -491,6 +491,23 @@ def test_statistics_on_both_paths(service: Service, people: dict) -> None:
     problem(Client().get(f"{BASE}/data/statistics", {"startDate": "2000-01-01", "timeframe": "day"}, **officer), 422)
 
 
+def test_statistics_by_day_over_a_year_read_each_service_once(service: Service, people: dict,
+                                                               django_assert_max_num_queries: Any) -> None:
+    """A year by day is 366 periods: the figures come from one read of the applications (plus the
+    sent-back events) per service, not a pair of queries per period (a fuzzing run timed out)."""
+    citizen, officer = bearer(people["warga"]), bearer(people["petugas"])
+    file_id = submit(Client(), str(service.uid), citizen, key="k-year").json()["fileId"]
+    response = Client().post(f"{BASE}/tasks/{file_id}.diajukan/complete",
+                             {"data": {"transition": "minta_perbaikan", "reason": "Lengkapi"}},
+                             content_type="application/json", **officer)
+    assert response.status_code == 200, response.content
+    with django_assert_max_num_queries(15):
+        rows = Client().get(f"{BASE}/data/statistics", {"timeframe": "day"}, **officer).json()
+    assert len(rows) == 366 and sum(r["sentBack"] for r in rows) == 1 and rows[-1]["sentBack"] == 1
+    assert {k: v for k, v in rows[-1]["references"].items() if k.startswith("timeframe")} == {
+        "timeframeDay": True, "timeframeWeek": False, "timeframeMonth": False, "timeframeYear": False}
+
+
 # --- the OpenAPI document -------------------------------------------------------------------------
 
 def test_openapi_document_lists_every_operation_and_both_security_schemes() -> None:
