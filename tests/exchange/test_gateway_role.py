@@ -254,3 +254,57 @@ def test_the_log_write_replaces_a_dead_database_connection(directory: Directory)
     entries = list(MessageLog.objects.order_by("seq"))
     assert [e.request_id for e in entries] == ["dead-connection-1", "dead-connection-2"]
     assert messagelog.verify(entries, keys.signing_key()).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_messages_arriving_while_another_process_writes_share_one_commit(directory: Directory,  # noqa: ARG001
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    """Group commit across processes: a writer takes its batch only once its turn in the host queue
+    has come, so messages queued while another process held the queue go in the same commit."""
+    import fcntl
+    import threading
+
+    from django.db import connection
+    from django.utils import timezone
+
+    lock = tmp_path / "queue.lock"
+    monkeypatch.setattr(messagelog, "_queue_path", lambda *_args: str(lock))
+    sizes: list[int] = []
+    real_write = messagelog._write_batch
+
+    def counting_write(messages: list[messagelog.Message], queue: Any) -> list[MessageLog]:
+        sizes.append(len(messages))
+        return real_write(messages, queue)
+
+    monkeypatch.setattr(messagelog, "_write_batch", counting_write)
+
+    def send(n: int) -> None:
+        try:
+            messagelog.append(messagelog.Message(request_id=f"group-{n}", started_at=timezone.now(), client="c",
+                                                 service="s", method="GET", path=f"/{n}", status=200))
+        finally:
+            connection.close()
+
+    other_process = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(other_process, fcntl.LOCK_EX)
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(3)]
+    try:
+        for thread in threads:
+            thread.start()
+        for _ in range(1000):  # until all three wait (one of them for the queue); at most ~10 s
+            if len(messagelog._queue) == 3:
+                break
+            time.sleep(0.01)
+    finally:
+        fcntl.flock(other_process, fcntl.LOCK_UN)
+        os.close(other_process)
+        for thread in threads:
+            thread.join(timeout=30)
+        fd = messagelog._queue_files.pop(str(lock), None)
+        if fd is not None:
+            os.close(fd)
+    assert sizes == [3]
+    entries = list(MessageLog.objects.order_by("seq"))
+    assert sorted(e.request_id for e in entries) == ["group-0", "group-1", "group-2"]
+    assert messagelog.verify(entries, keys.signing_key()).ok

@@ -135,9 +135,10 @@ def append(message: Message) -> MessageLog:
     """Sign, chain and durably store one message (and its data-access record, if any); return
     only after the transaction holding it has committed.
 
-    Group commit: messages arriving while another thread of this process is committing are
-    written together in the next transaction (one durable commit for several messages), so
-    throughput is not bounded by one fsync per message. Inside an outer ``atomic`` block the
+    Group commit: messages arriving while another thread of this process is committing, or while
+    this process waits for its turn in the host queue (another process is writing), are written
+    together in the next transaction (one durable commit for several messages), so throughput is
+    not bounded by one fsync per message. Inside an outer ``atomic`` block the
     message is written in that block instead (it commits or rolls back with the caller).
 
     On PostgreSQL the batch is one statement in its own transaction (one round trip, ADR 0105):
@@ -157,13 +158,15 @@ def append(message: Message) -> MessageLog:
         _queue.append(slot)
     with _writer_lock:
         if not slot.done:
-            with _queue_lock:
-                batch = _queue[:]
-                _queue.clear()
+            # The batch is taken once this process's turn in the host queue has come, so it also
+            # holds every message that arrived while another process was writing.
+            batch: list[_Slot] = []
             try:
-                results = _write_batch([s.message for s in batch])
+                with _host_queue() as queue:
+                    batch = _take_queue()
+                    results = _write_batch([s.message for s in batch], queue)
             except BaseException as exc:
-                for s in batch:
+                for s in batch or _take_queue():
                     s.error, s.done = exc, True
             else:
                 for s, entry in zip(batch, results, strict=True):
@@ -174,20 +177,29 @@ def append(message: Message) -> MessageLog:
     return slot.result
 
 
-def _write_batch(messages: list[Message]) -> list[MessageLog]:
-    """Write a batch outside any transaction (called under ``_writer_lock``). If the database
+def _take_queue() -> list[_Slot]:
+    """Empty the process's queue of waiting messages; return them in arrival order."""
+    with _queue_lock:
+        batch = _queue[:]
+        _queue.clear()
+    return batch
+
+
+def _write_batch(messages: list[Message], queue: _Queue) -> list[MessageLog]:
+    """Write a batch outside any transaction (called under ``_writer_lock``, holding the host
+    ``queue``). If the database
     connection turns out to be dead (the server restarted or dropped it; the gateway role runs
     without Django's per-request health check), close it and write once more on a new one. A write
     that did commit before the connection broke is not duplicated: the retry chains after the real
     head and the unique ``request_id`` refuses a second copy (the caller then answers 500)."""
     try:
-        return _write_batch_once(messages)
+        return _write_batch_once(messages, queue)
     except DatabaseError:
         if _connection_alive():
             raise
         log.warning("exchange message log: the database connection was lost; writing again on a new one")
         connection.close()
-        return _write_batch_once(messages)
+        return _write_batch_once(messages, queue)
 
 
 def _connection_alive() -> bool:
@@ -204,30 +216,29 @@ def _connection_alive() -> bool:
     return True
 
 
-def _write_batch_once(messages: list[Message]) -> list[MessageLog]:
-    """One attempt of :func:`_write_batch`, queued behind the other processes of this host
-    (:func:`_host_queue`), on the driver's own cursor (:func:`_driver_cursor`)."""
+def _write_batch_once(messages: list[Message], queue: _Queue) -> list[MessageLog]:
+    """One attempt of :func:`_write_batch`, holding the host ``queue`` (:func:`_host_queue`), on
+    the driver's own cursor (:func:`_driver_cursor`)."""
     global _head_hint
-    with _host_queue() as queue:
-        if connection.vendor == "postgresql":
-            # The head the host's last writer left (exact unless another host or an in-transaction
-            # append wrote since), else this process's own last head, then the head as read now.
-            for guess in dict.fromkeys((queue.hint or _head_hint, None)):
-                expected = guess or _read_head(lock=False)
-                entries, accesses = _chain(messages, *expected)
-                with _driver_cursor() as cursor:
-                    moved = _insert_if_head(cursor, entries, accesses, expected=expected)  # autocommit
-                if moved:
-                    _head_hint = (entries[-1].seq, entries[-1].hash)
-                    queue.store(*_head_hint)
-                    return entries
-            _head_hint = None
-            with transaction.atomic():
-                entries = _write_locked(messages)
-            _head_hint = (entries[-1].seq, entries[-1].hash)
-        else:
-            entries = _write_sqlite(messages)
-        queue.store(entries[-1].seq, entries[-1].hash)
+    if connection.vendor == "postgresql":
+        # The head the host's last writer left (exact unless another host or an in-transaction
+        # append wrote since), else this process's own last head, then the head as read now.
+        for guess in dict.fromkeys((queue.hint or _head_hint, None)):
+            expected = guess or _read_head(lock=False)
+            entries, accesses = _chain(messages, *expected)
+            with _driver_cursor() as cursor:
+                moved = _insert_if_head(cursor, entries, accesses, expected=expected)  # autocommit
+            if moved:
+                _head_hint = (entries[-1].seq, entries[-1].hash)
+                queue.store(*_head_hint)
+                return entries
+        _head_hint = None
+        with transaction.atomic():
+            entries = _write_locked(messages)
+        _head_hint = (entries[-1].seq, entries[-1].hash)
+    else:
+        entries = _write_sqlite(messages)
+    queue.store(entries[-1].seq, entries[-1].hash)
     return entries
 
 
