@@ -140,6 +140,31 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _database_server_cpu_seconds(backend: str) -> float | None:
+    """User + system CPU seconds of the PostgreSQL server's processes on this machine (all processes
+    of the ``postgres`` user; ``/proc``), or ``None`` for SQLite or a server that is not local."""
+    if backend != "postgres":
+        return None
+    import pwd
+
+    try:
+        uid = pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        return None
+    total, found = 0.0, False
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid != uid:
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            found = True
+    return total if found else None
+
+
 def _commit_baseline(n: int = 200) -> list[float]:
     """Seconds per one-row INSERT + durable COMMIT on this database (the floor under any message
     log that is committed before the answer)."""
@@ -191,14 +216,16 @@ def main(backend: str) -> None:
         rounds: dict[str, list[tuple[float, list[float]]]] = {"direct": [], "gateway": []}
         for _round in range(ROUNDS):
             for name, url in (("direct", direct_url), ("gateway", gateway_url)):
-                before = [_cpu_seconds(p.pid) for p in procs] + [time.process_time()]
+                before = [_cpu_seconds(p.pid) for p in procs] + [time.process_time(),
+                                                                  _database_server_cpu_seconds(backend) or 0.0]
                 rps = _throughput(url, headers, CONCURRENT)
-                after = [_cpu_seconds(p.pid) for p in procs] + [time.process_time()]
+                after = [_cpu_seconds(p.pid) for p in procs] + [time.process_time(),
+                                                                 _database_server_cpu_seconds(backend) or 0.0]
                 rounds[name].append((rps, [(a - b) * 1000 / CONCURRENT for a, b in zip(after, before, strict=True)]))
         ratios = [g[0] / d[0] for d, g in zip(rounds["direct"], rounds["gateway"], strict=True)]
         ratio = statistics.median(ratios)
         cpu = {name: (statistics.median(r[0] for r in runs),
-                      [statistics.median(r[1][i] for r in runs) for i in range(3)])
+                      [statistics.median(r[1][i] for r in runs) for i in range(4)])
                for name, runs in rounds.items()}
         direct_rps, via_rps = cpu["direct"][0], cpu["gateway"][0]
     finally:
@@ -208,6 +235,8 @@ def main(backend: str) -> None:
             proc.wait(timeout=20)
     from satupintu.exchange import keys, messagelog
     from satupintu.exchange.models import MessageLog
+
+    database_cpu = _database_server_cpu_seconds(backend) is not None
 
     logged = MessageLog.objects.count()
     intact = messagelog.verify(MessageLog.objects.order_by("seq").iterator(), keys.signing_key()).ok
@@ -229,7 +258,9 @@ def main(backend: str) -> None:
             ["CPU ms per call in the provider backend", cpu["direct"][1][0], cpu["gateway"][1][0], "-"],
             ["CPU ms per call in the gateway (all workers)", "-", cpu["gateway"][1][1], "-"],
             ["CPU ms per call in the bench client", cpu["direct"][1][2], cpu["gateway"][1][2], "-"],
-            ["CPU ms per call, all three", sum(cpu["direct"][1]), sum(cpu["gateway"][1]),
+            *([["CPU ms per call in the PostgreSQL server (same machine)", cpu["direct"][1][3],
+                cpu["gateway"][1][3], "-"]] if database_cpu else []),
+            ["CPU ms per call, all processes above", sum(cpu["direct"][1]), sum(cpu["gateway"][1]),
              f"{sum(cpu['direct'][1]) / sum(cpu['gateway'][1]):.0%} (calls/s ratio if CPU-bound)"],
         ],
     )
