@@ -233,3 +233,29 @@ def test_production_needs_the_platform_client_key_file(settings, tmp_path) -> No
             platform_client.client_key()
     finally:
         platform_client.client_key.cache_clear()
+
+
+def test_demo_token_prints_a_token_and_a_curl_call_that_works(wired: None) -> None:
+    """``satupintu exchange demo-token``: what a developer copies to call the gateway as a demo client."""
+    import io
+    import os
+    import subprocess
+
+    out = io.StringIO()
+    call_command("exchange", "demo-token", "--agency", "polri", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"client: {CLIENT}" and lines[1].startswith("access token: ")
+    answer = subprocess.run(["bash", "-c", lines[-1]], env={**os.environ, "NIK": IN_REGISTER}, capture_output=True,
+                            text=True, timeout=60, check=True).stdout
+    assert '"Siti Aminah"' in answer and IN_REGISTER in answer
+    [logged] = MessageLog.objects.filter(service__endswith="/populasi")
+    assert (logged.client, logged.status) == (CLIENT, 200)
+    assert [a.purpose for a in data_accesses_for_nik(IN_REGISTER)] == ["uji coba"]
+
+
+def test_demo_token_names_what_is_missing(wired: None, settings) -> None:  # noqa: ANN001
+    with pytest.raises(CommandError, match="no platform-hosted client subsystem for agency bpjs"):
+        call_command("exchange", "demo-token", "--agency", "bpjs")
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refused"):
+        call_command("exchange", "demo-token")

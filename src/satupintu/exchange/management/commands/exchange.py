@@ -11,7 +11,11 @@
 * ``setup-demo [--base-url URL] [--client-agency CODE ...]``: development only, idempotent: the
   population register service, each agency's platform-hosted client subsystem with its OAuth
   client and access right, and the gateway's introspection client (ADR 0110,
-  :mod:`satupintu.exchange.demo`).
+  :mod:`satupintu.exchange.demo`);
+* ``demo-token [--agency CODE]``: development only: a client-credentials access token of a
+  platform-hosted client subsystem (the one setup-demo made for the agency; default the first), from
+  the running server's token endpoint, with a ready-to-run ``curl`` call of the population register
+  through the gateway.
 """
 
 from __future__ import annotations
@@ -53,9 +57,14 @@ class Command(BaseCommand):
                           help="agency code of a prefill client; repeatable (default: every agency with an "
                                "online service)")
 
+        token = sub.add_parser("demo-token", help="development: an access token of a demo client and a curl example")
+        token.add_argument("--agency", default="", help="agency code of the hosted client (default: the first)")
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
-        if action == "public-key":
+        if action == "demo-token":
+            self._demo_token(options["agency"])
+        elif action == "public-key":
             self.stdout.write(json.dumps(keys.public_jwk()))
         elif action == "setup-demo":
             self._setup_demo(options["base_url"] or settings.SATUPINTU_PUBLIC_URL, options["client_agency"])
@@ -75,6 +84,56 @@ class Command(BaseCommand):
             self.stdout.write(f"  created {line}")
         self.stdout.write(f"exchange demo: {len(result.created)} directory entries and {len(result.clients)} OAuth "
                           f"clients created; gateway introspection secret in {result.introspection_secret_file}")
+
+    def _demo_token(self, agency: str) -> None:
+        """Print the client id, a fresh access token and a curl call of the population register's
+        ``read`` through the gateway. Refused in production; errors name what is missing."""
+        from satupintu.exchange import platform_client
+        from satupintu.exchange.client import TokenUnavailable
+        from satupintu.exchange.demo import POPULATION_SERVICE, READ_PATH
+        from satupintu.exchange.models import Service, Subsystem
+
+        if settings.PRODUCTION:
+            raise CommandError("exchange demo-token is refused when SATUPINTU_ENV=production.")
+        if agency:
+            hosted = platform_client.hosted_client(agency)
+        else:
+            first = (Subsystem.objects.select_related("member").exclude(oauth_client_id="")
+                     .filter(code=settings.SATUPINTU_EXCHANGE_PLATFORM_SUBSYSTEM,
+                             member__instance=settings.SATUPINTU_EXCHANGE_INSTANCE)
+                     .order_by("member__member_code").first())
+            hosted = platform_client.HostedClient(first.identifier, first.oauth_client_id) if first else None
+        if hosted is None:
+            raise CommandError("no platform-hosted client subsystem" + (f" for agency {agency}" if agency else "")
+                               + ": run `satupintu exchange setup-demo` first")
+        try:
+            token = platform_client.access_token(hosted.oauth_client_id)
+        except TokenUnavailable as exc:
+            raise CommandError(f"{exc} (is the server running at SATUPINTU_EXCHANGE_TOKEN_URL?)") from exc
+        service = Service.objects.select_related("provider__member").filter(service_code=POPULATION_SERVICE).first()
+        self.stdout.write(f"client: {hosted.client_id}\naccess token: {token}")
+        if service is not None:
+            url = f"{settings.SATUPINTU_EXCHANGE_GATEWAY_URL.rstrip('/')}/r1/{service.identifier}{READ_PATH}"
+            headers = [f"X-Road-Client: {hosted.client_id}", f"Authorization: Bearer {token}",
+                       "X-Road-UserId: $NIK", "X-Road-Purpose: uji coba", "Content-Type: application/json"]
+            command = ["curl", "-sS", "-X", "POST", *[part for h in headers for part in ("-H", h)],
+                       "-d", '{"query": {"content": {"nik": "$NIK"}}}', url]
+            self.stdout.write(self._curl(command))
+
+    @staticmethod
+    def _curl(command: list[str]) -> str:
+        """``command`` as one shell line; parts holding ``$NIK`` in double quotes (so the shell fills
+        it in), JSON with its inner quotes escaped."""
+        import shlex
+
+        out = []
+        for part in command:
+            if "$NIK" in part:
+                out.append('"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"')
+            else:
+                out.append(shlex.quote(part))
+        return "read a resident's record through the gateway (set NIK first, e.g. the demo citizen's from " \
+               "`satupintu demo-accounts`):\n" + " ".join(out)
 
     def _verify(self, public_key_files: list[str]) -> None:
         given: list[OKPKey] = []
