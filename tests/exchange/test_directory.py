@@ -112,7 +112,12 @@ def test_back_office_refuses_staff_without_a_role(directory: Directory) -> None:
 def test_monitoring_page_speaks_indonesian_by_default(directory: Directory) -> None:
     browser = Client()
     browser.force_login(make_platform_admin("r@example.go.id"))
+    refused = browser.get("/r1/ANON1/GOV/X/y/junk1/z", HTTP_X_ROAD_CLIENT="A/B/C/D")  # a made-up service
+    assert refused.status_code in (401, 404)
     page = browser.get("/kelola/exchange/messagelog/monitoring/")
     assert "Pemantauan pertukaran data" in page.content.decode()
+    assert "Layanan yang tidak ada di direktori (pesan ditolak)" in page.content.decode()
+    assert "ANON1" not in page.content.decode()
     page = browser.get("/kelola/exchange/messagelog/monitoring/?lang=en")
     assert "Exchange monitoring" in page.content.decode()
+    assert "Services not in the directory (refused messages)" in page.content.decode()

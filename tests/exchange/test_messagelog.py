@@ -75,9 +75,14 @@ def test_monitoring_counts_errors_and_latency_per_service(directory: Directory, 
 
     _calls(live_server, directory, 4, 1)
     httpx.delete(f"{live_server.url}{SERVICE_PATH}/persons/1", headers=client_headers(directory))  # 403
+    for made_up in ("ANON1/GOV/X/y/junk1/z", "SPLP-DEV/GOV/DUKCAPIL/etc/passwd"):  # anyone may send these
+        httpx.get(f"{live_server.url}/r1/{made_up}", headers={"X-Road-Client": "A/B/C/D"})
     platform = Principal(kind="officer", id="1", roles=frozenset({"platform_admin"}))
-    [row] = [r for r in service_statistics(platform) if r["service"].endswith("/penduduk")]
+    stats = service_statistics(platform)
+    [row] = [r for r in stats if r["service"] and r["service"].endswith("/penduduk")]
     assert (row["count"], row["errors"]) == (5, 1)
+    assert stats[-1]["service"] is None and (stats[-1]["count"], stats[-1]["errors"]) == (2, 2)
+    assert not [r for r in stats if r["service"] and ("ANON1" in r["service"] or "passwd" in r["service"])]
     assert 0 < row["p50"] <= row["p95"] <= row["p99"]
     kemensos_admin = Principal(kind="officer", id="2", agency="kemensos", roles=frozenset({"agency_admin"}))
     assert [r["count"] for r in service_statistics(kemensos_admin)] == [5]  # they are the client

@@ -14,7 +14,7 @@ from django.utils import timezone
 from satupintu.core.principal import Principal
 from satupintu.exchange.access import is_platform_admin
 from satupintu.exchange.keys import nik_index
-from satupintu.exchange.models import DataAccess, Member, MessageLog
+from satupintu.exchange.models import DataAccess, Member, MessageLog, Service
 
 
 def messages_visible_to(principal: Principal) -> QuerySet[MessageLog]:
@@ -41,15 +41,20 @@ def _pct(ordered: list[float], pct: float) -> float:
 def service_statistics(principal: Principal, *, since: datetime | None = None) -> list[dict[str, Any]]:
     """Per service since ``since`` (default: the last 24 hours): ``service``, ``count``,
     ``errors`` (status ≥ 400 or an X-Road error), ``error_rate`` (0–1) and latency ``p50``,
-    ``p95``, ``p99`` in milliseconds (total gateway time, nearest-rank percentiles)."""
+    ``p95``, ``p99`` in milliseconds (total gateway time, nearest-rank percentiles).
+
+    Messages naming a service that is not in the directory (refused ones: anyone can send a request
+    naming any service) are counted in one last row with ``service`` ``None``, so a caller cannot
+    put names of its choosing on the monitoring page."""
     since = since or timezone.now() - timedelta(hours=24)
     rows = messages_visible_to(principal).filter(logged_at__gte=since).exclude(service="") \
         .values_list("service", "status", "error", "duration_ms")
-    grouped: dict[str, list[tuple[int, str, float]]] = {}
-    for service, status, error, duration in rows.iterator(chunk_size=5000):
-        grouped.setdefault(service, []).append((status, error, duration))
+    known = {s.identifier for s in Service.objects.select_related("provider__member")}
+    grouped: dict[str | None, list[tuple[int, str, float]]] = {}
+    for name, status, error, duration in rows.iterator(chunk_size=5000):
+        grouped.setdefault(name if name in known else None, []).append((status, error, duration))
     out = []
-    for service, items in sorted(grouped.items()):
+    for service, items in sorted(grouped.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
         durations = sorted(d for _s, _e, d in items)
         errors = sum(1 for s, e, _d in items if s >= 400 or e)
         out.append({"service": service, "count": len(items), "errors": errors, "error_rate": errors / len(items),
