@@ -288,3 +288,35 @@ def test_a_providers_cookie_is_never_replayed_on_later_calls(directory: Director
                              headers=client_headers(directory))
         assert response.status_code == 200
     assert [hit["headers"].get("Cookie") for hit in backend.hits] == [None, None]
+
+
+def test_unauthenticated_messages_are_limited_per_address_and_minute(directory: Directory, live_server, backend,
+                                                                     settings) -> None:  # noqa: ANN001
+    """Anyone can send refused requests, and each is a signed log record: past the per-minute limit for
+    an address the gateway answers 429 and logs only the first of those; clients with credentials pass."""
+    from django.core.cache import cache
+
+    from satupintu.exchange.gateway import unauthenticated_key
+
+    settings.SATUPINTU_EXCHANGE_UNAUTHENTICATED_PER_MINUTE = 3
+    for address in ("127.0.0.1", "203.0.113.9"):
+        cache.delete(unauthenticated_key(address))
+    anonymous = {"X-Road-Client": f"{INSTANCE}/GOV/NOBODY/x"}
+    before = MessageLog.objects.count()
+    statuses = [httpx.get(f"{live_server.url}{SERVICE_PATH}/persons/{n}", headers=anonymous).status_code
+                for n in range(3)]
+    assert statuses == [401, 401, 401]
+    limited = httpx.get(f"{live_server.url}/listClients")
+    assert limited.status_code == 429
+    assert limited.headers["X-Road-Error"] == "Server.ClientProxy.TooManyRequests"
+    assert limited.headers["Retry-After"] == "60" and limited.json()["status"] == 429
+    assert httpx.get(f"{live_server.url}/r1/ANON/GOV/X/y/junk/z", headers=anonymous).status_code == 429
+    assert MessageLog.objects.count() == before + 4  # three refusals and the first 429; not the second
+    assert list(MessageLog.objects.order_by("-seq").values_list("status", flat=True)[:2]) == [429, 401]
+    # behind a trusted proxy the caller is the address the proxy appended
+    forwarded = {**anonymous, "X-Forwarded-For": "198.51.100.7, 203.0.113.9"}
+    assert httpx.get(f"{live_server.url}{SERVICE_PATH}/persons/1", headers=forwarded).status_code == 401
+    # an authenticated client is not limited
+    ok = httpx.get(f"{live_server.url}{SERVICE_PATH}/persons/1", headers=client_headers(directory))
+    assert ok.status_code == 200, ok.text
+    assert verify(MessageLog.objects.order_by("seq"), keys.signing_key()).ok

@@ -360,6 +360,10 @@ SATUPINTU_EXCHANGE_MAX_STORED_BODY_BYTES = int(os.environ.get("SATUPINTU_EXCHANG
 SATUPINTU_EXCHANGE_TRUSTED_PROXIES = _env_list("SATUPINTU_EXCHANGE_TRUSTED_PROXIES",
                                                "" if PRODUCTION else "127.0.0.1,::1")
 SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER = os.environ.get("SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER", "X-SSL-Client-Cert")
+# Messages from callers that have not authenticated (refused ones, listClients) are logged like any other;
+# at most this many per minute per caller address are answered and logged, the rest get 429 (0: no limit).
+SATUPINTU_EXCHANGE_UNAUTHENTICATED_PER_MINUTE = int(os.environ.get("SATUPINTU_EXCHANGE_UNAUTHENTICATED_PER_MINUTE",
+                                                                   "600"))
 SATUPINTU_EXCHANGE_INTROSPECTION_URL = os.environ.get("SATUPINTU_EXCHANGE_INTROSPECTION_URL", "")
 SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID = os.environ.get("SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID", "")
 SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET = _read_secret("SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET") or ""

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 import httpx
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
@@ -104,6 +105,8 @@ class Ctx:
         self.issue = request.headers.get("X-Road-Issue", "")[:200]
         self.body = b""
         self.request_hash = ""
+        self.authenticated = False  # True once the client's credential matched its subsystem
+        self.unauthenticated_count = 0  # this message's number among its address's unauthenticated ones
 
 
 def handle(request: HttpRequest) -> HttpResponse:
@@ -119,10 +122,11 @@ def handle(request: HttpRequest) -> HttpResponse:
         if segments and segments[0] == "r1":
             segments = segments[1:]
         if segments == ["listClients"]:
+            _count_unauthenticated(ctx)
             return _answer_meta(ctx, metaservices.list_clients(request))
         if len(segments) == 5 and segments[4] in metaservices.NAMES:
             client = clientauth.authenticate(request)
-            ctx.client = client.identifier
+            ctx.client, ctx.authenticated = client.identifier, True
             return _answer_meta(ctx, metaservices.dispatch(request, segments[4], segments[:4], client))
         if len(segments) < 5:
             raise unknown_service()
@@ -136,7 +140,7 @@ def handle(request: HttpRequest) -> HttpResponse:
         if route is None or not clientauth.credentials_match(
                 request, cert_fingerprint=route.cert_fingerprint, oauth_client_id=route.oauth_client_id):
             raise unknown_client()
-        ctx.client = route.client_id
+        ctx.client, ctx.authenticated = route.client_id, True
         if route.service_pk is None or segments[0] != settings.SATUPINTU_EXCHANGE_INSTANCE:
             raise unknown_service()
         _authorise(route, request.method or "GET", rest)
@@ -350,9 +354,51 @@ def _problem(ctx: Ctx, exc: GatewayError) -> HttpResponse:
 
 
 def _fail(ctx: Ctx, exc: GatewayError) -> HttpResponse:
+    if not ctx.authenticated and exc.status != 429:
+        try:
+            _count_unauthenticated(ctx)
+        except GatewayError as limited:
+            exc = limited
     response = _problem(ctx, exc)
-    _log_quietly(ctx, exc.status, exc.xroad_error, len(response.content))
+    if exc.status != 429 or ctx.unauthenticated_count == settings.SATUPINTU_EXCHANGE_UNAUTHENTICATED_PER_MINUTE + 1:
+        _log_quietly(ctx, exc.status, exc.xroad_error, len(response.content))
     return response
+
+
+def caller_address(request: HttpRequest) -> str:
+    """The caller's IP address: behind one of ``SATUPINTU_EXCHANGE_TRUSTED_PROXIES``, the last
+    address that proxy appended to ``X-Forwarded-For`` (RFC 7239 §5.2 semantics), else the peer."""
+    peer = str(request.META.get("REMOTE_ADDR", ""))
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and peer in settings.SATUPINTU_EXCHANGE_TRUSTED_PROXIES:
+        return str(forwarded).rsplit(",", 1)[-1].strip()[:64] or peer
+    return peer
+
+
+def unauthenticated_key(address: str) -> str:
+    """The cache key counting one address's unauthenticated messages in the current minute."""
+    return f"exchange:unauthenticated:{address}:{int(time.time() // 60)}"
+
+
+def _count_unauthenticated(ctx: Ctx) -> None:
+    """Count a message from a caller that has not authenticated (a refused one, or listClients)
+    against ``SATUPINTU_EXCHANGE_UNAUTHENTICATED_PER_MINUTE`` per caller address and clock minute
+    (in the shared cache). Over the limit raise a 429 GatewayError; the first message over it is
+    still logged (so the log shows the limiting began), the following ones are not. A cache outage
+    does not refuse anything."""
+    limit = settings.SATUPINTU_EXCHANGE_UNAUTHENTICATED_PER_MINUTE
+    if limit <= 0:
+        return
+    key = unauthenticated_key(caller_address(ctx.request))
+    try:
+        cache.add(key, 0, timeout=120)
+        ctx.unauthenticated_count = cache.incr(key)
+    except Exception:  # an expired key between add and incr, or no cache: let it through
+        return
+    if ctx.unauthenticated_count > limit:
+        raise GatewayError(429, "Server.ClientProxy.TooManyRequests", "Too many requests",
+                           f"More than {limit} requests without valid client credentials came from this address "
+                           "in one minute; try again in a minute.", headers={"Retry-After": "60"})
 
 
 def _log_quietly(ctx: Ctx, status: int, error: str, size: int) -> None:
