@@ -46,8 +46,8 @@ def _wsgi_get(app: Any, path: str, headers: dict[str, str]) -> tuple[str, dict[s
 @pytest.mark.django_db(transaction=True)
 def test_buffered_answers_leave_as_one_list_and_finish_the_request(directory: Directory) -> None:
     """A buffered answer is handed to the server as a one-item list (granian then sends it in one
-    write instead of iterating a Python object from its own threads, ADR 0113), after the response
-    was closed: ``request_finished`` (which recycles database connections) is sent exactly once."""
+    write instead of iterating a Python object from its own threads, ADR 0113). A gateway message
+    skips Django's request cycle (no ``request_finished``); any other path is Django's, closed once."""
     from django.core.signals import request_finished
 
     from satupintu.exchange.wsgi import application
@@ -68,9 +68,34 @@ def test_buffered_answers_leave_as_one_list_and_finish_the_request(directory: Di
         result = application(environ, lambda status, response_headers, exc_info=None: None)
         assert isinstance(result, list) and len(result) == 1
         assert b"3174012345670001" in result[0]
+        assert finished == []
+        result = application({**environ, "PATH_INFO": "/healthz", "wsgi.input": io.BytesIO(b"")},
+                             lambda status, response_headers, exc_info=None: None)
+        assert isinstance(result, list) and len(result) == 1 and b'"ok"' in result[0]
         assert finished == [True]
     finally:
         request_finished.disconnect(count)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streamed_answer_leaves_whole_and_its_spool_is_closed(directory: Directory) -> None:
+    """An answer over 1 MiB is spooled to a temporary file and streamed; the server closes it."""
+    from satupintu.exchange.wsgi import application
+    from tests.exchange.servers import BIG_SIZE
+
+    headers = {"X-Road-Client": CLIENT_ID, "X-SSL-Client-Cert": directory.cert_header}
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": f"{SERVICE_PATH}/persons/big", "QUERY_STRING": "",
+               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "SERVER_PROTOCOL": "HTTP/1.1",
+               "HTTP_HOST": "127.0.0.1:8000", **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}}
+    seen: dict[str, Any] = {}
+    result = application(environ, lambda status, response_headers, exc_info=None: seen.update(
+        status=status, headers=dict(response_headers)))
+    assert not isinstance(result, list)
+    size = sum(len(chunk) for chunk in result)
+    result.close()
+    assert seen["status"].startswith("200") and size == BIG_SIZE == int(seen["headers"]["Content-Length"])
+    assert MessageLog.objects.get(request_id=seen["headers"]["X-Road-Request-Id"]).response_size == BIG_SIZE
 
 
 @pytest.mark.django_db(transaction=True)
