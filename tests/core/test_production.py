@@ -61,12 +61,17 @@ def test_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
-    result = _run([str(BIN / "satupintu"), "manage", "check", "--deploy", "--fail-level", "WARNING"],
-                  {"SATUPINTU_ENV": "production", "SATUPINTU_SECRET_KEY": SECRET,
-                   "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id", "SATUPINTU_VAR_DIR": str(tmp_path),
-                   **_identity_keys(tmp_path)}, tmp_path)
+    env = {"SATUPINTU_ENV": "production", "SATUPINTU_SECRET_KEY": SECRET,
+           "SATUPINTU_ALLOWED_HOSTS": "portal.example.go.id", "SATUPINTU_VAR_DIR": str(tmp_path),
+           "REDIS_URL": "redis://127.0.0.1:6379/0", **_identity_keys(tmp_path)}
+    result = _run([str(BIN / "satupintu"), "manage", "check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+    # without a shared cache, lockouts and rate limits would count per process: production is warned
+    del env["REDIS_URL"]
+    result = _run([str(BIN / "satupintu"), "manage", "check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
+    assert result.returncode != 0 and "satupintu.W001" in result.stdout + result.stderr
+    assert "REDIS_URL" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("value", ["staging", "prod"])

@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "satupintu.core"
     label = "core"
     verbose_name = _("Platform")
+
+    def ready(self) -> None:
+        from satupintu.core import checks  # noqa: F401 - registers the system checks
