@@ -1,8 +1,8 @@
 """Checks of rendered HTML that WCAG 2.2 AA form pages rely on (ADR 0127): every id is unique
 (4.1.1/4.1.2), every ``aria-describedby`` and every in-page link of the error summary points at an
-element that exists (1.3.1, 3.3.1), a radio or checkbox group is a ``<fieldset>`` with a
-``<legend>`` (1.3.1), and no ``<div>``/``<fieldset>`` sits inside a ``<p>`` (browsers would close
-the paragraph early and detach the group from its label)."""
+element that exists (1.3.1, 3.3.1), a radio group (or several checkboxes of one name) is a
+``<fieldset>`` with a ``<legend>`` (1.3.1), and no ``<div>``/``<fieldset>`` sits inside a ``<p>``
+(browsers would close the paragraph early and detach the group from its label)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 
 
 class FormPage(HTMLParser):
-    """Parse a page; after ``feed`` read :attr:`ids`, :attr:`problems()`."""
+    """Parse a page; after ``feed``, :meth:`problems` lists what is wrong."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -20,7 +20,7 @@ class FormPage(HTMLParser):
         self.described: list[str] = []
         self.summary_links: list[str] = []
         self.nested: list[str] = []
-        self.ungrouped_choices: list[str] = []
+        self.ungrouped_choices: list[tuple[str, str]] = []
         self._stack: list[tuple[str, dict[str, str]]] = []
         self._fieldset_legends: list[bool] = []
 
@@ -34,9 +34,8 @@ class FormPage(HTMLParser):
         in_summary = any("error-summary" in x.get("class", "").split() for _, x in self._stack)
         if tag == "a" and in_summary:
             self.summary_links.append(a.get("href", ""))
-        if tag == "input" and a.get("type") in ("radio", "checkbox") and a.get("name", "").startswith(
-                ("csrf", "_")) is False and "fieldset" not in [t for t, _ in self._stack]:
-            self.ungrouped_choices.append(a.get("name", ""))
+        if tag == "input" and a.get("type") in ("radio", "checkbox") and all(t != "fieldset" for t, _ in self._stack):
+            self.ungrouped_choices.append((a.get("type", ""), a.get("name", "")))
         if tag == "legend" and self._fieldset_legends:
             self._fieldset_legends[-1] = True
         if tag not in _VOID:
@@ -60,7 +59,9 @@ class FormPage(HTMLParser):
         out += [f"error summary link {h!r} points nowhere" for h in self.summary_links
                 if not h.startswith("#") or h[1:] not in known]
         out += self.nested
-        out += [f"radio/checkbox {n!r} outside a fieldset" for n in sorted(set(self.ungrouped_choices))]
+        # A radio group, or several checkboxes of one name, need a fieldset; a lone checkbox does not.
+        out += [f"{kind} group {name!r} outside a fieldset" for kind, name in sorted(set(self.ungrouped_choices))
+                if kind == "radio" or self.ungrouped_choices.count((kind, name)) > 1]
         return out
 
 
