@@ -21,6 +21,7 @@ from django.utils import translation
 from satupintu.consolidation.models import Application, Assessment, Framework, Proposal
 from satupintu.core.principal import Principal
 from satupintu.identity.testing import make_officer
+from tests.a11y import form_problems
 from tests.consolidation.conftest import admin_of, make_app
 from tests.consolidation.test_import import csv_bytes, row
 
@@ -102,6 +103,8 @@ def test_add_form_reports_field_errors_and_saves_for_own_agency(agencies) -> Non
     response = call(admin, "POST", BASE + "aplikasi/baru/", form)
     html = response.content.decode()
     assert response.status_code == 200 and "error-summary" in html and Application.objects.count() == 0
+    assert form_problems(html) == []  # help/error ids exist and are unique, summary links reach the fields
+    assert 'id="id_name_error"' in html and '<a href="#id_name">' in html
     form |= {"name": "SIPD Lokal", "build_budget_idr": "0"}
     response = call(admin, "POST", BASE + "aplikasi/baru/", form)
     assert response.status_code == 302

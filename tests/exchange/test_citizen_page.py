@@ -4,6 +4,8 @@ CSV download, Indonesian."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 
 import pytest
@@ -66,6 +68,20 @@ def test_filter_by_agency_and_download_csv(citizen: User) -> None:
     assert response["Content-Disposition"].startswith("attachment")
     lines = response.content.decode().strip().splitlines()
     assert len(lines) == 2 and "Verifikasi kemensos" in lines[1] and "2026-11-30 08:05:00 WIB" in lines[1]
+
+
+def test_csv_download_neutralises_a_formula_in_a_client_supplied_purpose(citizen: User) -> None:
+    payload = '=HYPERLINK("http://evil.example","klik")'
+    DataAccess.objects.create(occurred_at=datetime(2026, 11, 30, 4, 0, tzinfo=UTC),
+                              subject_index=nik_index(str(citizen.nik())), agency_code="evil", agency_name="@SUM(1+1)",
+                              client="-2+3", service="+cmd", record="\tx", purpose=payload, legal_basis="\r=1",
+                              request_id="r-evil")
+    response = _signed_in(citizen).get("/akun/akses-data/?instansi=evil&format=csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows) == 2
+    _, agency, client, service, record, _, purpose, legal_basis = rows[1]
+    assert purpose == "'" + payload, "a formula must show as text, never run in a spreadsheet"
+    assert (agency, client, service, record, legal_basis) == ("'@SUM(1+1)", "'-2+3", "'+cmd", "'\tx", "'\r=1")
 
 
 def test_usage_api_lists_the_signed_in_citizens_reads_only(citizen: User) -> None:

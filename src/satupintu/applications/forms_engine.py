@@ -333,7 +333,7 @@ class SchemaForm(forms.Form):
             return
         self.staged_files[key] = ref
         field.staged = ref  # type: ignore[attr-defined]  # read by the template (bound.field.staged)
-        described = f"id_{key}_help id_{key}_staged" if field.help_text else f"id_{key}_staged"
+        described = f"id_{key}_helptext id_{key}_staged" if field.help_text else f"id_{key}_staged"
         field.widget.attrs["aria-describedby"] = described
 
     def is_refresh(self) -> bool:

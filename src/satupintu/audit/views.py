@@ -6,7 +6,6 @@ Anonymous visitors are sent to the sign-in page; signed-in users without the ``a
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 
@@ -22,6 +21,7 @@ from satupintu.audit.access import audit_scope_for
 from satupintu.audit.actions import record
 from satupintu.audit.forms import EventFilterForm
 from satupintu.core.principal import principal_for_request
+from satupintu.core.spreadsheet import safe_csv_writer
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["seq", "occurred_at", "actor_kind", "actor_id", "actor_display", "actor_agency", "action",
@@ -53,12 +53,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
                   status=200 if page is not None else 400)
 
 
-def _safe_cell(value: object) -> str:
-    """Text for a spreadsheet cell: a leading = + - @ (formula injection) is quoted with '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -82,14 +76,14 @@ def event_export_csv(request: HttpRequest) -> HttpResponse | StreamingHttpRespon
     record(actor=principal, action="audit.exported", target=("audit.chain", "csv"), request=request,
            details={"format": "csv", "scope": scope.agency or "all",
                     "filters": {k: v for k, v in form.cleaned_data.items() if v not in ("", None)}})
-    writer = csv.writer(_Echo())
+    writer = safe_csv_writer(_Echo())
 
     def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(CSV_COLUMNS)
         for event in events.iterator(chunk_size=2000):
             values = event.canonical_fields() | {"hash": event.hash}
             values["details"] = json.dumps(event.details, ensure_ascii=False, sort_keys=True)
-            yield writer.writerow([_safe_cell(values[c]) for c in CSV_COLUMNS])
+            yield writer.writerow([values[c] for c in CSV_COLUMNS])
 
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -52,6 +52,7 @@ from satupintu.consolidation.models import (
     UsersKind,
 )
 from satupintu.core.principal import Principal
+from satupintu.core.spreadsheet import neutralise_formula, safe_csv_writer
 
 MAX_ROWS = 50_000
 MAX_BUDGET = 10**15  # one quadrillion rupiah: anything above is a typo
@@ -386,18 +387,11 @@ def import_inventory(*, data: bytes, filename: str, acting: Principal, request: 
 
 # --- export ------------------------------------------------------------------------------
 
-def _safe(value: Any) -> Any:
-    """Guard against spreadsheet formula injection (OWASP CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_rows(apps: Iterable[Application]) -> Iterator[list[Any]]:
     """The template header, then one row per application (template order and tokens)."""
     yield list(COLUMNS)
     for a in apps:
-        yield [_safe(v) for v in (
+        yield [neutralise_formula(v) for v in (  # the XLSX export too
             a.agency.code, a.code, a.name, a.description, a.owner_unit, a.function_id, a.service_area,
             USERS_OUT.get(a.users_kind, a.users_kind), a.users_count, a.build_budget_idr, a.run_budget_idr,
             HOSTING_OUT.get(a.hosting, a.hosting), STATUS_OUT.get(a.status, a.status),
@@ -409,7 +403,7 @@ def export_rows(apps: Iterable[Application]) -> Iterator[list[Any]]:
 
 def to_csv(rows: Iterable[list[Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv_writer(out)
     for row in rows:
         writer.writerow(row)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -16,6 +15,7 @@ from django.shortcuts import render
 from satupintu.consolidation import access
 from satupintu.core.errors import NotFound, PermissionDenied
 from satupintu.core.principal import Principal, principal_for_request
+from satupintu.core.spreadsheet import safe_csv_writer
 
 View = Callable[..., HttpResponseBase]
 
@@ -48,18 +48,12 @@ def spbe_page(view: View) -> View:
 def csv_response(filename: str, rows: Iterable[Iterable[Any]]) -> HttpResponse:
     """A UTF-8 (with BOM, for spreadsheet programs) CSV download."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = safe_csv_writer(out)
     for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
+        writer.writerow(row)
     response = HttpResponse(("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def base_context(principal: Principal) -> dict[str, Any]:

@@ -65,6 +65,15 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return render(request, "core/error.html", {"status": 400}, status=400)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a form posted without a valid CSRF token → 403 with ``403_csrf.html``,
+    the site's own page in the visitor's language (explanation, link home). Unlike Django's default
+    view, it renders with the request, so the layout's context processors (language, platform name)
+    run. ``reason`` (Django's technical cause) is logged, never shown."""
+    log.info("CSRF failure on %s: %s", request.path, reason)
+    return render(request, "403_csrf.html", status=403)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # No context processors may fail here, so render with the bare minimum.
     return render(request, "core/error.html", {"status": 500}, status=500)

@@ -3,7 +3,6 @@ filter by agency, times in the citizen's zone, CSV download."""
 
 from __future__ import annotations
 
-import csv
 import zoneinfo
 
 from django.contrib.auth.views import redirect_to_login
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from satupintu.core.calendar import ZONE_LABELS, zone_for_region
 from satupintu.core.principal import principal_for_request
+from satupintu.core.spreadsheet import safe_csv_writer
 from satupintu.exchange.interface import citizen_nik
 from satupintu.exchange.selectors import data_accesses_for_nik
 
@@ -55,7 +55,7 @@ def my_data_accesses(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="akses-data-saya.csv"'
-        writer = csv.writer(response)
+        writer = safe_csv_writer(response)
         writer.writerow([_("Time"), _("Agency"), _("System"), _("Service"), _("Record"), _("Data items"),
                          _("Purpose"), _("Legal basis")])
         for a in accesses.iterator():

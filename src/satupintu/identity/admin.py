@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.decorators import secure_admin_login
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -24,6 +26,7 @@ from satupintu.core.principal import Principal, principal_for_request
 from satupintu.identity import actions
 from satupintu.identity.models import Consent, RelyingParty, User
 from satupintu.identity.oidc.client_secrets import validate_client_secret
+from satupintu.identity.oidc.registration import clean_allowed_scopes, friendly_uri_error
 from satupintu.identity.oidc.validator import client_disabled
 
 
@@ -54,11 +57,27 @@ class UserAdmin(admin.ModelAdmin):
         return _is_platform_admin(request)
 
 
+RELYING_PARTY_FIELDS = ("active", "agency", "allowed_scopes", "allow_nik", "public_sub", "sector", "required_loa",
+                        "logo", "privacy_policy_url", "jwks")
+
+
+class RelyingPartyForm(forms.ModelForm):
+    """The platform settings of a client; "allowed scopes" must be scopes this platform offers,
+    each a valid RFC 6749 §3.3 scope token (:func:`~satupintu.identity.oidc.registration.clean_allowed_scopes`)."""
+
+    class Meta:
+        model = RelyingParty
+        fields = RELYING_PARTY_FIELDS
+
+    def clean_allowed_scopes(self) -> str:
+        return clean_allowed_scopes(str(self.cleaned_data.get("allowed_scopes") or ""))
+
+
 class RelyingPartyInline(admin.StackedInline):
     model = RelyingParty
+    form = RelyingPartyForm
     can_delete = False
-    fields = ["active", "agency", "allowed_scopes", "allow_nik", "public_sub", "sector", "required_loa", "logo",
-              "privacy_policy_url", "jwks"]
+    fields = RELYING_PARTY_FIELDS
 
 
 # The back-office signs in through allauth (second factor, rate limits, audit), never through
@@ -93,6 +112,16 @@ class ClientForm(ApplicationForm):
             self.add_error("hash_client_secret", _(
                 "Client secrets are always stored hashed on this platform; leave this ticked."))
         return cleaned
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """As Django's, but DOT's English-only redirect-URI errors from ``Application.clean`` (e.g.
+        ``redirect uri URI Validation error. invalid_scheme``) become clear translated ones that name
+        the URI (:func:`~satupintu.identity.oidc.registration.friendly_uri_error`, ADR 0127)."""
+        if isinstance(error, ValidationError) and hasattr(error, "error_dict") and "redirect_uris" in error.error_dict:
+            schemes = list(self.instance.get_allowed_schemes())
+            error.error_dict["redirect_uris"] = [friendly_uri_error(e, schemes=schemes)
+                                                 for e in error.error_dict["redirect_uris"]]
+        super().add_error(field, error)
 
     def clean_client_secret(self) -> str:
         value = str(self.cleaned_data.get("client_secret") or "")

@@ -45,6 +45,11 @@ class RegionPickerWidget(forms.Widget):
         super().__init__(attrs)
         self.levels = levels
 
+    def id_for_label(self, id_: str) -> str:
+        """The first list's id (``id_wilayah_0``): the picker renders no element with the bare
+        ``id_``, so labels and error-summary links point at the first select (ADR 0127)."""
+        return f"{id_}_0" if id_ else id_
+
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
         return [str(data.get(f"{name}_{i}", "")).strip() for i in range(self.levels)]
 

@@ -31,6 +31,10 @@ from satupintu.identity.models import Address, RelyingParty, SignInContext
 from satupintu.identity.oidc.clients import client_by_id
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+# The JWS algorithms a private_key_jwt client assertion may be signed with (RFC 7523 §3; asymmetric
+# only, never ``none`` or HS*). The one list: the check below and discovery's
+# ``token_endpoint_auth_signing_alg_values_supported`` (RFC 8414 §2) both read it.
+CLIENT_ASSERTION_SIGNING_ALGS: tuple[str, ...] = ("RS256", "PS256", "ES256")
 
 # The access tokens saved while the token view (``SatupintuTokenView``) handles one request: it sets a
 # fresh list here, the validator appends each AccessToken it creates, so the view can send DOT's
@@ -186,7 +190,7 @@ class SatupintuValidator(OAuth2Validator):
         audiences = {issuer_url, issuer_url.rstrip("/") + "/token/", request.uri.split("?")[0]}
         try:
             keys = jwk.JWKSet.from_json(json.dumps(rp.jwks))
-            token = jwt.JWT(jwt=assertion, key=keys, algs=["RS256", "PS256", "ES256"],
+            token = jwt.JWT(jwt=assertion, key=keys, algs=list(CLIENT_ASSERTION_SIGNING_ALGS),
                             check_claims={"iss": issuer, "sub": issuer, "exp": None})
             verified = json.loads(token.claims)
         except Exception:  # noqa: BLE001 - bad signature, expired, wrong claims

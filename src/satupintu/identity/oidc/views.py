@@ -40,7 +40,12 @@ from oauthlib.oauth2.rfc6749 import errors
 from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_redirect
 from satupintu.identity.models import Consent
 from satupintu.identity.oidc.clients import client_by_id
-from satupintu.identity.oidc.validator import client_disabled, issued_access_tokens, relying_party
+from satupintu.identity.oidc.validator import (
+    CLIENT_ASSERTION_SIGNING_ALGS,
+    client_disabled,
+    issued_access_tokens,
+    relying_party,
+)
 
 MAX_STATE = 512  # characters; longer values are refused (invalid_request), not truncated
 CODE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 §4.2 (ASCII only, no re.UNICODE classes)
@@ -486,11 +491,15 @@ class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
     plus what DOT does not know about: supported ``acr_values``, PKCE method ``S256`` only,
     revocation and introspection endpoints, claims and the ``nik`` scope. ID tokens: ``RS256``
     only (DOT also lists HS256, which needs a plain-text client secret; the back-office refuses
-    it, ADR 0124)."""
+    it, ADR 0124). With ``private_key_jwt`` among the token endpoint's methods, the algorithms its
+    client assertions may use are listed too (RFC 8414 §2: REQUIRED then), from the validator's own
+    :data:`~satupintu.identity.oidc.validator.CLIENT_ASSERTION_SIGNING_ALGS` (ADR 0127)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().get(request, *args, **kwargs)
         data = json.loads(response.content)
+        if "private_key_jwt" in data.get("token_endpoint_auth_methods_supported", []):
+            data["token_endpoint_auth_signing_alg_values_supported"] = list(CLIENT_ASSERTION_SIGNING_ALGS)
         issuer = data["issuer"].rstrip("/")
         data.update({
             "acr_values_supported": ["loa1", "loa2"],
