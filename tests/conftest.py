@@ -51,6 +51,23 @@ def small_regions(db, small_region_files: Path):  # noqa: ANN001
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Run the tests on Django's backend with the checked, cheaper flush of tests/db/ (ADR 0125).
+
+    Before pytest-django creates the test database and before any connection is opened; every
+    thread makes its own connection from these settings. Loading the models made this thread's
+    (unconnected) connection object with the stock backend: it is dropped and made again."""
+    from django.conf import settings
+    from django.db import connections
+
+    db = settings.DATABASES["default"]
+    db["ENGINE"] = {"django.db.backends.postgresql": "tests.db.postgresql",
+                    "django.db.backends.sqlite3": "tests.db.sqlite3"}.get(db["ENGINE"], db["ENGINE"])
+    for made in connections.all(initialized_only=True):
+        assert made.connection is None, "a database connection was opened before pytest_configure"
+        del connections[made.alias]
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):  # noqa: ANN001
     """On SQLite, put the test database in a file instead of memory, so live-server threads each
