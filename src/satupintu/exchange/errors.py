@@ -41,3 +41,10 @@ def unknown_service(detail: str = "No such service in the exchange directory.") 
 def request_too_large(limit: int) -> GatewayError:
     return GatewayError(413, "Server.ClientProxy.RequestTooLarge", "Request body too large",
                         f"The request body exceeds the limit of {limit} bytes.")
+
+
+def length_required() -> GatewayError:
+    """411 for a chunked body the HTTP server cannot hand over (no ``wsgi.input_terminated``)."""
+    return GatewayError(411, "Server.ClientProxy.LengthRequired", "Length required",
+                        "This server cannot read a chunked request body: send the body with a Content-Length.",
+                        [FieldError("Content-Length", "required", "Send the body with a Content-Length.")])

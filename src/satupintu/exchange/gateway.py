@@ -33,6 +33,7 @@ from satupintu.exchange.errors import (
     GatewayError,
     access_denied,
     bad_request,
+    length_required,
     request_too_large,
     unknown_client,
     unknown_service,
@@ -43,6 +44,10 @@ log = logging.getLogger(__name__)
 
 PURPOSE_HEADER = "X-Road-Purpose"
 NIK_RE = re.compile(r"^\d{16}$")
+# The X-Road headers the gateway reads, stores or checks (ADR 0126): (name, WSGI key, stored length).
+_TEXT_HEADERS = (("X-Road-UserId", "HTTP_X_ROAD_USERID", 100), ("X-Road-Issue", "HTTP_X_ROAD_ISSUE", 200),
+                 (PURPOSE_HEADER, "HTTP_X_ROAD_PURPOSE", 500))
+_PRINTABLE_ASCII = re.compile(r"[ -~]+")
 # RFC 9110 §7.6.1 hop-by-hop fields, plus those the gateway owns or must not leak.
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                "transfer-encoding", "upgrade", "proxy-connection", "host", "content-length"}
@@ -101,8 +106,9 @@ class Ctx:
         self.client = (clientauth.client_header(request) or "")[:300]
         self.service = ""
         self.path = ""
-        self.user_id = request.headers.get("X-Road-UserId", "")[:100]
-        self.issue = request.headers.get("X-Road-Issue", "")[:200]
+        self.user_id = ""
+        self.issue = ""
+        self.purpose = ""
         self.body = b""
         self.request_hash = ""
         self.authenticated = False  # True once the client's credential matched its subsystem
@@ -113,6 +119,7 @@ def handle(request: HttpRequest) -> HttpResponse:
     """Answer one gateway request (see the module docstring); never raises."""
     ctx = Ctx(request)
     try:
+        ctx.user_id, ctx.issue, ctx.purpose = xroad_text_headers(request.META)
         try:
             path = paths.normalise(raw_path(request))
         except paths.BadPath as exc:
@@ -144,7 +151,7 @@ def handle(request: HttpRequest) -> HttpResponse:
         if route.service_pk is None or segments[0] != settings.SATUPINTU_EXCHANGE_INSTANCE:
             raise unknown_service()
         _authorise(route, request.method or "GET", rest)
-        consent = _personal_data(request, route)
+        consent = _personal_data(ctx, route)
         ctx.body = _read_body(request)
         return _forward(ctx, route, rest, consent)
     except GatewayError as exc:
@@ -167,13 +174,46 @@ def _authorise(route: directory.Route, method: str, path: str) -> None:
         raise access_denied("The access right does not cover this path.")
 
 
-def _personal_data(request: HttpRequest, service: directory.Route) -> dict[str, Any] | None:
+def xroad_text_headers(meta: dict[str, Any]) -> tuple[str, str, str]:
+    """``(X-Road-UserId, X-Road-Issue, X-Road-Purpose)`` from a WSGI environ, stripped and cut to
+    the lengths stored (100, 200, 500); ``""`` for a header not sent.
+
+    A value sent must be printable ASCII (RFC 9110 §5.5 field-vchar and spaces, without obs-text):
+    granian, which serves the gateway role, hands a value holding any other byte over as an empty
+    string (emmett-framework/granian#335), so the rule is the same on every server and nothing a
+    client stated is silently lost (ADR 0126). Raises a 400 :class:`GatewayError` naming each
+    offending header: ``empty`` (sent without a value, or with one granian dropped) or ``ascii``
+    (other bytes: UTF-8, control characters; gunicorn and Django's server hand them over)."""
+    values: list[str] = []
+    errors: list[FieldError] = []
+    for name, key, length in _TEXT_HEADERS:
+        raw = meta.get(key)
+        if raw is None:
+            values.append("")
+            continue
+        value = raw.strip(" \t")
+        if not value:
+            errors.append(FieldError(name, "empty", f"{name} was sent empty. Send printable ASCII text or leave "
+                                                    "the header out (a value with other characters arrives empty "
+                                                    "on some HTTP servers)."))
+        elif not _PRINTABLE_ASCII.fullmatch(value):
+            errors.append(FieldError(name, "ascii", f"{name} must be printable ASCII text (no accented letters, "
+                                                    "other UTF-8 characters or control characters)."))
+        values.append(value[:length])
+    if errors:
+        raise bad_request("A header the gateway reads has a value it cannot accept: "
+                          + ", ".join(e.field for e in errors) + ".", errors)
+    return values[0], values[1], values[2]
+
+
+def _personal_data(ctx: Ctx, service: directory.Route) -> dict[str, Any] | None:
     """For personal-data services: require ``X-Road-UserId`` (the subject's 16-digit NIK) and
-    ``X-Road-Purpose``; return the data-access fields (subject as HMAC blind index)."""
+    ``X-Road-Purpose`` (both already checked by :func:`xroad_text_headers`); return the
+    data-access fields (subject as HMAC blind index)."""
     if not service.personal_data:
         return None
-    nik = request.headers.get("X-Road-UserId", "").strip()
-    purpose = request.headers.get(PURPOSE_HEADER, "").strip()
+    nik = ctx.user_id
+    purpose = ctx.purpose
     errors = []
     if not nik:
         errors.append(FieldError("X-Road-UserId", "required", "Name the data subject (NIK) in X-Road-UserId."))
@@ -183,16 +223,29 @@ def _personal_data(request: HttpRequest, service: directory.Route) -> dict[str, 
         errors.append(FieldError(PURPOSE_HEADER, "required", "State the purpose of this personal data read."))
     if errors:
         raise bad_request("This service serves personal data: the subject and the purpose are required.", errors)
-    return {"subject_index": nik_index(nik), "purpose": purpose[:500], "legal_basis": service.legal_basis,
+    return {"subject_index": nik_index(nik), "purpose": purpose, "legal_basis": service.legal_basis,
             "data_items": service.data_items, "service": service.service_id,
             "agency_code": service.agency_code, "agency_name": service.agency_name, "client": service.client_id,
             "record": ""}
 
 
 def _read_body(request: HttpRequest) -> bytes:
+    """The request body, at most ``SATUPINTU_EXCHANGE_MAX_REQUEST_BYTES`` (else 413).
+
+    With a Content-Length, Django's stream (limited to it). Without one, a chunked body
+    (``Transfer-Encoding: chunked``) is read from ``wsgi.input`` itself, which Django limits to a
+    length of 0: gunicorn and granian dechunk it there and say so with ``wsgi.input_terminated``
+    (read to its end). A server that does not (Django's development server) cannot hand the body
+    over: 411 rather than forwarding an empty body (ADR 0126)."""
     limit = settings.SATUPINTU_EXCHANGE_MAX_REQUEST_BYTES
+    meta = request.META
+    length = meta.get("CONTENT_LENGTH")
+    if not length and "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
+        if not meta.get("wsgi.input_terminated"):
+            raise length_required()
+        return _read_to_end(meta["wsgi.input"], limit)
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = int(length or 0)
     except ValueError:
         raise bad_request("Content-Length is not a number.") from None
     if declared > limit:
@@ -201,6 +254,18 @@ def _read_body(request: HttpRequest) -> bytes:
     if len(body) > limit:
         raise request_too_large(limit)
     return body
+
+
+def _read_to_end(stream: IO[bytes], limit: int) -> bytes:
+    """Read a terminated WSGI input to its end; 413 once it holds more than ``limit`` bytes."""
+    parts: list[bytes] = []
+    size = 0
+    while chunk := stream.read(min(limit + 1 - size, _IN_MEMORY)):
+        parts.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise request_too_large(limit)
+    return b"".join(parts)
 
 
 def _request_hash(ctx: Ctx, method: str, target: str) -> str:
@@ -219,10 +284,9 @@ def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, A
     target = paths.encode(rest) + (f"?{query}" if query else "")
     url = service.backend_url.rstrip("/") + target
     ctx.request_hash = _request_hash(ctx, method, target)
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED
-               and k.lower() != settings.SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER.lower()}
-    headers["X-Road-Client"] = service.client_id
-    headers["X-Road-Id"] = ctx.request_id
+    headers = _forwarded_headers(request)
+    headers[b"X-Road-Client"] = service.client_id.encode()
+    headers[b"X-Road-Id"] = ctx.request_id.encode()
     t_backend = time.perf_counter()
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115 - closed by caller
     digest = hashlib.sha256()
@@ -298,6 +362,22 @@ def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, A
     response["Content-Length"] = (upstream.headers.get("Content-Length", "0") if method == "HEAD" else str(size))
     _xroad_headers(response, ctx)
     return response  # type: ignore[return-value]
+
+
+def _forwarded_headers(request: HttpRequest) -> dict[bytes, bytes]:
+    """The client's headers to pass on, each value as the bytes received: a PEP 3333 server hands
+    them over decoded as latin-1, so encoding back to latin-1 restores them exactly, obs-text
+    included (RFC 9110 §5.5). httpx would encode a ``str`` as ASCII (and fail on anything else);
+    given bytes it sends them as they are, so each name and value is encoded once. A value outside latin-1
+    (only a test client can hand one over) is a 400 naming the header."""
+    cert_header = settings.SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER.lower()
+    try:
+        return {k.encode("latin-1"): v.encode("latin-1") for k, v in request.headers.items()
+                if k.lower() not in _NOT_FORWARDED and k.lower() != cert_header}
+    except UnicodeEncodeError:
+        names = [k for k, v in request.headers.items() if not v.isascii() and max(v) > "\xff"]
+        raise bad_request(f"Header {names[0]} is not an HTTP field value.",
+                          [FieldError(names[0], "encoding", "Not an HTTP field value (PEP 3333 latin-1).")]) from None
 
 
 def _send(transport: httpx.HTTPTransport, outgoing: httpx.Request, method: str) -> httpx.Response:
