@@ -220,3 +220,17 @@ def test_a_non_ascii_x_road_purpose_is_400_naming_it_on_either_server(
     assert status == 200, body
     # Passed on exactly where the server hands the bytes over; granian has already dropped them.
     assert _received(backend, "X-Custom") == (b"caf" + UTF8_E if role == "all" else b"")
+
+
+@pytest.mark.parametrize(("name", "status"), [("X-Road-Client", 400), ("X-SSL-Client-Cert", 401),
+                                               ("Authorization", 401), ("X-Road-Id", 200)])
+def test_other_headers_the_gateway_reads_are_refused_or_ignored_not_500(
+        directory: Directory, live_server, backend: Provider, name: str, status: int,  # noqa: ANN001
+        request: pytest.FixtureRequest) -> None:
+    headers = _headers(directory, **{name: b"Bearer caf" + UTF8_E if name == "Authorization" else b"caf" + UTF8_E})
+    if name == "Authorization":  # checked at the platform's own introspection endpoint
+        request.getfixturevalue("provider_introspection")
+        del headers["X-SSL-Client-Cert"]
+    got, response_headers, body = send(live_server.url, "GET", f"{SERVICE_PATH}/persons/3174012345670001", headers)
+    assert got == status, body
+    assert (response_headers.get("x-road-error") is None) == (status == 200)
