@@ -540,3 +540,53 @@ def test_expired_staged_documents_are_unusable_then_cleared(service: Service, pe
         call_command("applications_clear_staged")
     assert [str(u) for u in StagedDocument.objects.values_list("uid", flat=True)] == [fresh.removeprefix("urn:uuid:")]
     assert not uploads.storage().exists(old.storage_name)
+
+
+# --- bodies that cannot be used (one parser and one set of handlers for every ninja API) ----------
+
+@pytest.mark.parametrize(("body", "rule", "english", "indonesian"), [
+    ("{", "json", "The body is not valid JSON (line 1, column 2).",
+     "Isi permintaan bukan JSON yang valid (baris 1, kolom 2)."),
+    ('{"formData":\n  {"data": NaN}}', "json", "The body is not valid JSON.", "Isi permintaan bukan JSON yang valid."),
+    ('{"formData": {"data": {"nama": "Siti \\ud800"}}}', "json", "The body is not valid JSON.",
+     "Isi permintaan bukan JSON yang valid."),
+    ("[" * 5000 + "]" * 5000, "max_depth", "The body is nested too deeply (at most 32 levels).",
+     "Isi permintaan bersarang terlalu dalam (paling banyak 32 tingkat)."),
+    ('{"formData": {"data": {"x": ' + "[" * 40 + "]" * 40 + "}}}", "max_depth",
+     "The body is nested too deeply (at most 32 levels).",
+     "Isi permintaan bersarang terlalu dalam (paling banyak 32 tingkat)."),
+    ("[]", "object", "The body must be a JSON object.", "Isi permintaan harus berupa objek JSON."),
+    ('"teks"', "object", "The body must be a JSON object.", "Isi permintaan harus berupa objek JSON."),
+    ("null", "object", "The body must be a JSON object.", "Isi permintaan harus berupa objek JSON."),
+])
+def test_unusable_bodies_are_a_translated_400_without_parser_text(service: Service, people: dict, settings: Any,
+                                                                   body: str, rule: str, english: str,
+                                                                   indonesian: str) -> None:
+    settings.DEBUG = True  # django-ninja appends the parser's own exception text under DEBUG
+    auth = bearer(people["warga"])
+    for lang, message in (("id", indonesian), ("en", english)):
+        for method, path in (("post", f"/services/{service.uid}/applications"),
+                             ("post", "/tasks/SP-2026-000001.verifikasi/complete")):
+            response = getattr(Client(), method)(f"{BASE}{path}?lang={lang}", body, content_type="application/json",
+                                                 HTTP_IDEMPOTENCY_KEY="k", **auth)
+            got = problem(response, 400)
+            assert got["type"] == "/problems/invalid-body" and got["detail"] == message
+            assert got["errors"] == [{"field": "body", "rule": rule, "message": message}]
+    assert Application.objects.count() == 0
+
+
+def test_wrong_types_are_all_named_and_a_non_object_form_is_not_taken_as_empty(service: Service,
+                                                                              people: dict) -> None:
+    auth = bearer(people["warga"])
+    response = Client().post(f"{BASE}/services/{service.uid}/applications?lang=en",
+                             {"applicantId": 5, "applicationName": 7, "formData": [], "documentUrls": "x"},
+                             content_type="application/json", HTTP_IDEMPOTENCY_KEY="k", **auth)
+    body = problem(response, 422)
+    assert fields(body) == {"applicantId": "string_type", "applicationName": "string_type",
+                            "formData": "dict_type", "documentUrls": "list_type"}
+    assert {e["field"]: e["message"] for e in body["errors"]}["formData"] == "Must be a JSON object."
+    for form_data in (3, "x", [1]):
+        response = Client().post(f"{BASE}/services/{service.uid}/applications", {"formData": form_data},
+                                 content_type="application/json", HTTP_IDEMPOTENCY_KEY="k", **auth)
+        assert fields(problem(response, 422)) == {"formData": "dict_type"}
+    assert Application.objects.count() == 0

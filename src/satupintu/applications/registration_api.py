@@ -52,6 +52,7 @@ from satupintu.applications.workflow import Workflow
 from satupintu.catalog import selectors as catalog_selectors
 from satupintu.catalog.govstack import registration_api
 from satupintu.catalog.models import Service, service_uuid
+from satupintu.core.api import ObjectSchema
 from satupintu.core.calendar import WIB
 from satupintu.core.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 from satupintu.core.principal import Principal
@@ -84,13 +85,13 @@ class EForm(EFormListItem):
     schema_: dict[str, Any] = Field(alias="schema", description="the form schema (docs/applications.md)")
 
 
-class FormData(Schema):
+class FormData(ObjectSchema):
     data: dict[str, Any] = Field(default_factory=dict, description="answers by field name (docs/applications.md)")
     eFormId: str | None = Field(None, pattern=EFORM_ID,  # noqa: N815
                                 description="the e-form the answers were made for (stale versions are refused)")
 
 
-class ApplicationFileSubmit(Schema):
+class ApplicationFileSubmit(ObjectSchema):
     applicationName: str | None = Field(None, max_length=255, pattern=PLAIN)  # noqa: N815
     applicantId: str | None = Field(None, max_length=255, pattern=PLAIN,  # noqa: N815
                                     description="optional; if given, must be the token's own applicant id")
@@ -181,7 +182,7 @@ class DataUserTask(Schema):
     data: dict[str, Any]
 
 
-class AdditionalData(Schema):
+class AdditionalData(ObjectSchema):
     data: dict[str, Any] = Field(default_factory=dict,
                                  description="``transition`` (required: a transition name from formVariables) "
                                              "and ``reason``")

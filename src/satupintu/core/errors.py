@@ -66,6 +66,20 @@ class InvalidInput(SatupintuError):
         )
 
 
+class BodyInvalid(SatupintuError):
+    """The request body cannot be used at all: not JSON (rule ``json``), nested deeper than the
+    limit (``max_depth``) or not a JSON object (``object``). 400, one error naming ``body``."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(
+            detail=message,
+            status=400,
+            type="/problems/invalid-body",
+            title=_("Invalid request body"),
+            errors=[FieldError("body", rule, message)],
+        )
+
+
 class Conflict(SatupintuError):
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail=detail, status=409, type="/problems/conflict", title=_("Conflict"))
