@@ -590,3 +590,30 @@ def test_wrong_types_are_all_named_and_a_non_object_form_is_not_taken_as_empty(s
                                  content_type="application/json", HTTP_IDEMPOTENCY_KEY="k", **auth)
         assert fields(problem(response, 422)) == {"formData": "dict_type"}
     assert Application.objects.count() == 0
+
+
+def test_every_wrong_field_is_reported_at_once(service: Service, people: dict) -> None:
+    auth = bearer(people["warga"])
+    wrong = answers(nama="", nik="1234", palsu="x", punya_paspor="ya")
+    body = problem(submit(Client(), str(service.uid), auth, data=wrong, applicantId="orang-lain"), 422)
+    assert fields(body) == {"applicantId": "reference", "formData.data.palsu": "unknown_field",
+                            "formData.data.punya_paspor": "type", "formData.data.nama": "required",
+                            "formData.data.nik": "nik_format"}
+    other_service = Client().post(f"{BASE}/services/{service.uid}/applications",
+                                  {"applicantId": "orang-lain", "formData": {"data": answers(), "eFormId": "lain.v1"}},
+                                  content_type="application/json", HTTP_IDEMPOTENCY_KEY="k", **auth)
+    assert fields(problem(other_service, 422)) == {"applicantId": "reference", "formData.eFormId": "reference"}
+    # A valid form with a wrong applicantId is still refused, and nothing is written.
+    body = problem(submit(Client(), str(service.uid), auth, applicantId="orang-lain"), 422)
+    assert fields(body) == {"applicantId": "reference"}
+    assert Application.objects.count() == 0
+
+
+def test_a_revision_reports_shape_and_form_errors_together(submitted: dict, people: dict) -> None:
+    file_id = submitted["fileId"]
+    Client().post(f"{BASE}/tasks/{file_id}.diajukan/complete",
+                  {"data": {"transition": "minta_perbaikan", "reason": "Foto buram"}},
+                  content_type="application/json", **bearer(people["petugas"]))
+    bad = Client().put(f"{BASE}/applications/{file_id}", {"formData": {"data": answers(nama="", palsu="x")}},
+                       content_type="application/json", **bearer(people["warga"]))
+    assert fields(problem(bad, 422)) == {"formData.data.nama": "required", "formData.data.palsu": "unknown_field"}
