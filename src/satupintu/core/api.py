@@ -225,6 +225,12 @@ def _on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Htt
     )
 
 
+def error_response(request: HttpRequest, exc: SatupintuError) -> HttpResponse:
+    """The problem response (RFC 9457) of one of our errors, as every ninja API answers it; for
+    plain Django views that speak JSON (e.g. the population register)."""
+    return _on_platform_error(request, exc)
+
+
 def _on_platform_error(request: HttpRequest, exc: SatupintuError) -> HttpResponse:
     headers = {}
     retry_after = getattr(exc, "retry_after", None)
