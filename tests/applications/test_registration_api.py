@@ -617,3 +617,12 @@ def test_a_revision_reports_shape_and_form_errors_together(submitted: dict, peop
     bad = Client().put(f"{BASE}/applications/{file_id}", {"formData": {"data": answers(nama="", palsu="x")}},
                        content_type="application/json", **bearer(people["warga"]))
     assert fields(problem(bad, 422)) == {"formData.data.nama": "required", "formData.data.palsu": "unknown_field"}
+
+
+def test_a_body_over_the_size_limit_is_a_413_problem_not_a_500(service: Service, people: dict, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = submit(Client(), str(service.uid), bearer(people["warga"]), data=answers(alasan="x" * 2000))
+    body = problem(response, 413)
+    message = "Isi permintaan melebihi batas 1000 byte."
+    assert body["type"] == "/problems/body-too-large" and body["detail"] == message
+    assert body["errors"] == [{"field": "body", "rule": "max_size", "message": message}]

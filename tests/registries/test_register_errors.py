@@ -74,3 +74,11 @@ def test_list_paging_errors_are_422_like_the_other_apis(query: dict, field: str,
     assert got["errors"] == [{"field": field, "rule": rule, "message": message}]
     ours = Client().get("/api/v1/services", {"page": query.get("page", "1"), "page_size": query.get("pageSize", "20")})
     assert (ours.status_code, ours.json()["errors"][0]["rule"]) == (422, rule)  # the same rule on /api/v1
+
+
+def test_a_body_over_the_size_limit_is_a_413_problem(settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"query": {"content": {"nik": NIK}}, "padding": "x" * 2000}
+    got = _problem(Client().post(f"{BASE}/read?lang=en", body, content_type="application/json", **GATEWAY), 413)
+    assert got["errors"] == [{"field": "body", "rule": "max_size",
+                              "message": "The body is larger than the limit of 1000 bytes."}]

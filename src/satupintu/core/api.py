@@ -12,6 +12,8 @@ import json
 import math
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -21,7 +23,7 @@ from ninja.parser import Parser
 from pydantic import ValidationInfo, model_validator
 from pydantic_core import PydanticKnownError
 
-from satupintu.core.errors import BodyInvalid, FieldError, SatupintuError
+from satupintu.core.errors import BodyInvalid, BodyTooLarge, FieldError, SatupintuError
 
 MAX_JSON_DEPTH = 32
 
@@ -268,6 +270,12 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem_response(request, status=exc.status_code, title=str(exc.message))
 
 
+def _on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # Django raises it on the first read of request.body, which ninja does outside its own error
+    # handling: without this it would be a 500.
+    return _on_platform_error(request, BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+
+
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     import logging
 
@@ -279,6 +287,7 @@ def install_problem_handlers(target: NinjaAPI) -> None:
     """Give another NinjaAPI (e.g. the GovStack Registration API) the same RFC 9457 error handling."""
     for exc_class, handler in ((NinjaValidationError, _on_validation_error), (SatupintuError, _on_platform_error),
                                (AuthenticationError, _on_auth_error), (HttpError, _on_http_error),
+                               (RequestDataTooBig, _on_too_large),
                                (Exception, _on_unexpected)):
         target.add_exception_handler(exc_class, handler)  # type: ignore[arg-type]
 

@@ -80,6 +80,21 @@ class BodyInvalid(SatupintuError):
         )
 
 
+class BodyTooLarge(SatupintuError):
+    """The request body is larger than ``limit`` bytes (``DATA_UPLOAD_MAX_MEMORY_SIZE``): 413, one
+    error naming ``body`` with rule ``max_size``."""
+
+    def __init__(self, limit: int) -> None:
+        message = str(_("The body is larger than the limit of %(limit)s bytes.") % {"limit": limit})
+        super().__init__(
+            detail=message,
+            status=413,
+            type="/problems/body-too-large",
+            title=_("Request too large"),
+            errors=[FieldError("body", "max_size", message)],
+        )
+
+
 class Conflict(SatupintuError):
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail=detail, status=409, type="/problems/conflict", title=_("Conflict"))

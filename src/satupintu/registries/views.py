@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from satupintu.core.api import error_response, parse_json_object, problem_response
-from satupintu.core.errors import FieldError, InvalidInput, SatupintuError
+from satupintu.core.errors import BodyTooLarge, FieldError, InvalidInput, SatupintuError
 from satupintu.exchange.interface import nik_index, unseal
 from satupintu.registries.actions import NIK_PURPOSE
 from satupintu.registries.models import Person
@@ -82,11 +83,14 @@ def _out(person: Person) -> dict[str, str]:
 
 def _query_nik(request: HttpRequest) -> tuple[str | None, HttpResponse | None]:
     """The NIK of a ``read``/``exists`` body, else the problem response: 400 for a body that is
-    not a JSON object (:func:`parse_json_object`), 422 naming ``query.content.nik``."""
+    not a JSON object (:func:`parse_json_object`), 413 for one over ``DATA_UPLOAD_MAX_MEMORY_SIZE``,
+    422 naming ``query.content.nik``."""
     try:
         body = parse_json_object(request.body or b"{}")
     except SatupintuError as exc:
         return None, error_response(request, exc)
+    except RequestDataTooBig:
+        return None, error_response(request, BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
     query = body.get("query")
     content = query.get("content") if isinstance(query, dict) else None
     nik = content.get("nik") if isinstance(content, dict) else None
