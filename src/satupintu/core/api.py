@@ -96,8 +96,8 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     line and column when known; also ``NaN``/``Infinity``, numbers beyond a double's range and text
     with a lone surrogate escape, which no database column can store), ``max_depth`` (objects and
     arrays nested more than :data:`MAX_JSON_DEPTH` levels: no form of the platform needs more, and
-    the standard parser would fail with a recursion error far below the request size limit) or ``object`` (valid JSON
-    that is not an object, e.g. ``[]``). Used by every :class:`ProblemAwareNinjaAPI` and by views
+    the standard parser would fail with a recursion error far below the request size limit) or
+    ``object`` (valid JSON that is not an object, e.g. ``[]``). Used by every :class:`ProblemAwareNinjaAPI` and by views
     that read JSON bodies themselves (e.g. the population register)."""
     too_deep = BodyInvalid("max_depth", _("The body is nested too deeply (at most %(limit)d levels).")
                            % {"limit": MAX_JSON_DEPTH})
