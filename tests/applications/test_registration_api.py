@@ -540,3 +540,89 @@ def test_expired_staged_documents_are_unusable_then_cleared(service: Service, pe
         call_command("applications_clear_staged")
     assert [str(u) for u in StagedDocument.objects.values_list("uid", flat=True)] == [fresh.removeprefix("urn:uuid:")]
     assert not uploads.storage().exists(old.storage_name)
+
+
+# --- bodies that cannot be used (one parser and one set of handlers for every ninja API) ----------
+
+@pytest.mark.parametrize(("body", "rule", "english", "indonesian"), [
+    ("{", "json", "The body is not valid JSON (line 1, column 2).",
+     "Isi permintaan bukan JSON yang valid (baris 1, kolom 2)."),
+    ('{"formData":\n  {"data": NaN}}', "json", "The body is not valid JSON.", "Isi permintaan bukan JSON yang valid."),
+    ('{"formData": {"data": {"nama": "Siti \\ud800"}}}', "json", "The body is not valid JSON.",
+     "Isi permintaan bukan JSON yang valid."),
+    ("[" * 5000 + "]" * 5000, "max_depth", "The body is nested too deeply (at most 32 levels).",
+     "Isi permintaan bersarang terlalu dalam (paling banyak 32 tingkat)."),
+    ('{"formData": {"data": {"x": ' + "[" * 40 + "]" * 40 + "}}}", "max_depth",
+     "The body is nested too deeply (at most 32 levels).",
+     "Isi permintaan bersarang terlalu dalam (paling banyak 32 tingkat)."),
+    ("[]", "object", "The body must be a JSON object.", "Isi permintaan harus berupa objek JSON."),
+    ('"teks"', "object", "The body must be a JSON object.", "Isi permintaan harus berupa objek JSON."),
+    ("null", "object", "The body must be a JSON object.", "Isi permintaan harus berupa objek JSON."),
+])
+def test_unusable_bodies_are_a_translated_400_without_parser_text(service: Service, people: dict, settings: Any,
+                                                                   body: str, rule: str, english: str,
+                                                                   indonesian: str) -> None:
+    settings.DEBUG = True  # django-ninja appends the parser's own exception text under DEBUG
+    auth = bearer(people["warga"])
+    for lang, message in (("id", indonesian), ("en", english)):
+        for method, path in (("post", f"/services/{service.uid}/applications"),
+                             ("post", "/tasks/SP-2026-000001.verifikasi/complete")):
+            response = getattr(Client(), method)(f"{BASE}{path}?lang={lang}", body, content_type="application/json",
+                                                 HTTP_IDEMPOTENCY_KEY="k", **auth)
+            got = problem(response, 400)
+            assert got["type"] == "/problems/invalid-body" and got["detail"] == message
+            assert got["errors"] == [{"field": "body", "rule": rule, "message": message}]
+    assert Application.objects.count() == 0
+
+
+def test_wrong_types_are_all_named_and_a_non_object_form_is_not_taken_as_empty(service: Service,
+                                                                              people: dict) -> None:
+    auth = bearer(people["warga"])
+    response = Client().post(f"{BASE}/services/{service.uid}/applications?lang=en",
+                             {"applicantId": 5, "applicationName": 7, "formData": [], "documentUrls": "x"},
+                             content_type="application/json", HTTP_IDEMPOTENCY_KEY="k", **auth)
+    body = problem(response, 422)
+    assert fields(body) == {"applicantId": "string_type", "applicationName": "string_type",
+                            "formData": "dict_type", "documentUrls": "list_type"}
+    assert {e["field"]: e["message"] for e in body["errors"]}["formData"] == "Must be a JSON object."
+    for form_data in (3, "x", [1]):
+        response = Client().post(f"{BASE}/services/{service.uid}/applications", {"formData": form_data},
+                                 content_type="application/json", HTTP_IDEMPOTENCY_KEY="k", **auth)
+        assert fields(problem(response, 422)) == {"formData": "dict_type"}
+    assert Application.objects.count() == 0
+
+
+def test_every_wrong_field_is_reported_at_once(service: Service, people: dict) -> None:
+    auth = bearer(people["warga"])
+    wrong = answers(nama="", nik="1234", palsu="x", punya_paspor="ya")
+    body = problem(submit(Client(), str(service.uid), auth, data=wrong, applicantId="orang-lain"), 422)
+    assert fields(body) == {"applicantId": "reference", "formData.data.palsu": "unknown_field",
+                            "formData.data.punya_paspor": "type", "formData.data.nama": "required",
+                            "formData.data.nik": "nik_format"}
+    other_service = Client().post(f"{BASE}/services/{service.uid}/applications",
+                                  {"applicantId": "orang-lain", "formData": {"data": answers(), "eFormId": "lain.v1"}},
+                                  content_type="application/json", HTTP_IDEMPOTENCY_KEY="k", **auth)
+    assert fields(problem(other_service, 422)) == {"applicantId": "reference", "formData.eFormId": "reference"}
+    # A valid form with a wrong applicantId is still refused, and nothing is written.
+    body = problem(submit(Client(), str(service.uid), auth, applicantId="orang-lain"), 422)
+    assert fields(body) == {"applicantId": "reference"}
+    assert Application.objects.count() == 0
+
+
+def test_a_revision_reports_shape_and_form_errors_together(submitted: dict, people: dict) -> None:
+    file_id = submitted["fileId"]
+    Client().post(f"{BASE}/tasks/{file_id}.diajukan/complete",
+                  {"data": {"transition": "minta_perbaikan", "reason": "Foto buram"}},
+                  content_type="application/json", **bearer(people["petugas"]))
+    bad = Client().put(f"{BASE}/applications/{file_id}", {"formData": {"data": answers(nama="", palsu="x")}},
+                       content_type="application/json", **bearer(people["warga"]))
+    assert fields(problem(bad, 422)) == {"formData.data.nama": "required", "formData.data.palsu": "unknown_field"}
+
+
+def test_a_body_over_the_size_limit_is_a_413_problem_not_a_500(service: Service, people: dict, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = submit(Client(), str(service.uid), bearer(people["warga"]), data=answers(alasan="x" * 2000))
+    body = problem(response, 413)
+    message = "Isi permintaan melebihi batas 1000 byte."
+    assert body["type"] == "/problems/body-too-large" and body["detail"] == message
+    assert body["errors"] == [{"field": "body", "rule": "max_size", "message": message}]

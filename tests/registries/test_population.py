@@ -91,7 +91,7 @@ def test_exists_and_not_found(register: Directory, live_server) -> None:  # noqa
     assert missing.status_code == 404 and missing.json() == {"detail": "no record found"}
     assert DataAccess.objects.count() == 1  # the exists check; the 404 read returned no data
     bad = httpx.post(f"{url}/read", json={"query": {}}, headers=headers)
-    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "query.content.nik"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.content.nik"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -107,7 +107,7 @@ def test_list_searches_only_the_data_subject(register: Directory, live_server) -
                      headers=client_headers(register, **PREFILL)).json()
     assert body["count"] == 0 and body["results"] == []  # Rina is not the subject
     bad = httpx.get(url, params={"pageSize": 1000}, headers=client_headers(register, **PREFILL))
-    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "pageSize"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "pageSize"
     assert {a.subject_index for a in DataAccess.objects.all()} == {nik_index(NIK)}
 
 

@@ -186,6 +186,15 @@ def _bind(version: DefinitionVersion, data: Any, files: Any, *, existing: dict[s
     return form
 
 
+def answers_check(*, version: DefinitionVersion, data: Any, files: Any = None,
+                  existing: dict[str, Any] | None = None) -> None:
+    """Check answers against every rule of ``version``'s form (required fields included) and write
+    nothing: lets a caller that already found other errors report the form's errors with them.
+    ``existing``: the answers already stored (their files count as given). Raises
+    :class:`FormInvalid`."""
+    _bind(version, data, files, existing=existing or {}, partial=False)
+
+
 def application_save_draft(*, acting: Principal, data: Any, files: Any = None,
                            definition: OnlineServiceDefinition | None = None, application: Application | None = None,
                            request: HttpRequest | None = None, complete: bool = False,

@@ -52,6 +52,7 @@ from satupintu.applications.workflow import Workflow
 from satupintu.catalog import selectors as catalog_selectors
 from satupintu.catalog.govstack import registration_api
 from satupintu.catalog.models import Service, service_uuid
+from satupintu.core.api import ObjectSchema
 from satupintu.core.calendar import WIB
 from satupintu.core.errors import FieldError, InvalidInput, NotFound, PermissionDenied
 from satupintu.core.principal import Principal
@@ -84,13 +85,13 @@ class EForm(EFormListItem):
     schema_: dict[str, Any] = Field(alias="schema", description="the form schema (docs/applications.md)")
 
 
-class FormData(Schema):
+class FormData(ObjectSchema):
     data: dict[str, Any] = Field(default_factory=dict, description="answers by field name (docs/applications.md)")
     eFormId: str | None = Field(None, pattern=EFORM_ID,  # noqa: N815
                                 description="the e-form the answers were made for (stale versions are refused)")
 
 
-class ApplicationFileSubmit(Schema):
+class ApplicationFileSubmit(ObjectSchema):
     applicationName: str | None = Field(None, max_length=255, pattern=PLAIN)  # noqa: N815
     applicantId: str | None = Field(None, max_length=255, pattern=PLAIN,  # noqa: N815
                                     description="optional; if given, must be the token's own applicant id")
@@ -181,7 +182,7 @@ class DataUserTask(Schema):
     data: dict[str, Any]
 
 
-class AdditionalData(Schema):
+class AdditionalData(ObjectSchema):
     data: dict[str, Any] = Field(default_factory=dict,
                                  description="``transition`` (required: a transition name from formVariables) "
                                              "and ``reason``")
@@ -399,12 +400,17 @@ def _form_invalid(exc: actions.FormInvalid) -> InvalidInput:
     return InvalidInput(errors, detail=exc.detail)
 
 
-def _bound_data(request: HttpRequest, principal: Principal, version: DefinitionVersion, form_data: FormData
+def _bound_data(request: HttpRequest, principal: Principal, version: DefinitionVersion, form_data: FormData,
+                *, errors: list[FieldError] | None = None, existing: dict[str, Any] | None = None
                 ) -> tuple[MultiValueDict, MultiValueDict, list[StagedDocument]]:
     """``formData`` → (form data, files, staged documents used) for the form engine. File fields
-    carry ``urn:uuid:<id>`` of a document this principal uploaded with ``POST /documents``."""
+    carry ``urn:uuid:<id>`` of a document this principal uploaded with ``POST /documents``.
+
+    ``errors``: problems the caller already found in the request (e.g. ``applicantId``). When there
+    is any problem, the form's own rules are checked too (``existing``: the stored answers) and
+    :class:`InvalidInput` names every field at once, each field once."""
     answers = dict(form_data.data)
-    errors: list[FieldError] = []
+    errors = list(errors or [])
     files: MultiValueDict[str, Any] = MultiValueDict()
     used: list[StagedDocument] = []
 
@@ -446,8 +452,22 @@ def _bound_data(request: HttpRequest, principal: Principal, version: DefinitionV
     errors += [FieldError(f"formData.data.{e.field}" if e.field != "answers" else "formData.data", e.rule, e.message)
                for e in shape_errors]
     if errors:
-        raise InvalidInput(errors, detail=str(_("Some answers need your attention.")))
+        raise InvalidInput(errors + _form_errors_besides(errors, version, data, files, existing),
+                           detail=str(_("Some answers need your attention.")))
     return data, files, used
+
+
+def _form_errors_besides(errors: list[FieldError], version: DefinitionVersion, data: MultiValueDict,
+                         files: MultiValueDict, existing: dict[str, Any] | None) -> list[FieldError]:
+    """The form engine's errors on fields that ``errors`` does not already name (a value refused
+    for its shape is left out of ``data``, so the engine would call it missing as well)."""
+    named = {e.field for e in errors}
+    try:
+        actions.answers_check(version=version, data=data, files=files, existing=existing)
+    except actions.FormInvalid as exc:
+        return [e for e in _form_invalid(exc).errors
+                if e.field not in named and not any(e.field.startswith(f"{n}.") for n in named)]
+    return []
 
 
 def _staged_document(principal: Principal, uid: str) -> StagedDocument | None:
@@ -526,21 +546,25 @@ def submit_application(request: HttpRequest, serviceId: str, payload: Applicatio
     """
     principal = principal_of(request)
     access.require_can_apply(principal)
+    errors: list[FieldError] = []  # reported with the answers' errors, all at once
     if payload.applicantId not in (None, "", principal.id):
-        raise InvalidInput([FieldError("applicantId", "reference",
-                                       _("The applicant is the signed-in citizen: leave applicantId out or give "
-                                         "your own id."))])
+        errors.append(FieldError("applicantId", "reference",
+                                 _("The applicant is the signed-in citizen: leave applicantId out or give "
+                                   "your own id.")))
     _service, definitions = _definitions_of_service(serviceId)
-    definition = _definition_for(definitions, payload.formData.eFormId)
+    try:
+        definition = _definition_for(definitions, payload.formData.eFormId)
+    except InvalidInput as exc:
+        raise InvalidInput(errors + exc.errors) from None
     version = definition.current_version()
     if version is None:
         raise NotFound()
     _require_loa(request, version)
     key = idempotency_key if idempotency_key is not None else uuid.uuid4().hex
     earlier = actions.application_for_idempotency_key(acting=principal, idempotency_key=key)
-    if earlier is not None:  # a retry: its documents were already taken by the first request
+    if earlier is not None and not errors:  # a retry: its documents were already taken by the first request
         return application_file(earlier)
-    data, files, used = _bound_data(request, principal, version, payload.formData)
+    data, files, used = _bound_data(request, principal, version, payload.formData, errors=errors)
     try:
         with transaction.atomic():
             application = actions.application_apply(acting=principal, definition=definition, data=data,
@@ -625,7 +649,8 @@ def update_application(request: HttpRequest, payload: ApplicationFileSubmit,
     if not access.is_applicant(principal, application):
         raise PermissionDenied(str(_("Only the applicant can change the answers; officers act with tasks.")))
     _require_loa(request, application.version)
-    data, files, used = _bound_data(request, principal, application.version, payload.formData)
+    data, files, used = _bound_data(request, principal, application.version, payload.formData,
+                                    existing=application.answers)
     try:
         with transaction.atomic():
             application = actions.application_save_draft(acting=principal, data=data, files=files,

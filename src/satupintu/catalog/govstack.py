@@ -18,10 +18,10 @@ from ninja import Field, Query, Router, Schema
 from satupintu.catalog import selectors
 from satupintu.catalog.models import Service
 from satupintu.catalog.templatetags.catalog_tags import rupiah
-from satupintu.core.api import ProblemAwareNinjaAPI, install_problem_handlers
+from satupintu.core.api import ProblemAwareNinjaAPI
 from satupintu.core.errors import NotFound
 
-# ProblemAwareNinjaAPI: every operation documents its 4XX problem responses, as on /api/v1/.
+# ProblemAwareNinjaAPI: the same problem handlers, JSON body parser and documented 4XX as /api/v1/.
 registration_api = ProblemAwareNinjaAPI(
     title="satupintu — GovStack Registration building block",
     version="0.1.1",
@@ -29,7 +29,6 @@ registration_api = ProblemAwareNinjaAPI(
     urls_namespace="registration",
     docs_url=None,
 )
-install_problem_handlers(registration_api)
 router = Router(tags=["Available Services"])
 
 

@@ -66,6 +66,35 @@ class InvalidInput(SatupintuError):
         )
 
 
+class BodyInvalid(SatupintuError):
+    """The request body cannot be used at all: not JSON (rule ``json``), nested deeper than the
+    limit (``max_depth``) or not a JSON object (``object``). 400, one error naming ``body``."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(
+            detail=message,
+            status=400,
+            type="/problems/invalid-body",
+            title=_("Invalid request body"),
+            errors=[FieldError("body", rule, message)],
+        )
+
+
+class BodyTooLarge(SatupintuError):
+    """The request body is larger than ``limit`` bytes (``DATA_UPLOAD_MAX_MEMORY_SIZE``): 413, one
+    error naming ``body`` with rule ``max_size``."""
+
+    def __init__(self, limit: int) -> None:
+        message = str(_("The body is larger than the limit of %(limit)s bytes.") % {"limit": limit})
+        super().__init__(
+            detail=message,
+            status=413,
+            type="/problems/body-too-large",
+            title=_("Request too large"),
+            errors=[FieldError("body", "max_size", message)],
+        )
+
+
 class Conflict(SatupintuError):
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail=detail, status=409, type="/problems/conflict", title=_("Conflict"))

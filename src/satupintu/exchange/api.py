@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer, django_auth
 
 from satupintu.core.errors import PermissionDenied
@@ -59,6 +59,11 @@ class PersonalDataUsage(Schema):
     legalBasis: str  # noqa: N815
 
 
+class UsagePage(Schema):
+    page: int = Field(1, ge=1, le=10_000, description="Page number, from 1")
+    pageSize: int = Field(1000, ge=1, le=1000, description="Records per page (1–1000)")  # noqa: N815
+
+
 def usage_item(access: DataAccess) -> PersonalDataUsage:
     """One data-access record in the GovStack ``PersonalDataUsage`` shape (plus purpose, legal
     basis, data items and service)."""
@@ -77,17 +82,23 @@ def usage_item(access: DataAccess) -> PersonalDataUsage:
             operation_id="mypersonalDataUsageAlias", auth=[CitizenAccessToken(), django_auth])
 @router.get("/myPersonalDataUsage", response=list[PersonalDataUsage], summary="Who read my personal data",
             operation_id="myPersonalDataUsage", auth=[CitizenAccessToken(), django_auth])
-def my_personal_data_usage(request: HttpRequest) -> list[PersonalDataUsage]:
-    """Every recorded read of the signed-in citizen's personal data, newest first (at most 1000).
+def my_personal_data_usage(request: HttpRequest, paging: Query[UsagePage]) -> list[PersonalDataUsage]:
+    """The recorded reads of the signed-in citizen's personal data, newest first, one page at a
+    time: ``page`` (from 1, ≤ 10,000) of ``pageSize`` records (1–1000, default 1000, so without
+    paging the newest 1000 as before). A page shorter than ``pageSize`` is the last; the body stays
+    the GovStack array. The template's ``userId``/``databaseId`` are not used (module docstring).
 
     Also served at ``/data/mypersonalDataUsage`` and ``/data/MyPersonalDataUsage/1.0``.
     Authentication: the citizen's session, or a bearer access token with the
     ``personal_data_usage`` scope (:class:`CitizenAccessToken`).
     Errors: 401 when neither is given (or the token is invalid, expired or lacks the scope); 403
-    for a principal that is not a citizen with a known NIK (e.g. a client-credentials token).
+    for a principal that is not a citizen with a known NIK (e.g. a client-credentials token); 422
+    naming ``page`` or ``pageSize`` and the rule (``integer``, ``min_value``, ``max_value``), as
+    ``GET /api/v1/services`` does.
     Source: GovStack DR API 1.3.0 ``/data/myPersonalDataUsage``.
     """
     nik = citizen_nik(request)
     if nik is None:
         raise PermissionDenied(_("Only a signed-in citizen can see who accessed their data."))
-    return [usage_item(a) for a in data_accesses_for_nik(nik)[:1000]]
+    start = (paging.page - 1) * paging.pageSize
+    return [usage_item(a) for a in data_accesses_for_nik(nik)[start:start + paging.pageSize]]

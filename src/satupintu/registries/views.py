@@ -19,7 +19,6 @@ data-access record of their own.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -27,13 +26,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from satupintu.core.api import problem_response
-from satupintu.core.errors import FieldError
+from satupintu.core.api import error_response, parse_json_object, problem_response
+from satupintu.core.errors import BodyTooLarge, FieldError, InvalidInput, SatupintuError
 from satupintu.exchange.interface import nik_index, unseal
 from satupintu.registries.actions import NIK_PURPOSE
 from satupintu.registries.models import Person
@@ -51,15 +52,15 @@ def from_gateway(view: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         client = next((request.headers[h] for h in _CLIENT_HEADERS if request.headers.get(h)), "")
         if request.META.get("REMOTE_ADDR") not in settings.SATUPINTU_REGISTRIES_GATEWAY_ADDRESSES or not client:
-            return problem_response(request, status=401, title="Unauthorized", type_="/problems/unauthorized",
-                                    detail="The register answers only through the exchange gateway.")
+            return problem_response(request, status=401, title=_("Unauthorized"), type_="/problems/unauthorized",
+                                    detail=_("The register answers only through the exchange gateway."))
         subject = request.headers.get("X-Road-UserId", "").strip()
         if not _NIK.match(subject):
             return problem_response(
-                request, status=400, title="Invalid input", type_="/problems/invalid-input",
-                detail="Name the data subject: every answer of the register is about the resident named in "
-                       "X-Road-UserId, which the gateway records in that resident's data-access list.",
-                errors=[FieldError("X-Road-UserId", "format", "A 16-digit NIK is required.")])
+                request, status=400, title=_("Invalid input"), type_="/problems/invalid-input",
+                detail=_("Name the data subject: every answer of the register is about the resident named in "
+                         "X-Road-UserId, which the gateway records in that resident's data-access list."),
+                errors=[FieldError("X-Road-UserId", "format", _("A 16-digit NIK is required."))])
         return view(request, *args, subject=subject, **kwargs)
 
     return wrapper
@@ -67,10 +68,10 @@ def from_gateway(view: View) -> View:
 
 def _other_subject(request: HttpRequest) -> HttpResponse:
     return problem_response(
-        request, status=403, title="Forbidden", type_="/problems/forbidden",
-        detail="query.content.nik must be the data subject named in X-Road-UserId: a read of another "
-               "resident would not appear in that resident's data-access list.",
-        errors=[FieldError("query.content.nik", "subject", "Must equal X-Road-UserId.")])
+        request, status=403, title=_("Forbidden"), type_="/problems/forbidden",
+        detail=_("query.content.nik must be the data subject named in X-Road-UserId: a read of another "
+                 "resident would not appear in that resident's data-access list."),
+        errors=[FieldError("query.content.nik", "subject", _("Must equal X-Road-UserId."))])
 
 
 def _out(person: Person) -> dict[str, str]:
@@ -81,16 +82,22 @@ def _out(person: Person) -> dict[str, str]:
 
 
 def _query_nik(request: HttpRequest) -> tuple[str | None, HttpResponse | None]:
+    """The NIK of a ``read``/``exists`` body, else the problem response: 400 for a body that is
+    not a JSON object (:func:`parse_json_object`), 413 for one over ``DATA_UPLOAD_MAX_MEMORY_SIZE``,
+    422 naming ``query.content.nik``."""
     try:
-        body = json.loads(request.body or b"{}")
-        nik = body["query"]["content"]["nik"]
-    except (ValueError, KeyError, TypeError):
-        nik = None
+        body = parse_json_object(request.body or b"{}")
+    except SatupintuError as exc:
+        return None, error_response(request, exc)
+    except RequestDataTooBig:
+        return None, error_response(request, BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+    query = body.get("query")
+    content = query.get("content") if isinstance(query, dict) else None
+    nik = content.get("nik") if isinstance(content, dict) else None
     if not isinstance(nik, str) or not _NIK.match(nik):
-        return None, problem_response(
-            request, status=400, title="Invalid input", type_="/problems/invalid-input",
-            detail="The body must be {\"query\": {\"content\": {\"nik\": \"<16 digits>\"}}}.",
-            errors=[FieldError("query.content.nik", "format", "A 16-digit NIK is required.")])
+        return None, error_response(request, InvalidInput(
+            [FieldError("query.content.nik", "format", _("A 16-digit NIK is required."))],
+            detail=_('The body must be {"query": {"content": {"nik": "<16 digits>"}}}.')))
     return nik, None
 
 
@@ -98,8 +105,9 @@ def _query_nik(request: HttpRequest) -> tuple[str | None, HttpResponse | None]:
 @require_POST
 @from_gateway
 def read(request: HttpRequest, subject: str) -> HttpResponse:
-    """One resident by NIK (DR ``read``): 200 ``{"content": {...}}``; 404 ``{"detail": "no record found"}``;
-    403 when the NIK is not the subject in ``X-Road-UserId``."""
+    """One resident by NIK (DR ``read``): 200 ``{"content": {...}}``; 404 ``{"detail": "no record found"}``
+    (``application/json``, exactly as the DR API 1.3.0 specifies this answer, not a problem); 403 when
+    the NIK is not the subject in ``X-Road-UserId``; 400/422 problems for the body (:func:`_query_nik`)."""
     nik, error = _query_nik(request)
     if error is not None or nik is None:
         return error or HttpResponse(status=400)
@@ -127,6 +135,27 @@ def exists(request: HttpRequest, subject: str) -> HttpResponse:
                                     "message": "Object found from database" if found else "Object not found"}})
 
 
+def _whole_number(request: HttpRequest, name: str, *, default: int, low: int, high: int | None,
+                  errors: list[FieldError]) -> int:
+    """Query parameter ``name`` as a whole number in ``low``..``high``; else ``default`` and a
+    :class:`FieldError` with the rule (``integer``, ``min_value``, ``max_value``) and message the
+    ninja APIs give for the same mistake (``/api/v1/services``, ``myPersonalDataUsage``)."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    if not re.fullmatch(r"[+-]?\d{1,18}", raw):
+        errors.append(FieldError(name, "integer", _("Must be a whole number.")))
+        return default
+    value = int(raw)
+    if value < low:
+        errors.append(FieldError(name, "min_value", _("Must be at least %(ge)s.") % {"ge": low}))
+    elif high is not None and value > high:
+        errors.append(FieldError(name, "max_value", _("Must be at most %(le)s.") % {"le": high}))
+    else:
+        return value
+    return default
+
+
 @require_GET
 @from_gateway
 def list_residents(request: HttpRequest, subject: str) -> HttpResponse:
@@ -138,25 +167,22 @@ def list_residents(request: HttpRequest, subject: str) -> HttpResponse:
         qs = qs.filter(name__icontains=search)
     if region := request.GET.get("query.regionCode", "").strip():
         if not re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", region):
-            errors.append(FieldError("query.regionCode", "format", "A kode wilayah such as 32.75 or 32.75.01.1001."))
+            errors.append(FieldError("query.regionCode", "format",
+                                     _("A kode wilayah such as 32.75 or 32.75.01.1001.")))
         qs = qs.filter(region_code__startswith=region)
     if kk := request.GET.get("query.familyCardNumber", "").strip():
         qs = qs.filter(family_card_number=kk)
     if born := request.GET.get("query.birthDate", "").strip():
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", born):
-            errors.append(FieldError("query.birthDate", "format", "Use YYYY-MM-DD."))
+            errors.append(FieldError("query.birthDate", "format", _("Use YYYY-MM-DD.")))
         else:
             qs = qs.filter(birth_date=born)
-    page_size, page_number = request.GET.get("pageSize", "10"), request.GET.get("page", "1")
-    if not page_size.isdigit() or not 1 <= int(page_size) <= 100:
-        errors.append(FieldError("pageSize", "max_value", "pageSize must be 1–100."))
-    if not page_number.isdigit() or int(page_number) < 1:
-        errors.append(FieldError("page", "min_value", "page must be 1 or more."))
+    page_size = _whole_number(request, "pageSize", default=10, low=1, high=100, errors=errors)
+    page_number = _whole_number(request, "page", default=1, low=1, high=None, errors=errors)
     if errors:
-        return problem_response(request, status=400, title="Invalid input", type_="/problems/invalid-input",
-                                errors=errors)
-    paginator = Paginator(qs.order_by("name", "id"), int(page_size))
-    page = paginator.page(min(int(page_number), max(paginator.num_pages, 1)))
+        return error_response(request, InvalidInput(errors))
+    paginator = Paginator(qs.order_by("name", "id"), page_size)
+    page = paginator.page(min(page_number, max(paginator.num_pages, 1)))
 
     def link(number: int) -> str:
         # A relative reference (RFC 3986 §4.2): it resolves against the URL the client called, i.e.
