@@ -4,7 +4,7 @@ nasional, cuti bersama)."""
 from django.conf import settings
 from django.contrib import admin
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from satupintu.core.models import Holiday
 
@@ -14,9 +14,10 @@ def _titled(text: str) -> str:
 
 
 # The platform's name instead of Django's ("Django administration"), in the user's language.
-admin.site.site_header = lazy(_titled, str)("{platform} administration")
-admin.site.site_title = lazy(_titled, str)("{platform} back-office")
-admin.site.index_title = lazy(gettext, str)("Platform administration")
+# gettext_noop marks the templates for `make messages` (they are translated in _titled).
+admin.site.site_header = lazy(_titled, str)(gettext_noop("{platform} administration"))
+admin.site.site_title = lazy(_titled, str)(gettext_noop("{platform} back-office"))
+admin.site.index_title = gettext_lazy("Platform administration")
 
 
 @admin.register(Holiday)
