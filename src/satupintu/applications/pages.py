@@ -7,6 +7,7 @@ template. Anonymous visitors are sent to sign in; "not found" and "not yours" ar
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -30,7 +31,7 @@ from satupintu.applications.rendering import answer_rows, form_layout, timeline_
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
 from satupintu.catalog import selectors as catalog_selectors
-from satupintu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from satupintu.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from satupintu.core.principal import Principal, principal_for_request
 from satupintu.documents import interface as documents
 from satupintu.identity.interface import require_loa
@@ -241,7 +242,9 @@ def status(request: HttpRequest, principal: Principal, application_id: int) -> H
         except actions.FormInvalid:
             messages.error(request, _("Some answers are missing or need a fix."))
             return redirect("applications:edit", application_id=application.pk)
-        except (Conflict, InvalidInput) as exc:
+        except InvalidInput as exc:
+            _field_errors_message(request, exc)
+        except Conflict as exc:
             messages.error(request, str(exc))
         return redirect("applications:status", application_id=application.pk)
     workflow = Workflow(application.version.workflow)
@@ -314,9 +317,11 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
     status_code = 200
     if request.method == "POST":
         try:
-            lock = int(request.POST.get("lock_version", "-1"))
-        except ValueError:
-            lock = -1
+            lock = _posted_lock_version(request)
+        except InvalidInput as exc:
+            _field_errors_message(request, exc)
+            return render(request, "applications/officer_detail.html",
+                          _officer_context(request, principal, application_id), status=400)
         if "claim" in request.POST:
             try:
                 actions.application_claim(acting=principal, application_id=application.pk,
@@ -342,12 +347,29 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
             messages.error(request, str(exc))
             status_code = 409
         except InvalidInput as exc:
-            messages.error(request, "; ".join(str(e.message) for e in exc.errors))
-            status_code = 422
+            _field_errors_message(request, exc)
+            status_code = 400 if any(e.field == "transition" for e in exc.errors) else 422
     else:
         actions.record_application_view(acting=principal, application=application, request=request)
     return render(request, "applications/officer_detail.html", _officer_context(request, principal, application_id),
                   status=status_code)
+
+
+def _posted_lock_version(request: HttpRequest) -> int:
+    """The ``lock_version`` hidden field of an officer's action form (the version the screen
+    showed): 1–9 ASCII digits. Missing or anything else means a tampered or broken form, not a
+    colleague's action: raises :class:`InvalidInput` naming ``lock_version`` (rule ``format``)."""
+    raw = request.POST.get("lock_version", "")
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise InvalidInput([FieldError("lock_version", "format", _(
+            "The form is incomplete or was changed: its hidden field lock_version must be a whole number. "
+            "Reload the page and try again."))])
+    return int(raw)
+
+
+def _field_errors_message(request: HttpRequest, exc: InvalidInput) -> None:
+    """Show each error of ``exc`` (already naming its field) as one message on the next page."""
+    messages.error(request, " ".join(str(e.message) for e in exc.errors) or str(exc))
 
 
 def _officer_context(request: HttpRequest, principal: Principal, application_id: int) -> dict[str, Any]:
@@ -365,4 +387,4 @@ def _officer_context(request: HttpRequest, principal: Principal, application_id:
         "claimed_by_me": bool(application.claimed_by) and application.claimed_by == principal.id,
         "events": timeline_rows(application), "transitions": [
             {"name": t.name, "label": text_in(t.label, request_language()), "reason_required": t.reason_required}
-            for t in transitions]}
+            for t in transitions], "reason_max_length": actions.REASON_MAX_LENGTH}

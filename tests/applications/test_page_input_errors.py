@@ -1,0 +1,92 @@
+"""Bad input on the citizen and officer pages: each error names its field and rule in the
+user's language, never a 500 or a misleading "someone else acted", and nothing is written."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+from django.test import Client
+from django.utils.datastructures import MultiValueDict
+
+from satupintu.applications.actions import application_apply
+from satupintu.applications.models import Application, ApplicationEvent, DefinitionVersion
+from tests.applications.conftest import valid_post
+from tests.applications.people import citizen_loa2, officer_signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _setup(settings, tmp_path):  # noqa: ANN001, ANN202
+    settings.SATUPINTU_UPLOAD_ROOT = str(tmp_path / "uploads")
+
+
+def _submitted(version: DefinitionVersion) -> tuple[Application, Client]:
+    applicant, me = citizen_loa2()
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="k")
+    return app, me
+
+
+def _text(response: object) -> str:
+    return html.unescape(response.content.decode())  # type: ignore[attr-defined]
+
+
+def _unchanged(app: Application) -> None:
+    before = app.lock_version
+    app.refresh_from_db()
+    assert (app.state, app.lock_version) == ("diajukan", before)
+    assert not ApplicationEvent.objects.filter(application=app).exclude(action__in=("created", "submitted")).exists()
+
+
+def test_officer_action_with_a_non_numeric_lock_version_is_a_form_error_not_a_conflict(
+        version: DefinitionVersion) -> None:
+    app, _me = _submitted(version)
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    url = f"/backoffice/permohonan/{app.pk}/"
+    for posted in ({"transition": "verifikasi", "lock_version": "abc"}, {"transition": "verifikasi"},
+                   {"claim": "1", "lock_version": "-1"}):
+        response = verifier.post(url, posted)
+        assert response.status_code == 400
+        body = _text(response)
+        assert "isian tersembunyi lock_version harus berupa bilangan bulat" in body
+        assert "Petugas lain baru saja" not in body
+    english = verifier.post(f"{url}?lang=en", {"transition": "verifikasi", "lock_version": "1x"})
+    assert english.status_code == 400
+    assert "its hidden field lock_version must be a whole number" in _text(english)
+    _unchanged(app)
+    assert not app.claimed_by
+
+
+def test_officer_action_without_a_chosen_action_says_so(version: DefinitionVersion) -> None:
+    app, _me = _submitted(version)
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    url = f"/backoffice/permohonan/{app.pk}/"
+    empty = verifier.post(url, {"lock_version": str(app.lock_version)})
+    assert empty.status_code == 400
+    body = _text(empty)
+    assert "Tidak ada tindakan yang dipilih" in body and "Tindakan  tidak dikenal" not in body
+    english = verifier.post(f"{url}?lang=en", {"transition": "  ", "lock_version": str(app.lock_version)})
+    assert english.status_code == 400 and "No action was chosen" in _text(english)
+    _unchanged(app)
+
+
+def test_officer_reason_longer_than_the_limit_is_refused_with_a_field_error(version: DefinitionVersion) -> None:
+    app, me = _submitted(version)
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    url = f"/backoffice/permohonan/{app.pk}/"
+    too_long = verifier.post(url, {"transition": "minta_perbaikan", "lock_version": str(app.lock_version),
+                                   "reason": "x" * 100_000})
+    assert too_long.status_code == 422
+    assert "Alasan terlalu panjang: paling banyak 2000 karakter (saat ini 100000)." in _text(too_long)
+    english = verifier.post(f"{url}?lang=en", {"transition": "minta_perbaikan", "reason": "y" * 2001,
+                                               "lock_version": str(app.lock_version)})
+    assert "The reason is too long: at most 2000 characters (it has 2001)." in _text(english)
+    assert "x" * 2001 not in me.get(f"/permohonan/{app.pk}/").content.decode()
+    _unchanged(app)
+    # At the limit it is taken, and shown to the citizen whole.
+    done = verifier.post(url, {"transition": "minta_perbaikan", "lock_version": str(app.lock_version),
+                               "reason": "z" * 2000})
+    assert done.status_code == 302
+    assert ApplicationEvent.objects.get(application=app, action="minta_perbaikan").reason == "z" * 2000
