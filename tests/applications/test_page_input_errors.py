@@ -90,3 +90,39 @@ def test_officer_reason_longer_than_the_limit_is_refused_with_a_field_error(vers
                                "reason": "z" * 2000})
     assert done.status_code == 302
     assert ApplicationEvent.objects.get(application=app, action="minta_perbaikan").reason == "z" * 2000
+
+
+def _complete_draft(me: Client) -> Application:
+    saved = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), "_review": "1"})
+    assert saved.status_code == 302 and saved["Location"].endswith("/tinjau/")
+    return Application.objects.get()
+
+
+def test_submit_without_a_valid_idempotency_key_says_the_page_expired_and_offers_it_again(
+        version: DefinitionVersion) -> None:
+    _user, me = citizen_loa2()
+    app = _complete_draft(me)
+    url = f"/permohonan/{app.pk}/tinjau/"
+    for posted in ({}, {"idempotency_key": ""}, {"idempotency_key": "k" * 81}, {"idempotency_key": "a\x01b"}):
+        response = me.post(url, posted)
+        assert response.status_code == 400
+        body = _text(response)
+        assert ("Halaman ini sudah kedaluwarsa atau tidak lengkap: isian tersembunyi idempotency_key tidak ada "
+                "atau tidak valid.") in body
+        assert "Permintaan berisi isian yang tidak valid." not in body
+        assert 'name="idempotency_key" value="' in body  # a fresh key: pressing Submit again works
+    english = _text(me.post(f"{url}?lang=en", {}))
+    assert "This page has expired or is incomplete: its hidden field idempotency_key is missing" in english
+    app.refresh_from_db()
+    assert (app.status, app.tracking_number) == ("draft", None)
+    assert me.post(url, {"idempotency_key": "fresh"}).status_code == 302
+    app.refresh_from_db()
+    assert app.status == "in_process"
+
+
+def test_applicant_transition_without_a_chosen_action_says_so(version: DefinitionVersion) -> None:
+    app, me = _submitted(version)
+    response = me.post(f"/permohonan/{app.pk}/", {}, follow=True)
+    body = _text(response)
+    assert "Tidak ada tindakan yang dipilih" in body and "Permintaan berisi isian yang tidak valid." not in body
+    _unchanged(app)

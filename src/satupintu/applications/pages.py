@@ -207,7 +207,17 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
         except actions.FormInvalid as exc:
             messages.error(request, _("Some answers are missing or need a fix."))
             return _form_page(request, exc.form, application, _service_name(application.definition), status=422)
-        except (Conflict, InvalidInput) as exc:
+        except InvalidInput as exc:
+            if application.status != ApplicationStatus.DRAFT or any(e.field != "idempotency_key" for e in exc.errors):
+                _field_errors_message(request, exc)
+                return redirect("applications:status", application_id=application.pk)
+            # The review form's only answer is its hidden key: a missing or garbled one means the
+            # page is stale or was changed. Show it again with a fresh key and say so.
+            messages.error(request, _(
+                "This page has expired or is incomplete: its hidden field idempotency_key is missing or "
+                "invalid. The page has been reloaded: check your answers and press “Submit application” again."))
+            return _review_page(request, application, status=400)
+        except Conflict as exc:
             messages.error(request, str(exc))
             return redirect("applications:status", application_id=application.pk)
         messages.success(request, _("Sent. Your tracking number is %(number)s.")
@@ -215,15 +225,19 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
         return redirect("applications:status", application_id=application.pk)
     if application.status != ApplicationStatus.DRAFT:
         return redirect("applications:status", application_id=application.pk)
+    return _review_page(request, application)
+
+
+def _review_page(request: HttpRequest, application: Application, status: int = 200) -> HttpResponse:
+    """The review page of a draft, carrying a fresh idempotency key; for an incomplete draft the
+    form with each error at its field instead (422; the form posts to the edit page)."""
     try:
         actions.check_complete(application)
     except actions.FormInvalid as exc:
-        # An incomplete draft is not shown for submission: the form comes back with each error
-        # at its field (the form posts to the edit page).
         return _form_page(request, exc.form, application, _service_name(application.definition), status=422)
     return render(request, "applications/review.html", {
         "application": application, "rows": answer_rows(application.version.form_schema, application.answers),
-        "idempotency_key": uuid.uuid4().hex})
+        "idempotency_key": uuid.uuid4().hex}, status=status)
 
 
 @page
