@@ -126,3 +126,52 @@ def test_applicant_transition_without_a_chosen_action_says_so(version: Definitio
     body = _text(response)
     assert "Tidak ada tindakan yang dipilih" in body and "Permintaan berisi isian yang tidak valid." not in body
     _unchanged(app)
+
+
+def _status_cell(page: str, tracking_number: str) -> str:
+    row = page.split(f">{tracking_number}</a>")[1].split("</tr>")[0]
+    return row.rsplit("<td>", 1)[1].split("</td>")[0]
+
+
+def test_my_applications_shows_the_same_status_label_as_the_status_page(version: DefinitionVersion) -> None:
+    from satupintu.applications.actions import application_cancel, application_transition
+
+    app, me = _submitted(version)
+    verifier, _client = officer_signed_in(version.definition.agency, "verifier")
+    application_transition(acting=verifier.as_principal(), application_id=app.pk, transition="minta_perbaikan",
+                           reason="Nama kurang lengkap")
+    status = me.get(f"/permohonan/{app.pk}/").content.decode()
+    assert "Status: <strong>Perlu perbaikan</strong>" in status
+    assert _status_cell(me.get("/permohonan/saya/").content.decode(), app.tracking_number) == "Perlu perbaikan"
+    assert _status_cell(me.get("/permohonan/saya/?lang=en").content.decode(), app.tracking_number) == "Needs revision"
+    # A cancelled application is "Dibatalkan" on both pages, not the state it was cancelled in.
+    other = application_apply(acting=app_owner(app), definition=version.definition,
+                              data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="c2")
+    application_cancel(acting=app_owner(app), application=other)
+    assert "Status: <strong>Dibatalkan</strong>" in me.get(f"/permohonan/{other.pk}/").content.decode()
+    assert _status_cell(me.get("/permohonan/saya/").content.decode(), other.tracking_number) == "Dibatalkan"
+
+
+def app_owner(app: Application):  # noqa: ANN201
+    from satupintu.core.principal import Principal
+
+    return Principal(kind=app.applicant_kind, id=app.applicant_id, display=app.applicant_display)
+
+
+def test_edit_page_of_a_sent_back_application_shows_the_officers_reason_escaped(version: DefinitionVersion) -> None:
+    from satupintu.applications.actions import application_transition
+
+    app, me = _submitted(version)
+    verifier, _client = officer_signed_in(version.definition.agency, "verifier")
+    application_transition(acting=verifier.as_principal(), application_id=app.pk, transition="minta_perbaikan",
+                           reason="Foto <b>buram</b> & nama kurang")
+    page = me.get(f"/permohonan/{app.pk}/ubah/").content.decode()
+    top = page.split("<h1>")[1].split("<form")[0]
+    assert "Petugas meminta Anda memperbaiki permohonan ini" in top
+    assert "Alasan: Foto &lt;b&gt;buram&lt;/b&gt; &amp; nama kurang" in top and "<b>buram" not in page
+    english = me.get(f"/permohonan/{app.pk}/ubah/?lang=en").content.decode()
+    assert "The officer asked you to fix this application" in english and "Reason: Foto &lt;b&gt;" in english
+    # A draft has no such note.
+    draft = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
+                                                         "_save": "1"})
+    assert "revision-request" not in me.get(draft["Location"]).content.decode()

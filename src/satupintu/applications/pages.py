@@ -27,7 +27,13 @@ from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_
 from satupintu.applications.models import Application, ApplicationStatus, DefinitionVersion
 from satupintu.applications.outcome import outcome_document
 from satupintu.applications.prefill import Prefill, PrefillContext, prefill_form
-from satupintu.applications.rendering import answer_rows, form_layout, timeline_rows
+from satupintu.applications.rendering import (
+    answer_rows,
+    form_layout,
+    revision_request,
+    status_label,
+    timeline_rows,
+)
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
 from satupintu.catalog import selectors as catalog_selectors
@@ -72,11 +78,6 @@ def step_up(request: HttpRequest, version: DefinitionVersion) -> HttpResponseBas
     return None if passed else response
 
 
-def _state_label(application: Application) -> str:
-    state = Workflow(application.version.workflow).states.get(application.state, {})
-    return text_in(state.get("label"), request_language()) or application.get_status_display()
-
-
 def request_language() -> str:
     from django.utils.translation import get_language
 
@@ -88,6 +89,7 @@ def _form_page(request: HttpRequest, form: SchemaForm, application: Application 
     return render(request, "applications/form.html", {
         "form": form, "layout": form_layout(form), "application": application, "title": title,
         "version_field": form[VERSION_FIELD], "prefill": prefill,
+        "revision": revision_request(application) if application is not None else None,
         "existing_files": form.existing_files}, status=status)
 
 
@@ -264,7 +266,7 @@ def status(request: HttpRequest, principal: Principal, application_id: int) -> H
     workflow = Workflow(application.version.workflow)
     document = outcome_document(application)
     return render(request, "applications/status.html", {
-        "application": application, "state_label": _state_label(application),
+        "application": application, "state_label": status_label(application),
         "document": document,
         "document_download_url": documents.download_url(document.pk) if document else "",
         "document_verification_url": documents.verification_url(document.pk) if document else "",
@@ -297,7 +299,8 @@ def cancel(request: HttpRequest, principal: Principal, application_id: int) -> H
 @page
 def mine(request: HttpRequest, principal: Principal) -> HttpResponseBase:
     """``/permohonan/saya/``: every application of the signed-in citizen, across agencies."""
-    return render(request, "applications/mine.html", {"applications": selectors.my_applications(principal)[:200]})
+    return render(request, "applications/mine.html", {
+        "applications": [(a, status_label(a)) for a in selectors.my_applications(principal)[:200]]})
 
 
 # --- officers ---------------------------------------------------------------------------------
@@ -355,7 +358,7 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
                 acting=principal, application_id=application.pk, transition=request.POST.get("transition", ""),
                 reason=request.POST.get("reason", ""), expected_lock_version=lock, request=request)
             messages.success(request, _("Done: the application is now %(state)s.")
-                             % {"state": _state_label(application)})
+                             % {"state": status_label(application)})
             return redirect("applications:officer-detail", application_id=application.pk)
         except Conflict as exc:
             messages.error(request, str(exc))
@@ -394,7 +397,7 @@ def _officer_context(request: HttpRequest, principal: Principal, application_id:
     in_process = application.status == ApplicationStatus.IN_PROCESS
     transitions = workflow.allowed_transitions(application.state, principal, is_applicant=False) if in_process else []
     return {
-        "application": application, "state_label": _state_label(application),
+        "application": application, "state_label": status_label(application),
         "rows": answer_rows(application.version.form_schema, application.answers),
         # Taking the task needs a transition the officer may take now (the action checks the same).
         "can_claim": in_process and not application.claimed_by and bool(transitions),
