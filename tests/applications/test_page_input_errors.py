@@ -175,3 +175,29 @@ def test_edit_page_of_a_sent_back_application_shows_the_officers_reason_escaped(
     draft = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",
                                                          "_save": "1"})
     assert "revision-request" not in me.get(draft["Location"]).content.decode()
+
+
+def _address(postal_code: str) -> dict[str, str]:
+    return {"alamat-street": "Jl. Cideng Barat 5", "alamat-region_0": "31", "alamat-region_1": "31.71",
+            "alamat-region_2": "31.71.01", "alamat-region_3": "31.71.01.1002", "alamat-postal_code": postal_code}
+
+
+def test_address_postal_code_must_be_the_villages_when_the_data_knows_it(version: DefinitionVersion) -> None:
+    from satupintu.regions.models import PostalCode
+
+    _user, me = citizen_loa2()
+    refused = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), **_address("99999"), "_save": "1"})
+    assert refused.status_code == 422
+    assert "99999 bukan kode pos Cideng: kode posnya adalah 10150." in _text(refused)
+    english = me.post("/permohonan/layanan/uji-layanan/?lang=en", {**valid_post(), **_address("10110"), "_save": "1"})
+    assert english.status_code == 422
+    assert "10110 is not a postal code of Cideng: its postal code is 10150." in _text(english)
+    assert Application.objects.count() == 0
+    saved = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), **_address("10150"), "_save": "1"})
+    assert saved.status_code == 302
+    assert Application.objects.get().answers["alamat"]["postal_code"] == "10150"
+    # A village the postal-code data does not cover takes any five-digit code.
+    PostalCode.objects.filter(region_id="31.71.01.1002").delete()
+    again = me.post(saved["Location"], {**valid_post(), **_address("99999"), "_save": "1"})
+    assert again.status_code == 302
+    assert Application.objects.get().answers["alamat"]["postal_code"] == "99999"
