@@ -201,3 +201,18 @@ def test_address_postal_code_must_be_the_villages_when_the_data_knows_it(version
     again = me.post(saved["Location"], {**valid_post(), **_address("99999"), "_save": "1"})
     assert again.status_code == 302
     assert Application.objects.get().answers["alamat"]["postal_code"] == "99999"
+
+
+@pytest.mark.parametrize(("reason", "rule"), [("r" * 2001, "max_length"), ("ok\x00", "format")])
+def test_transition_refuses_a_reason_it_cannot_show_or_store_whole(version: DefinitionVersion, reason: str,
+                                                                    rule: str) -> None:
+    from satupintu.applications.actions import application_transition
+    from satupintu.core.errors import InvalidInput
+
+    app, _me = _submitted(version)
+    verifier, _client = officer_signed_in(version.definition.agency, "verifier")
+    with pytest.raises(InvalidInput) as refused:
+        application_transition(acting=verifier.as_principal(), application_id=app.pk, transition="verifikasi",
+                               reason=reason)
+    assert [(e.field, e.rule) for e in refused.value.errors] == [("reason", rule)]
+    _unchanged(app)
