@@ -69,6 +69,9 @@ def test_officer_action_without_a_chosen_action_says_so(version: DefinitionVersi
     assert "Tidak ada tindakan yang dipilih" in body and "Tindakan  tidak dikenal" not in body
     english = verifier.post(f"{url}?lang=en", {"transition": "  ", "lock_version": str(app.lock_version)})
     assert english.status_code == 400 and "No action was chosen" in _text(english)
+    # A completely empty POST names both missing hidden fields.
+    nothing = _text(verifier.post(url, {}))
+    assert "Tidak ada tindakan yang dipilih" in nothing and "isian tersembunyi lock_version" in nothing
     _unchanged(app)
 
 

@@ -334,7 +334,7 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
     status_code = 200
     if request.method == "POST":
         try:
-            lock = _posted_lock_version(request)
+            lock = _posted_action(request)
         except InvalidInput as exc:
             _field_errors_message(request, exc)
             return render(request, "applications/officer_detail.html",
@@ -372,15 +372,23 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
                   status=status_code)
 
 
-def _posted_lock_version(request: HttpRequest) -> int:
-    """The ``lock_version`` hidden field of an officer's action form (the version the screen
-    showed): 1–9 ASCII digits. Missing or anything else means a tampered or broken form, not a
-    colleague's action: raises :class:`InvalidInput` naming ``lock_version`` (rule ``format``)."""
+def _posted_action(request: HttpRequest) -> int:
+    """Check the hidden fields of an officer's action form and return its ``lock_version`` (the
+    version the screen showed: 1–9 ASCII digits). Missing or garbled hidden fields mean a tampered
+    or broken form, not a colleague's action: raises :class:`InvalidInput` naming each of them,
+    ``lock_version`` (rule ``format``) and ``transition`` (``required``: no action chosen, unless
+    the task is being taken)."""
+    errors: list[FieldError] = []
     raw = request.POST.get("lock_version", "")
     if not re.fullmatch(r"[0-9]{1,9}", raw):
-        raise InvalidInput([FieldError("lock_version", "format", _(
+        errors.append(FieldError("lock_version", "format", _(
             "The form is incomplete or was changed: its hidden field lock_version must be a whole number. "
-            "Reload the page and try again."))])
+            "Reload the page and try again.")))
+    if "claim" not in request.POST and not request.POST.get("transition", "").strip():
+        errors.append(FieldError("transition", "required",
+                                 _("No action was chosen: press the button of the action to take.")))
+    if errors:
+        raise InvalidInput(errors)
     return int(raw)
 
 
