@@ -40,10 +40,27 @@ def test_citizen_saves_an_address_with_the_region_picker_and_sees_it(client: Cli
     assert AuditEvent.objects.filter(action="account.address_changed", target_id=str(citizen.pk)).exists()
     page = client.get("/akun/").content.decode()
     assert "Jl. Melati No. 5" in page and "Kota Bekasi 17113" in page
-    # Editing replaces it (one address per account); a typed postal code wins over the village's.
-    assert client.post(PAGE, _post(street_address="Jl. Mawar 1", postal_code="17114")).status_code == 302
+    # Editing replaces it (one address per account); a typed postal code must be the village's.
+    assert client.post(PAGE, _post(street_address="Jl. Mawar 1", postal_code="17113")).status_code == 302
     address = Address.objects.get(user=citizen)
-    assert (address.street_address, address.postal_code) == ("Jl. Mawar 1", "17114")
+    assert (address.street_address, address.postal_code) == ("Jl. Mawar 1", "17113")
+
+
+def test_a_postal_code_not_of_the_chosen_village_is_refused_naming_the_expected_one(
+        client: Client, citizen: User, small_regions) -> None:  # noqa: ANN001
+    from satupintu.regions.models import PostalCode
+
+    client.force_login(citizen)
+    refused = client.post(PAGE, _post(postal_code="99999"))
+    assert refused.status_code == 200
+    assert "99999 bukan kode pos Margahayu: kode posnya adalah 17113." in refused.content.decode()
+    english = client.post(f"{PAGE}?lang=en", _post(postal_code="17114"))
+    assert "17114 is not a postal code of Margahayu: its postal code is 17113." in english.content.decode()
+    assert not Address.objects.filter(user=citizen).exists()
+    # A village the postal-code data does not cover takes any five-digit code.
+    PostalCode.objects.filter(region_id=VILLAGE).delete()
+    assert client.post(PAGE, _post(postal_code="17114")).status_code == 302
+    assert Address.objects.get(user=citizen).postal_code == "17114"
 
 
 def test_removing_the_address_is_audited(client: Client, citizen: User, small_regions) -> None:  # noqa: ANN001

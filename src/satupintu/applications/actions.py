@@ -47,6 +47,9 @@ from satupintu.core.principal import Principal
 from satupintu.exchange.interface import record_officer_access
 
 IDEMPOTENCY_KEY_MAX = 80
+# The longest reason an officer (or applicant) may give for a transition: shown to the citizen in
+# the timeline, so it is refused, never cut (ADR 0130). The Registration API applies the same rule.
+REASON_MAX_LENGTH = 2000
 
 
 class FormInvalid(InvalidInput):
@@ -572,10 +575,13 @@ def application_transition(*, acting: Principal, application_id: int | str, tran
     with transaction.atomic():
         locked = access.access_application_by_id(acting, application_id, for_update=True)
         workflow = Workflow(locked.version.workflow)
+        if not (transition or "").strip():
+            raise InvalidInput([FieldError("transition", "required",
+                                           _("No action was chosen: press the button of the action to take."))])
         step = workflow.transition(transition)
         if step is None:
             raise InvalidInput([FieldError("transition", "choice", _("Unknown action %(name)s.")
-                                           % {"name": transition})])
+                                           % {"name": transition[:40]})])
         applicant = access.is_applicant(acting, locked)
         from satupintu.applications.workflow import may_take
 
@@ -587,9 +593,7 @@ def application_transition(*, acting: Principal, application_id: int | str, tran
         if locked.status != ApplicationStatus.IN_PROCESS or locked.state not in step.source:
             raise Conflict(str(_("This application is no longer in a state where this action is possible "
                                  "(another officer may have just acted on it).")))
-        reason = (reason or "").strip()
-        if step.reason_required and not reason:
-            raise InvalidInput([FieldError("reason", "required", _("Give a reason for this decision."))])
+        reason = check_reason(reason, required=step.reason_required)
         if applicant and workflow.waits_for_applicant(locked.state):
             data, _errors = answers_to_data(locked.version.form_schema, locked.answers,
                                             version=locked.version.number, strict=False)
@@ -604,7 +608,7 @@ def application_transition(*, acting: Principal, application_id: int | str, tran
             locked.claimed_by = acting.id
         locked.lock_version += 1
         locked.save()
-        _event(locked, acting, step.name, from_state=before, to_state=step.target, reason=reason[:2000])
+        _event(locked, acting, step.name, from_state=before, to_state=step.target, reason=reason)
         record(actor=acting, action="application.transitioned", target=locked,
                details={"tracking_number": locked.tracking_number, "transition": step.name, "from": before,
                         "to": step.target, "reason": reason[:500]}, request=request)
@@ -613,6 +617,22 @@ def application_transition(*, acting: Principal, application_id: int | str, tran
 
             schedule_outcome_document(locked, acting, reason=reason)
     return locked
+
+
+def check_reason(reason: str, *, required: bool = False) -> str:
+    """The reason for a transition, stripped. Raises :class:`InvalidInput` naming ``reason``:
+    ``required`` when ``required`` and empty, ``max_length`` over :data:`REASON_MAX_LENGTH`
+    characters, ``format`` when it holds a NUL character (PostgreSQL cannot store one)."""
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise InvalidInput([FieldError("reason", "required", _("Give a reason for this decision."))])
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidInput([FieldError("reason", "max_length", _(
+            "The reason is too long: at most %(max)d characters (it has %(length)d).")
+            % {"max": REASON_MAX_LENGTH, "length": len(reason)})])
+    if "\x00" in reason:
+        raise InvalidInput([FieldError("reason", "format", _("The reason contains a character that is not allowed."))])
+    return reason
 
 
 @transaction.atomic

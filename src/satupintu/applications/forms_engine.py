@@ -39,6 +39,7 @@ from satupintu.applications import uploads, validators
 from satupintu.applications.schema import MAX_GROUP_ITEMS, resolve_date, text_in
 from satupintu.core.errors import FieldError
 from satupintu.regions.forms import REFRESH_BUTTON, RegionField
+from satupintu.regions.selectors import check_postal_code
 
 VERSION_FIELD = "_version"
 ADD_PREFIX = "_add-"
@@ -432,6 +433,12 @@ class SchemaForm(forms.Form):
             return rows
         if kind == "address":
             if any(f"{key}-{part}" in self._errors for part in ADDRESS_PARTS):
+                return _INVALID
+            try:
+                check_postal_code(region_code=self.cleaned_data.get(f"{key}-region") or "",
+                                  postal_code=self.cleaned_data.get(f"{key}-postal_code") or "")
+            except ValidationError as exc:
+                self.add_error(f"{key}-postal_code", exc)
                 return _INVALID
             return {part: self.cleaned_data.get(f"{key}-{part}") or "" for part in ADDRESS_PARTS
                     if self.cleaned_data.get(f"{key}-{part}")}

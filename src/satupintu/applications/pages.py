@@ -7,6 +7,7 @@ template. Anonymous visitors are sent to sign in; "not found" and "not yours" ar
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -26,11 +27,17 @@ from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_
 from satupintu.applications.models import Application, ApplicationStatus, DefinitionVersion
 from satupintu.applications.outcome import outcome_document
 from satupintu.applications.prefill import Prefill, PrefillContext, prefill_form
-from satupintu.applications.rendering import answer_rows, form_layout, timeline_rows
+from satupintu.applications.rendering import (
+    answer_rows,
+    form_layout,
+    revision_request,
+    status_label,
+    timeline_rows,
+)
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
 from satupintu.catalog import selectors as catalog_selectors
-from satupintu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from satupintu.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from satupintu.core.principal import Principal, principal_for_request
 from satupintu.documents import interface as documents
 from satupintu.identity.interface import require_loa
@@ -71,11 +78,6 @@ def step_up(request: HttpRequest, version: DefinitionVersion) -> HttpResponseBas
     return None if passed else response
 
 
-def _state_label(application: Application) -> str:
-    state = Workflow(application.version.workflow).states.get(application.state, {})
-    return text_in(state.get("label"), request_language()) or application.get_status_display()
-
-
 def request_language() -> str:
     from django.utils.translation import get_language
 
@@ -87,6 +89,7 @@ def _form_page(request: HttpRequest, form: SchemaForm, application: Application 
     return render(request, "applications/form.html", {
         "form": form, "layout": form_layout(form), "application": application, "title": title,
         "version_field": form[VERSION_FIELD], "prefill": prefill,
+        "revision": revision_request(application) if application is not None else None,
         "existing_files": form.existing_files}, status=status)
 
 
@@ -206,7 +209,17 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
         except actions.FormInvalid as exc:
             messages.error(request, _("Some answers are missing or need a fix."))
             return _form_page(request, exc.form, application, _service_name(application.definition), status=422)
-        except (Conflict, InvalidInput) as exc:
+        except InvalidInput as exc:
+            if application.status != ApplicationStatus.DRAFT or any(e.field != "idempotency_key" for e in exc.errors):
+                _field_errors_message(request, exc)
+                return redirect("applications:status", application_id=application.pk)
+            # The review form's only answer is its hidden key: a missing or garbled one means the
+            # page is stale or was changed. Show it again with a fresh key and say so.
+            messages.error(request, _(
+                "This page has expired or is incomplete: its hidden field idempotency_key is missing or "
+                "invalid. The page has been reloaded: check your answers and press “Submit application” again."))
+            return _review_page(request, application, status=400)
+        except Conflict as exc:
             messages.error(request, str(exc))
             return redirect("applications:status", application_id=application.pk)
         messages.success(request, _("Sent. Your tracking number is %(number)s.")
@@ -214,15 +227,19 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
         return redirect("applications:status", application_id=application.pk)
     if application.status != ApplicationStatus.DRAFT:
         return redirect("applications:status", application_id=application.pk)
+    return _review_page(request, application)
+
+
+def _review_page(request: HttpRequest, application: Application, status: int = 200) -> HttpResponse:
+    """The review page of a draft, carrying a fresh idempotency key; for an incomplete draft the
+    form with each error at its field instead (422; the form posts to the edit page)."""
     try:
         actions.check_complete(application)
     except actions.FormInvalid as exc:
-        # An incomplete draft is not shown for submission: the form comes back with each error
-        # at its field (the form posts to the edit page).
         return _form_page(request, exc.form, application, _service_name(application.definition), status=422)
     return render(request, "applications/review.html", {
         "application": application, "rows": answer_rows(application.version.form_schema, application.answers),
-        "idempotency_key": uuid.uuid4().hex})
+        "idempotency_key": uuid.uuid4().hex}, status=status)
 
 
 @page
@@ -241,13 +258,15 @@ def status(request: HttpRequest, principal: Principal, application_id: int) -> H
         except actions.FormInvalid:
             messages.error(request, _("Some answers are missing or need a fix."))
             return redirect("applications:edit", application_id=application.pk)
-        except (Conflict, InvalidInput) as exc:
+        except InvalidInput as exc:
+            _field_errors_message(request, exc)
+        except Conflict as exc:
             messages.error(request, str(exc))
         return redirect("applications:status", application_id=application.pk)
     workflow = Workflow(application.version.workflow)
     document = outcome_document(application)
     return render(request, "applications/status.html", {
-        "application": application, "state_label": _state_label(application),
+        "application": application, "state_label": status_label(application),
         "document": document,
         "document_download_url": documents.download_url(document.pk) if document else "",
         "document_verification_url": documents.verification_url(document.pk) if document else "",
@@ -280,7 +299,8 @@ def cancel(request: HttpRequest, principal: Principal, application_id: int) -> H
 @page
 def mine(request: HttpRequest, principal: Principal) -> HttpResponseBase:
     """``/permohonan/saya/``: every application of the signed-in citizen, across agencies."""
-    return render(request, "applications/mine.html", {"applications": selectors.my_applications(principal)[:200]})
+    return render(request, "applications/mine.html", {
+        "applications": [(a, status_label(a)) for a in selectors.my_applications(principal)[:200]]})
 
 
 # --- officers ---------------------------------------------------------------------------------
@@ -314,9 +334,11 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
     status_code = 200
     if request.method == "POST":
         try:
-            lock = int(request.POST.get("lock_version", "-1"))
-        except ValueError:
-            lock = -1
+            lock = _posted_action(request)
+        except InvalidInput as exc:
+            _field_errors_message(request, exc)
+            return render(request, "applications/officer_detail.html",
+                          _officer_context(request, principal, application_id), status=400)
         if "claim" in request.POST:
             try:
                 actions.application_claim(acting=principal, application_id=application.pk,
@@ -336,18 +358,43 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
                 acting=principal, application_id=application.pk, transition=request.POST.get("transition", ""),
                 reason=request.POST.get("reason", ""), expected_lock_version=lock, request=request)
             messages.success(request, _("Done: the application is now %(state)s.")
-                             % {"state": _state_label(application)})
+                             % {"state": status_label(application)})
             return redirect("applications:officer-detail", application_id=application.pk)
         except Conflict as exc:
             messages.error(request, str(exc))
             status_code = 409
         except InvalidInput as exc:
-            messages.error(request, "; ".join(str(e.message) for e in exc.errors))
-            status_code = 422
+            _field_errors_message(request, exc)
+            status_code = 400 if any(e.field == "transition" for e in exc.errors) else 422
     else:
         actions.record_application_view(acting=principal, application=application, request=request)
     return render(request, "applications/officer_detail.html", _officer_context(request, principal, application_id),
                   status=status_code)
+
+
+def _posted_action(request: HttpRequest) -> int:
+    """Check the hidden fields of an officer's action form and return its ``lock_version`` (the
+    version the screen showed: 1–9 ASCII digits). Missing or garbled hidden fields mean a tampered
+    or broken form, not a colleague's action: raises :class:`InvalidInput` naming each of them,
+    ``lock_version`` (rule ``format``) and ``transition`` (``required``: no action chosen, unless
+    the task is being taken)."""
+    errors: list[FieldError] = []
+    raw = request.POST.get("lock_version", "")
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        errors.append(FieldError("lock_version", "format", _(
+            "The form is incomplete or was changed: its hidden field lock_version must be a whole number. "
+            "Reload the page and try again.")))
+    if "claim" not in request.POST and not request.POST.get("transition", "").strip():
+        errors.append(FieldError("transition", "required",
+                                 _("No action was chosen: press the button of the action to take.")))
+    if errors:
+        raise InvalidInput(errors)
+    return int(raw)
+
+
+def _field_errors_message(request: HttpRequest, exc: InvalidInput) -> None:
+    """Show each error of ``exc`` (already naming its field) as one message on the next page."""
+    messages.error(request, " ".join(str(e.message) for e in exc.errors) or str(exc))
 
 
 def _officer_context(request: HttpRequest, principal: Principal, application_id: int) -> dict[str, Any]:
@@ -358,11 +405,11 @@ def _officer_context(request: HttpRequest, principal: Principal, application_id:
     in_process = application.status == ApplicationStatus.IN_PROCESS
     transitions = workflow.allowed_transitions(application.state, principal, is_applicant=False) if in_process else []
     return {
-        "application": application, "state_label": _state_label(application),
+        "application": application, "state_label": status_label(application),
         "rows": answer_rows(application.version.form_schema, application.answers),
         # Taking the task needs a transition the officer may take now (the action checks the same).
         "can_claim": in_process and not application.claimed_by and bool(transitions),
         "claimed_by_me": bool(application.claimed_by) and application.claimed_by == principal.id,
         "events": timeline_rows(application), "transitions": [
             {"name": t.name, "label": text_in(t.label, request_language()), "reason_required": t.reason_required}
-            for t in transitions]}
+            for t in transitions], "reason_max_length": actions.REASON_MAX_LENGTH}

@@ -748,8 +748,9 @@ def complete_task(request: HttpRequest, payload: AdditionalData,
     if workflow.transition(transition) is None or application.state not in workflow.transitions[transition].source:
         raise InvalidInput([FieldError("data.transition", "choice",
                                        _("Unknown action %(name)s.") % {"name": transition[:40]})])
-    if not isinstance(reason, str) or len(reason) > 2000 or "\x00" in reason:
-        raise InvalidInput([FieldError("data.reason", "format", _("A reason is text of at most 2000 characters."))])
+    if not isinstance(reason, str):  # its length and characters: actions.check_reason
+        raise InvalidInput([FieldError("data.reason", "format", _("A reason is text of at most %(max)d characters.")
+                                       % {"max": actions.REASON_MAX_LENGTH})])
     try:
         done = actions.application_transition(acting=principal, application_id=application.pk,
                                               transition=transition, reason=reason, request=request)

@@ -125,3 +125,34 @@ def timeline_rows(application: Any) -> list[dict[str, Any]]:
         rows.append({"at": event.at, "actor": event.actor_display, "action": action or event.action,
                      "state": state, "reason": event.reason})
     return rows
+
+
+def status_label(application: Any) -> str:
+    """The one status label of an application shown to citizens and officers alike (status page,
+    "Permohonan saya", officer page), in the active language: a draft or a cancelled
+    application by its life-cycle status ("Draf", "Dibatalkan"); otherwise by the label its own
+    workflow version gives its state ("Perlu perbaikan", "Disetujui"), or the life-cycle status
+    when the workflow does not name that state."""
+    from satupintu.applications.models import ApplicationStatus
+
+    fallback = str(application.get_status_display())
+    if application.status in (ApplicationStatus.DRAFT, ApplicationStatus.CANCELLED) or not application.state:
+        return fallback
+    state = Workflow(application.version.workflow).states.get(application.state, {})
+    return text_in(state.get("label"), _lang()) or fallback
+
+
+def revision_request(application: Any) -> dict[str, Any] | None:
+    """When ``application`` waits for its applicant to revise it: the request that sent it back,
+    ``{at, actor, reason}`` (the latest event that moved it into its current state), else
+    ``None``. ``reason`` is the officer's text as stored (templates escape it)."""
+    from satupintu.applications.models import ApplicationStatus
+
+    if application.status != ApplicationStatus.IN_PROCESS or not Workflow(
+            application.version.workflow).waits_for_applicant(application.state):
+        return None
+    event = application.events.filter(to_state=application.state).exclude(
+        from_state=application.state).order_by("-at", "-id").first()
+    if event is None:
+        return None
+    return {"at": event.at, "actor": event.actor_display, "reason": event.reason}

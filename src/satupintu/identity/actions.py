@@ -156,10 +156,12 @@ def address_set(*, user: User, street_address: str, region_code: str, postal_cod
 
     ``region_code`` must be a village (desa/kelurahan) in the region register; its district,
     regency/city and province names are copied. ``postal_code`` (5 digits) defaults to the
-    village's. Raises ValidationError (field → message); nothing is written on error. Writes
+    village's; a typed one must be the village's when the postal-code data knows it
+    (:func:`satupintu.regions.selectors.check_postal_code`). Raises ValidationError (field →
+    message); nothing is written on error. Writes
     ``account.address_changed`` (no address in the event: it is personal data).
     """
-    from satupintu.regions.selectors import ancestors, region_by_code
+    from satupintu.regions.selectors import ancestors, check_postal_code, region_by_code
 
     errors: dict[str, list[str]] = {}
     try:
@@ -172,6 +174,11 @@ def address_set(*, user: User, street_address: str, region_code: str, postal_cod
     postal_code = (postal_code or "").strip()
     if postal_code and not (len(postal_code) == 5 and postal_code.isascii() and postal_code.isdigit()):
         errors["postal_code"] = [_("A postal code has five digits.")]
+    elif village is not None:
+        try:
+            check_postal_code(region_code=village.kode, postal_code=postal_code)
+        except ValidationError as exc:
+            errors["postal_code"] = exc.messages
     if errors:
         raise ValidationError(errors)
     assert village is not None  # noqa: S101 - narrowed by the check above

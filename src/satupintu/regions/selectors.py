@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from satupintu.regions.models import Level, Region
+from satupintu.regions.models import Level, PostalCode, Region
 
 
 def province_count() -> int:
@@ -52,3 +54,24 @@ def region_names(*, max_level: int = Level.KABUPATEN_KOTA) -> list[str]:
     """Names of every region down to ``max_level`` (default: provinces and regencies/cities),
     e.g. for search analyzers that must not stem place names."""
     return list(Region.objects.filter(level__lte=max_level).values_list("nama", flat=True))
+
+
+def check_postal_code(*, region_code: str, postal_code: str) -> None:
+    """Refuse a postal code that is not the one the postal-code data gives the chosen village.
+
+    ``region_code``: a kode wilayah (only a village, desa/kelurahan, has a postal code: for any
+    other level, or a village the data gives no postal code, every code passes); ``postal_code``:
+    the code typed (empty passes; its five-digit format is the caller's check). Source: the
+    imported ``wilayah_kodepos`` data (:class:`~satupintu.regions.models.PostalCode`, one code
+    per village). Raises :class:`ValidationError` (code ``postal_code_mismatch``) naming the
+    village and its expected code.
+    """
+    if not postal_code or not region_code or region_code.count(".") != 3:
+        return
+    expected = list(PostalCode.objects.filter(region_id=region_code).values_list("kodepos", flat=True))
+    if expected and postal_code not in expected:
+        village = Region.objects.filter(kode=region_code).values_list("nama", flat=True).first() or region_code
+        raise ValidationError(
+            _("%(code)s is not a postal code of %(village)s: its postal code is %(expected)s.")
+            % {"code": postal_code, "village": village, "expected": ", ".join(sorted(expected))},
+            code="postal_code_mismatch")
