@@ -50,7 +50,14 @@ def _citizen_browser(citizen: User) -> Client:
 
 def test_officer_opening_an_application_and_its_file_shows_up_for_the_citizen(
         applied: tuple[User, Application]) -> None:
+    import uuid
+
+    from satupintu.catalog.models import Service
+
     citizen, app = applied
+    Service.objects.update_or_create(slug=app.definition.service_slug, defaults={
+        "uid": uuid.uuid4(), "agency": app.agency, "name_id": "Layanan uji", "summary_id": "Uji",
+        "legal_basis": ["Permendagri 109/2019 tentang Formulir dan Buku Administrasi Kependudukan"]})
     officer = _officer_browser("dukcapil")
     assert officer.get(f"/backoffice/permohonan/{app.pk}/").status_code == 200
     upload_id = app.answers["surat_kehilangan"]["upload"]
@@ -58,6 +65,11 @@ def test_officer_opening_an_application_and_its_file_shows_up_for_the_citizen(
     html = _citizen_browser(citizen).get("/akun/akses-data/").content.decode()
     assert "Ditjen Dukcapil" in html and "Pemrosesan permohonan" in html
     assert "data permohonan" in html and "surat_kehilangan" in html
+    assert "Pasal 20 ayat (2) huruf e" in html  # the legal basis of the read (UU 27/2022) ...
+    assert "Permendagri 109/2019" in html  # ... after the service's own (dasar hukum)
+    officer_id = DataAccess.objects.first().client.removeprefix("officer:")
+    assert f"Petugas no. {officer_id} (back-office)" in html and "officer:" not in html
+    assert all(a.legal_basis for a in DataAccess.objects.all())
     usage = _citizen_browser(citizen).get("/api/v1/data/myPersonalDataUsage").json()
     assert [(u["readerInstitutionName"], u["service"]) for u in usage] == [("Ditjen Dukcapil", "back-office")] * 2
     assert {u["refrences"][0]["ReferenceID"] for u in usage} == {f"application/{app.tracking_number}",

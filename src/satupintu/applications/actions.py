@@ -668,6 +668,23 @@ def application_claim(*, acting: Principal, application_id: int | str, expected_
     return locked
 
 
+# UU 27/2022 (Pelindungan Data Pribadi) Pasal 20 ayat (2) huruf e: processing to carry out a task in
+# the public interest, public service or an authority under law; here the application its subject made.
+PROCESSING_LEGAL_BASIS = ("UU 27/2022 tentang Pelindungan Data Pribadi, Pasal 20 ayat (2) huruf e "
+                          "(pelayanan publik atas permohonan pemilik data)")
+
+
+def processing_legal_basis(application: Application) -> str:
+    """The legal basis shown to the citizen for an officer's read of their application (at most 500
+    characters): the catalogue service's own legal basis (dasar hukum, up to three entries), then
+    :data:`PROCESSING_LEGAL_BASIS`."""
+    from satupintu.catalog.models import Service
+
+    basis = Service.objects.filter(slug=application.definition.service_slug).values_list(
+        "legal_basis", flat=True).first() or []
+    return "; ".join([*(str(b) for b in list(basis)[:3]), PROCESSING_LEGAL_BASIS])[:500]
+
+
 def record_application_view(*, acting: Principal, application: Application,
                             request: HttpRequest | None = None) -> None:
     """Record an officer's opening of an application as a data access of its applicant."""
@@ -680,8 +697,8 @@ def record_application_view(*, acting: Principal, application: Application,
         if acting.kind == "officer":  # issue 7: shown in the citizen's "who accessed my data"
             record_officer_access(subject=f"{application.applicant_kind}:{application.applicant_id}", acting=acting,
                                   record=f"application/{application.tracking_number or application.pk}",
-                                  data_items=["data permohonan"], purpose="Pemrosesan permohonan", legal_basis="",
-                                  request=request)
+                                  data_items=["data permohonan"], purpose="Pemrosesan permohonan",
+                                  legal_basis=processing_legal_basis(application), request=request)
 
 
 def record_file_view(*, acting: Principal, upload: Upload, request: HttpRequest | None = None) -> None:
@@ -696,5 +713,5 @@ def record_file_view(*, acting: Principal, upload: Upload, request: HttpRequest 
         if acting.kind == "officer":  # issue 7, as above
             record_officer_access(subject=f"{upload.application.applicant_kind}:{upload.application.applicant_id}",
                                   acting=acting, record=f"application/{upload.application.tracking_number}/file",
-                                  data_items=[upload.field_path], purpose="Pemrosesan permohonan", legal_basis="",
-                                  request=request)
+                                  data_items=[upload.field_path], purpose="Pemrosesan permohonan",
+                                  legal_basis=processing_legal_basis(upload.application), request=request)
