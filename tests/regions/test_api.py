@@ -101,3 +101,13 @@ def test_openapi_documents_problem_responses_for_every_operation(client: Client)
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert "application/problem+json" in operation["responses"]["4XX"]["content"], (method, path)
+
+
+def test_api_docs_page_works_without_javascript(client: Client) -> None:
+    """Swagger UI needs JavaScript: without it the page names the OpenAPI document, in the page's language."""
+    page = client.get("/api/docs", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert '<html lang="id">' in page and "<noscript>" in page
+    assert 'href="/api/v1/openapi.json"' in page and "memerlukan JavaScript" in page
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    english = client.get("/api/docs?lang=en").content.decode()
+    assert '<html lang="en">' in english and "needs JavaScript" in english
