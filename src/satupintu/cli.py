@@ -83,6 +83,9 @@ def _serve(argv: list[str]) -> int:
         "--worker-class", "gthread", "--access-logfile", "-", "--forwarded-allow-ips",
         os.environ.get("SATUPINTU_TRUSTED_PROXIES", "127.0.0.1"),
         "--timeout", "60", "--graceful-timeout", "20", "--limit-request-line", "8190",
+        # gunicorn's runtime control socket ($HOME/.gunicorn/gunicorn.ctl, shared by every server of
+        # the user: stopping one removed another's) is not used; worker counts come from this command.
+        "--no-control-socket",
     ]
     os.execv(sys.executable, command)  # noqa: S606 - replaces this process with gunicorn
     return 0  # pragma: no cover

@@ -35,7 +35,8 @@ def test_unknown_command_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_serve_runs_a_real_server_that_answers_healthz(tmp_path: Path) -> None:
-    env = _env(tmp_path)
+    env = {**_env(tmp_path), "HOME": str(tmp_path / "home")}
+    env.pop("XDG_RUNTIME_DIR", None)
     subprocess.run([str(BIN), "manage", "migrate", "-v0"], env=env, check=True, timeout=120)
     port = _free_port()
     server = subprocess.Popen([str(BIN), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"], env=env,
@@ -52,6 +53,7 @@ def test_serve_runs_a_real_server_that_answers_healthz(tmp_path: Path) -> None:
         home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
         assert home.status_code == 200
         assert home.headers["server"].startswith("gunicorn")
+        assert not (tmp_path / "home" / ".gunicorn").exists()  # no control socket (gunicornc) is opened
     finally:
         server.terminate()
         server.wait(timeout=30)
