@@ -11,10 +11,8 @@ from satupintu.identity import testing
 
 
 def totp_now(secret: str) -> str:
-    """The current TOTP code for ``secret``."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    """The current TOTP code for ``secret`` (:func:`satupintu.identity.testing.totp_now`)."""
+    return testing.totp_now(secret)
 
 
 def sign_in(user: Any, *, secret: str | None = None) -> Client:

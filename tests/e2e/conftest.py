@@ -24,6 +24,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from satupintu.identity import testing
+
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent / "satupintu"
 ARTIFACTS = Path(os.environ.get("SATUPINTU_E2E_ARTIFACTS", REPO / "tests" / "e2e" / "artifacts"))
@@ -41,10 +43,8 @@ _USED_CODES: dict[str, str] = {}
 
 
 def totp_now(secret: str) -> str:
-    """The current TOTP code for ``secret`` (RFC 6238), computed with allauth's own helpers."""
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    return str(format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time()))))
+    """The current TOTP code for ``secret`` (:func:`satupintu.identity.testing.totp_now`)."""
+    return testing.totp_now(secret)
 
 
 def sign_in_back_office(pg: Page, server: str, username: str = E2E_ADMIN[0], password: str = E2E_ADMIN[1]) -> None:

@@ -295,9 +295,8 @@ def test_id_token_carries_auth_time_and_acr(client: Client, citizen, make_client
 
 
 def totp_now(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
-
-    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    """The current TOTP code for ``secret`` (:func:`satupintu.identity.testing.totp_now`)."""
+    return testing.totp_now(secret)
 
 
 def test_acr_values_loa2_steps_up_a_password_session(client: Client, citizen, make_client) -> None:  # noqa: ANN001

@@ -81,6 +81,24 @@ def activate_totp(user: User) -> str:
     return secret
 
 
+def totp_now(secret: str) -> str:
+    """The current TOTP code for ``secret`` (RFC 6238, allauth's own helpers and settings).
+
+    Tests send the code at once, but allauth accepts only the current period (no tolerance): within
+    a second of the period's end this waits for the next period, so a slow machine never sends a code
+    that has just expired."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < 1.0:
+        time.sleep(left + 0.05)
+    counters = list(yield_hotp_counters_from_time())
+    return str(format_hotp_value(hotp_value(secret, counters[len(counters) // 2])))
+
+
 def make_platform_admin(email: str = "admin@example.go.id", password: str = PASSWORD) -> User:
     """A platform administrator (superuser officer) with TOTP active, so the officer MFA rule passes."""
     user = User.objects.create_superuser(email, password)
