@@ -333,3 +333,34 @@ def test_messages_arriving_while_another_process_writes_share_one_commit(directo
     entries = list(MessageLog.objects.order_by("seq"))
     assert sorted(e.request_id for e in entries) == ["group-0", "group-1", "group-2"]
     assert messagelog.verify(entries, keys.signing_key()).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_directory_read_on_a_dead_connection_is_done_again_on_a_new_one(directory: Directory, settings) -> None:  # noqa: ANN001
+    """The gateway role has no per-request connection check: the directory read (on a cache miss)
+    replaces a connection the database dropped instead of answering 500."""
+    import sqlite3
+
+    from django.db import connection
+
+    from satupintu.exchange.wsgi import application
+
+    settings.SATUPINTU_EXCHANGE_DIRECTORY_CACHE_SECONDS = 0  # every message reads the directory
+    headers = {"X-Road-Client": CLIENT_ID, "X-SSL-Client-Cert": directory.cert_header}
+    status, _headers, body = _wsgi_get(application, f"{SERVICE_PATH}/persons/3174012345670001", headers)
+    assert status.startswith("200"), body
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        pid = connection.connection.info.backend_pid
+        params = {k: v for k, v in connection.get_connection_params().items()
+                  if k in {"dbname", "user", "host", "port", "password"}}
+        with psycopg.connect(**params, autocommit=True) as admin:  # another session ends ours, as a restart would
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    else:  # an in-memory test database must keep one open connection: swap in a closed one instead
+        dead = sqlite3.connect(":memory:")
+        dead.close()
+        connection.connection = dead
+    status, response_headers, body = _wsgi_get(application, f"{SERVICE_PATH}/persons/3174012345670001", headers)
+    assert status.startswith("200"), body
+    assert MessageLog.objects.get(request_id=response_headers["X-Road-Request-Id"]).status == 200

@@ -15,8 +15,9 @@ signals, or a per-process local-memory cache).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from satupintu.catalog.models import Agency
 from satupintu.core.versioned_cache import VersionedCache
@@ -87,9 +88,18 @@ def route(client: tuple[str, str, str, str], service: list[str]) -> Route | None
 
 
 def _load(client: tuple[str, str, str, str], service: list[str]) -> Route | None:
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL, [*service[:5], *client])
-        row = cursor.fetchone()
+    """Read the route from the database. If the connection turns out to be dead (the database
+    restarted or dropped it; the gateway role has no per-request health check), it is closed and
+    the read done once more on a new one; any other database error is raised."""
+    from satupintu.exchange.messagelog import connection_alive
+
+    try:
+        row = _read(client, service)
+    except DatabaseError:
+        if connection.in_atomic_block or connection_alive():
+            raise
+        connection.close()
+        row = _read(client, service)
     if row is None:
         return None
     (c_pk, fingerprint, oauth_id, agency_code, agency_name, s_pk, backend_url, personal, items, basis, store,
@@ -103,3 +113,10 @@ def _load(client: tuple[str, str, str, str], service: list[str]) -> Route | None
         methods=[m for m in (methods or "").split(",") if m],
         path_prefixes=[p.strip() for p in (prefixes or "").splitlines() if p.strip()],
     )
+
+
+def _read(client: tuple[str, str, str, str], service: list[str]) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL, [*service[:5], *client])
+        row: tuple[Any, ...] | None = cursor.fetchone()
+    return row

@@ -195,15 +195,17 @@ def _write_batch(messages: list[Message], queue: _Queue) -> list[MessageLog]:
     try:
         return _write_batch_once(messages, queue)
     except DatabaseError:
-        if _connection_alive():
+        if connection_alive():
             raise
         log.warning("exchange message log: the database connection was lost; writing again on a new one")
         connection.close()
         return _write_batch_once(messages, queue)
 
 
-def _connection_alive() -> bool:
-    """Whether the current database connection still answers ``SELECT 1``."""
+def connection_alive() -> bool:
+    """Whether this thread's database connection still answers ``SELECT 1`` (False when there is
+    none). The gateway role runs without Django's per-request connection checks, so the gateway's
+    own reads and writes use this after a database error to tell a dead connection from a bad query."""
     raw = connection.connection
     if raw is None:
         return False

@@ -92,10 +92,10 @@ class GatewayHandler(WSGIHandler):
         (which never raises), but no middleware chain, no exception middleware and no
         ``request_started``/``request_finished`` signals: they cost about 8 % of the gateway's CPU
         per message, and what they do for a portal request is not needed here. The gateway's only
-        database use per message is the log write, which replaces a dead connection itself
-        (:func:`satupintu.exchange.messagelog.append`); a failed directory read answers 500 and the
-        same message's log write then replaces the connection. Connections are kept for the life of
-        the worker (no ``CONN_MAX_AGE`` recycling)."""
+        database use per message is the log write and, on a cache miss, the directory read; both
+        replace a dead connection themselves (:func:`satupintu.exchange.messagelog.append`,
+        :func:`satupintu.exchange.directory.route`). Connections are kept for the life of the worker
+        (no ``CONN_MAX_AGE`` recycling)."""
         from satupintu.exchange.gateway import handle
 
         request = self.request_class(environ)
