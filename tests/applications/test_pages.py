@@ -139,6 +139,22 @@ def test_my_applications_lists_only_mine(version: DefinitionVersion) -> None:
     assert "Layanan uji" not in citizen_loa2()[1].get("/permohonan/saya/").content.decode()
 
 
+def test_the_service_page_offers_saved_drafts_and_each_draft_has_its_own_link_text(
+        version: DefinitionVersion) -> None:  # noqa: ARG001
+    _user, me = citizen_loa2()
+    assert "saved-drafts" not in me.get("/permohonan/layanan/uji-layanan/").content.decode()
+    for name in ("Siti", "Budi"):
+        me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": name, "anggota-count": "1", "_save": "1"})
+    drafts = list(Application.objects.order_by("-updated_at"))
+    page = me.get("/permohonan/layanan/uji-layanan/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Anda punya draf tersimpan untuk layanan ini" in page
+    assert [int(i) for i in re.findall(r'href="/permohonan/(\d+)/ubah/"', page)] == [d.pk for d in drafts]
+    mine = me.get("/permohonan/saya/").content.decode()
+    assert mine.count("Draf disimpan ") == 2
+    assert not re.search(r">\s*Draf\s*</a>", mine)  # no two links that both just say "Draf"
+    assert "saved-drafts" not in citizen_loa2()[1].get("/permohonan/layanan/uji-layanan/").content.decode()
+
+
 def test_submitting_an_incomplete_draft_shows_the_form_that_posts_back_to_edit(version: DefinitionVersion) -> None:
     _user, me = citizen_loa2()
     saved = me.post("/permohonan/layanan/uji-layanan/", {"_version": "1", "nama": "Siti", "anggota-count": "1",

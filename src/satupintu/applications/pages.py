@@ -85,10 +85,11 @@ def request_language() -> str:
 
 
 def _form_page(request: HttpRequest, form: SchemaForm, application: Application | None, title: str,
-               status: int = 200, prefill: Prefill | None = None) -> HttpResponse:
+               status: int = 200, prefill: Prefill | None = None,
+               drafts: list[Application] | None = None) -> HttpResponse:
     return render(request, "applications/form.html", {
         "form": form, "layout": form_layout(form), "application": application, "title": title,
-        "version_field": form[VERSION_FIELD], "prefill": prefill,
+        "version_field": form[VERSION_FIELD], "prefill": prefill, "drafts": drafts or [],
         "revision": revision_request(application) if application is not None else None,
         "existing_files": form.existing_files}, status=status)
 
@@ -125,7 +126,7 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
         known = prefill_form(version.form_schema, principal, PrefillContext(
             service_slug=definition.slug, service_name=definition.name_id, agency_code=definition.agency.code))
         return _form_page(request, SchemaForm(version.form_schema, version=version.number, answers=known.answers),
-                          None, title, prefill=known)
+                          None, title, prefill=known, drafts=selectors.my_drafts_of(principal, definition))
     form = SchemaForm(version.form_schema, version=version.number, data=request.POST, files=request.FILES,
                       partial=True)
     if form.is_refresh():
