@@ -91,6 +91,8 @@ def test_officer_queue_and_actions_are_agency_scoped(version: DefinitionVersion)
     _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
     queue = verifier.get("/backoffice/permohonan/").content.decode()
     assert app.tracking_number in queue
+    assert "<td>Diajukan</td>" in queue and "(diajukan)" not in queue  # the workflow's label, not its state id
+    assert "<td>Submitted</td>" in verifier.get("/backoffice/permohonan/?lang=en").content.decode()
     _other, police = officer_signed_in(Agency.objects.get(code="polri"), "verifier")
     assert app.tracking_number not in police.get("/backoffice/permohonan/").content.decode()
     url = f"/backoffice/permohonan/{app.pk}/"

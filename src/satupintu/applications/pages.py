@@ -32,6 +32,7 @@ from satupintu.applications.rendering import (
     form_layout,
     revision_request,
     status_label,
+    status_labels,
     timeline_rows,
 )
 from satupintu.applications.schema import text_in
@@ -312,10 +313,11 @@ def queue(request: HttpRequest, principal: Principal) -> HttpResponseBase:
     if not access.is_officer_of_agency(principal):
         raise PermissionDenied("Officers of an agency only.")
     filters = {key: request.GET.get(key, "")[:40] for key in ("service", "status", "sla", "number")}
-    rows = selectors.queue_for(principal, service=filters["service"], status=filters["status"], sla=filters["sla"],
-                               number=filters["number"])[:100]
+    rows = list(selectors.queue_for(principal, service=filters["service"], status=filters["status"],
+                                    sla=filters["sla"], number=filters["number"])[:100])
     return render(request, "applications/queue.html", {
-        "applications": rows, "filters": filters, "statuses": ApplicationStatus.choices,
+        "applications": list(zip(rows, status_labels(rows), strict=True)), "filters": filters,
+        "statuses": ApplicationStatus.choices,
         "services": sorted({(d.slug, d.name_id) for d in _agency_definitions(principal)})})
 
 
