@@ -29,6 +29,17 @@ def _submitted(version: DefinitionVersion) -> tuple[Application, Client]:
     return app, me
 
 
+def _sent_back(version: DefinitionVersion, reason: str) -> tuple[Application, Client]:
+    """A submitted application that a verifier sent back to its applicant with ``reason``."""
+    from satupintu.applications.actions import application_transition
+
+    app, me = _submitted(version)
+    verifier, _client = officer_signed_in(version.definition.agency, "verifier")
+    application_transition(acting=verifier.as_principal(), application_id=app.pk, transition="minta_perbaikan",
+                           reason=reason)
+    return app, me
+
+
 def _text(response: object) -> str:
     return html.unescape(response.content.decode())  # type: ignore[attr-defined]
 
@@ -137,12 +148,9 @@ def _status_cell(page: str, tracking_number: str) -> str:
 
 
 def test_my_applications_shows_the_same_status_label_as_the_status_page(version: DefinitionVersion) -> None:
-    from satupintu.applications.actions import application_cancel, application_transition
+    from satupintu.applications.actions import application_cancel
 
-    app, me = _submitted(version)
-    verifier, _client = officer_signed_in(version.definition.agency, "verifier")
-    application_transition(acting=verifier.as_principal(), application_id=app.pk, transition="minta_perbaikan",
-                           reason="Nama kurang lengkap")
+    app, me = _sent_back(version, "Nama kurang lengkap")
     status = me.get(f"/permohonan/{app.pk}/").content.decode()
     assert "Status: <strong>Perlu perbaikan</strong>" in status
     assert _status_cell(me.get("/permohonan/saya/").content.decode(), app.tracking_number) == "Perlu perbaikan"
@@ -162,12 +170,7 @@ def app_owner(app: Application):  # noqa: ANN201
 
 
 def test_edit_page_of_a_sent_back_application_shows_the_officers_reason_escaped(version: DefinitionVersion) -> None:
-    from satupintu.applications.actions import application_transition
-
-    app, me = _submitted(version)
-    verifier, _client = officer_signed_in(version.definition.agency, "verifier")
-    application_transition(acting=verifier.as_principal(), application_id=app.pk, transition="minta_perbaikan",
-                           reason="Foto <b>buram</b> & nama kurang")
+    app, me = _sent_back(version, "Foto <b>buram</b> & nama kurang")
     page = me.get(f"/permohonan/{app.pk}/ubah/").content.decode()
     top = page.split("<h1>")[1].split("<form")[0]
     assert "Petugas meminta Anda memperbaiki permohonan ini" in top

@@ -249,20 +249,12 @@ def test_a_forked_worker_opens_its_own_queue_file(settings, tmp_path: Path,  # n
     assert answer == b"empty"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_log_write_replaces_a_dead_database_connection(directory: Directory) -> None:  # noqa: ARG001
-    """The gateway role runs without Django's per-request health check: a connection the database
-    dropped must not fail the message (it is closed and the write done again on a new one)."""
+def _drop_connection() -> None:
+    """End this thread's database connection behind Django's back, as a database restart would."""
     import sqlite3
 
     from django.db import connection
-    from django.utils import timezone
 
-    def message(n: int) -> messagelog.Message:
-        return messagelog.Message(request_id=f"dead-connection-{n}", started_at=timezone.now(), client="c",
-                                  service="s", method="GET", path=f"/{n}", status=200)
-
-    messagelog.append(message(1))
     if connection.vendor == "postgresql":
         import psycopg
 
@@ -275,6 +267,20 @@ def test_the_log_write_replaces_a_dead_database_connection(directory: Directory)
         dead = sqlite3.connect(":memory:")
         dead.close()
         connection.connection = dead
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_write_replaces_a_dead_database_connection(directory: Directory) -> None:  # noqa: ARG001
+    """The gateway role runs without Django's per-request health check: a connection the database
+    dropped must not fail the message (it is closed and the write done again on a new one)."""
+    from django.utils import timezone
+
+    def message(n: int) -> messagelog.Message:
+        return messagelog.Message(request_id=f"dead-connection-{n}", started_at=timezone.now(), client="c",
+                                  service="s", method="GET", path=f"/{n}", status=200)
+
+    messagelog.append(message(1))
+    _drop_connection()
     messagelog.append(message(2))
     entries = list(MessageLog.objects.order_by("seq"))
     assert [e.request_id for e in entries] == ["dead-connection-1", "dead-connection-2"]
@@ -339,28 +345,13 @@ def test_messages_arriving_while_another_process_writes_share_one_commit(directo
 def test_a_directory_read_on_a_dead_connection_is_done_again_on_a_new_one(directory: Directory, settings) -> None:  # noqa: ANN001
     """The gateway role has no per-request connection check: the directory read (on a cache miss)
     replaces a connection the database dropped instead of answering 500."""
-    import sqlite3
-
-    from django.db import connection
-
     from satupintu.exchange.wsgi import application
 
     settings.SATUPINTU_EXCHANGE_DIRECTORY_CACHE_SECONDS = 0  # every message reads the directory
     headers = {"X-Road-Client": CLIENT_ID, "X-SSL-Client-Cert": directory.cert_header}
     status, _headers, body = _wsgi_get(application, f"{SERVICE_PATH}/persons/3174012345670001", headers)
     assert status.startswith("200"), body
-    if connection.vendor == "postgresql":
-        import psycopg
-
-        pid = connection.connection.info.backend_pid
-        params = {k: v for k, v in connection.get_connection_params().items()
-                  if k in {"dbname", "user", "host", "port", "password"}}
-        with psycopg.connect(**params, autocommit=True) as admin:  # another session ends ours, as a restart would
-            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-    else:  # an in-memory test database must keep one open connection: swap in a closed one instead
-        dead = sqlite3.connect(":memory:")
-        dead.close()
-        connection.connection = dead
+    _drop_connection()
     status, response_headers, body = _wsgi_get(application, f"{SERVICE_PATH}/persons/3174012345670001", headers)
     assert status.startswith("200"), body
     assert MessageLog.objects.get(request_id=response_headers["X-Road-Request-Id"]).status == 200
