@@ -121,3 +121,22 @@ def test_monitoring_page_speaks_indonesian_by_default(directory: Directory) -> N
     page = browser.get("/kelola/exchange/messagelog/monitoring/?lang=en")
     assert "Exchange monitoring" in page.content.decode()
     assert "Services not in the directory (refused messages)" in page.content.decode()
+
+
+def test_message_log_list_and_entry_open_for_a_platform_admin_and_an_auditor(directory: Directory) -> None:
+    from satupintu.catalog.models import Agency
+    from satupintu.exchange.models import MessageLog
+    from satupintu.identity.testing import make_officer
+
+    browser = Client()
+    browser.force_login(make_platform_admin("log@example.go.id"))
+    browser.get("/r1/ANON1/GOV/X/y/junk1/z", HTTP_X_ROAD_CLIENT="A/B/C/D")  # logs one refused message
+    listing = browser.get("/kelola/exchange/messagelog/")
+    assert listing.status_code == 200
+    entry = MessageLog.objects.latest("seq")
+    assert browser.get(f"/kelola/exchange/messagelog/{entry.pk}/change/").status_code == 200
+    auditor = make_officer(agency=Agency.objects.get(code="dukcapil"), roles=["auditor"], with_totp=True)
+    auditor.is_staff = True
+    auditor.save(update_fields=["is_staff"])
+    browser.force_login(auditor)
+    assert browser.get("/kelola/exchange/messagelog/").status_code == 200

@@ -119,7 +119,10 @@ class MessageLogAdmin(admin.ModelAdmin):
         principal = principal_for_request(request)
         return can_manage_directory(principal) or principal.has_role("auditor")
 
-    has_view_permission = has_module_permission  # type: ignore[assignment]
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Its own method: Django calls it with the object too (assigning has_module_permission
+        # made every list and detail page a 500).
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
