@@ -140,3 +140,14 @@ def test_message_log_list_and_entry_open_for_a_platform_admin_and_an_auditor(dir
     auditor.save(update_fields=["is_staff"])
     browser.force_login(auditor)
     assert browser.get("/kelola/exchange/messagelog/").status_code == 200
+
+
+def test_a_duplicate_subsystem_code_says_it_already_exists_in_indonesian(directory: Directory) -> None:
+    from django.utils import translation
+
+    taken = Subsystem.objects.filter(member=directory.provider_member).first()
+    assert taken is not None
+    with translation.override("id"), pytest.raises(ValidationError) as info:
+        directory_save(obj=Subsystem(member=directory.provider_member, code=taken.code), acting=DUKCAPIL_ADMIN)
+    message = " ".join(str(m) for m in info.value.messages)
+    assert "sudah ada" in message and "tidak ada" not in message
