@@ -151,3 +151,14 @@ def test_a_duplicate_subsystem_code_says_it_already_exists_in_indonesian(directo
         directory_save(obj=Subsystem(member=directory.provider_member, code=taken.code), acting=DUKCAPIL_ADMIN)
     message = " ".join(str(m) for m in info.value.messages)
     assert "sudah ada" in message and "tidak ada" not in message
+
+
+def test_an_oauth_client_id_another_subsystem_uses_is_a_clear_field_error(directory: Directory) -> None:
+    from django.utils import translation
+
+    directory_save(obj=Subsystem(member=directory.provider_member, code="satu", oauth_client_id="klien-a"),
+                   acting=DUKCAPIL_ADMIN)
+    with translation.override("id"), pytest.raises(ValidationError) as info:
+        directory_save(obj=Subsystem(member=directory.provider_member, code="dua", oauth_client_id="klien-a"),
+                       acting=DUKCAPIL_ADMIN)
+    assert info.value.messages == ["Id klien OAuth ini sudah dipakai subsistem lain."]

@@ -83,3 +83,15 @@ def test_roles_of_the_wrong_shape_are_a_validation_error_not_a_crash(officer: Us
 def test_accounts_are_not_deleted_in_the_back_office(admin_browser: Client, officer: User) -> None:
     assert admin_browser.get(f"/kelola/identity/user/{officer.pk}/delete/").status_code == 403
     assert User.objects.filter(pk=officer.pk).exists()
+
+
+def test_a_mobile_number_another_account_verified_is_a_clear_error(officer: User) -> None:
+    from django.utils import translation
+
+    taken = testing.make_citizen(email="warga@example.id")
+    User.objects.filter(pk=taken.pk).update(phone="+6281200000009", phone_verified=True)
+    other = testing.make_citizen(email="warga2@example.id", full_name="Sukarni")
+    other.phone, other.phone_verified = "+6281200000009", True
+    with translation.override("id"), pytest.raises(ValidationError) as caught:
+        other.full_clean(exclude=["password"])
+    assert "Nomor ponsel ini sudah diverifikasi oleh akun lain." in caught.value.messages

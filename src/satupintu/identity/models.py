@@ -117,7 +117,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
             # A verified mobile number signs in and resets passwords: one account per number.
             models.UniqueConstraint(fields=["phone"], condition=models.Q(phone_verified=True),
-                                    name="identity_user_verified_phone_unique"),
+                                    name="identity_user_verified_phone_unique", violation_error_message=_(
+                                        "Another account has already verified this mobile number.")),
         ]
 
     def __str__(self) -> str:
