@@ -12,9 +12,11 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -307,18 +309,26 @@ def mine(request: HttpRequest, principal: Principal) -> HttpResponseBase:
 
 # --- officers ---------------------------------------------------------------------------------
 
+QUEUE_PAGE_SIZE = 50
+
+
 @page
 def queue(request: HttpRequest, principal: Principal) -> HttpResponseBase:
-    """``/backoffice/permohonan/``: the agency's queue with filters (service, status, SLA, number)."""
+    """``/backoffice/permohonan/``: the agency's queue with filters (service, status, SLA, number),
+    :data:`QUEUE_PAGE_SIZE` per page (``?page=``; a page number out of range shows the last page),
+    with the number of matching applications and links to the other pages keeping the filters."""
     if not access.is_officer_of_agency(principal):
         raise PermissionDenied("Officers of an agency only.")
     filters = {key: request.GET.get(key, "")[:40] for key in ("service", "status", "sla", "number")}
-    rows = list(selectors.queue_for(principal, service=filters["service"], status=filters["status"],
-                                    sla=filters["sla"], number=filters["number"])[:100])
+    matching = selectors.queue_for(principal, service=filters["service"], status=filters["status"],
+                                   sla=filters["sla"], number=filters["number"])
+    page = Paginator(matching, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     return render(request, "applications/queue.html", {
-        "applications": list(zip(rows, status_labels(rows), strict=True)), "filters": filters,
+        "applications": list(zip(rows, status_labels(rows), strict=True)), "filters": filters, "page": page,
+        "query": urlencode({k: v for k, v in filters.items() if v}),
         "statuses": ApplicationStatus.choices,
-        "services": sorted({(d.slug, d.name_id) for d in _agency_definitions(principal)})})
+        "services": sorted({(d.slug, d.name) for d in _agency_definitions(principal)}, key=lambda s: s[1])})
 
 
 def _agency_definitions(principal: Principal) -> Any:
