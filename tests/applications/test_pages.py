@@ -404,3 +404,24 @@ def test_officer_pages_name_the_service_in_english_on_request(version: Definitio
     detail = verifier.get(f"/backoffice/permohonan/{app.pk}/?lang=en").content.decode()
     assert "<p>Test service · Status" in detail
     assert "<td>Layanan uji</td>" in verifier.get("/backoffice/permohonan/").content.decode()
+
+
+def test_an_action_the_officers_role_does_not_allow_is_explained_on_the_application_page(
+        version: DefinitionVersion) -> None:
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import application_apply
+
+    applicant, _me = citizen_loa2()
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post(nik=VALID_NIK).items()}),
+                            idempotency_key="peran")
+    _officer, operator = officer_signed_in(version.definition.agency, "operator")
+    response = operator.post(f"/backoffice/permohonan/{app.pk}/",
+                             {"transition": "verifikasi", "lock_version": app.lock_version})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert f"<h1>Permohonan {app.tracking_number}</h1>" in body
+    assert "Peran Anda tidak mengizinkan tindakan ini: Verifikasi." in body
+    app.refresh_from_db()
+    assert app.state == "diajukan"

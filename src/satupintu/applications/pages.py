@@ -376,6 +376,9 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
         except Conflict as exc:
             messages.error(request, str(exc))
             status_code = 409
+        except PermissionDenied as exc:  # a role's action posted from another screen or a changed form
+            messages.error(request, str(exc))
+            status_code = 403
         except InvalidInput as exc:
             _field_errors_message(request, exc)
             status_code = 400 if any(e.field == "transition" for e in exc.errors) else 422
