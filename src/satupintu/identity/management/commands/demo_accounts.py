@@ -12,8 +12,9 @@ from django.db import transaction
 
 ROLES = ["operator", "verifier", "approver", "agency_admin", "auditor", "spbe_coordinator"]
 # The roles whose work is in the back-office (/kelola/): the agency admin manages the agency's
-# exchange directory entries and catalogue services; the auditor reads the exchange message log.
-BACK_OFFICE_ROLES = {"agency_admin", "auditor"}
+# exchange directory entries and catalogue services. (An agency's auditor sees no message log
+# there: exchange.selectors.messages_visible_to shows it to national auditors only.)
+BACK_OFFICE_ROLES = {"agency_admin"}
 BIRTH = dt.date(1990, 5, 17)
 PHONE_ONLY = "+6281200000001"
 OFFICER_AGENCY = "dukcapil"
