@@ -425,3 +425,15 @@ def test_an_action_the_officers_role_does_not_allow_is_explained_on_the_applicat
     assert "Peran Anda tidak mengizinkan tindakan ini: Verifikasi." in body
     app.refresh_from_db()
     assert app.state == "diajukan"
+
+
+@pytest.mark.parametrize(("query", "field"), [("number=SP%00", "Nomor permohonan"), ("service=a%00b", "Layanan"),
+                                              ("status=terbang", "Status"), ("number=" + "9" * 41, "Nomor permohonan")])
+def test_a_queue_filter_that_is_not_plain_text_or_a_choice_is_a_field_error_not_a_500(
+        version: DefinitionVersion, query: str, field: str) -> None:
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    response = verifier.get(f"/backoffice/permohonan/?{query}")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'class="error-summary" role="alert"' in body and f"{field}: " in body
+    assert 'href="#f-' in body  # the summary links to the page's own filter field
