@@ -96,6 +96,7 @@ def test_back_office_lists_and_changes_are_audited(directory: Directory) -> None
     assert Service.objects.get(pk=directory.service.pk).version == "v2"
     event = AuditEvent.objects.get(action="exchange.service_updated")
     assert event.actor_id == str(admin_user.pk)
+    assert event.request_id and event.ip == "127.0.0.1"  # a back-office change carries its request
     assert event.details["changes"]["version"] == {"from": "v1", "to": "v2"}
     monitoring = browser.get("/kelola/exchange/messagelog/monitoring/")
     assert monitoring.status_code == 200

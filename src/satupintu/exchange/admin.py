@@ -57,13 +57,13 @@ class DirectoryAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         try:
-            actions.directory_save(obj=obj, acting=self._principal(request))
+            actions.directory_save(obj=obj, acting=self._principal(request), request=request)
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         try:
-            actions.directory_delete(obj=obj, acting=self._principal(request))
+            actions.directory_delete(obj=obj, acting=self._principal(request), request=request)
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc
 
