@@ -67,6 +67,7 @@ def test_a_role_that_does_not_exist_is_a_field_error_and_nothing_changes(
                                   change_data(admin_browser, officer, roles=roles))
     assert response.status_code == 200
     assert "Masukkan pilihan yang valid" in response.content.decode()
+    assert ">Peran:</label>" in response.content.decode()  # labelled like the other fields
     officer.refresh_from_db()
     assert officer.roles == ["operator"]
     assert not AuditEvent.objects.filter(action="account.changed_by_admin").exists()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.admin import ApplicationAdmin
 from oauth2_provider.forms import ApplicationForm
@@ -44,7 +45,7 @@ class UserAdminForm(forms.ModelForm):
     """The account form: roles are ticked from the platform's roles (not typed as JSON), so a
     wrong value is a clear field error, never a crash."""
 
-    roles = forms.MultipleChoiceField(label=_("roles"), choices=Role.choices, required=False,
+    roles = forms.MultipleChoiceField(label=capfirst(_("roles")), choices=Role.choices, required=False,
                                       widget=forms.CheckboxSelectMultiple)
 
     class Meta:
