@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.http import HttpRequest
 
 from satupintu.audit.actions import record
 from satupintu.core.principal import Principal
@@ -33,8 +34,9 @@ def _snapshot(obj: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def directory_save(*, obj: Obj, acting: Principal) -> Obj:
-    """Create or update a member, subsystem, service or access right.
+def directory_save(*, obj: Obj, acting: Principal, request: HttpRequest | None = None) -> Obj:
+    """Create or update a member, subsystem, service or access right (``request``, from the
+    back-office, puts its request id and client address on the audit event).
 
     The acting principal must manage the object's agency both before the change (for an
     update, checked on the stored row) and after it (so an agency admin cannot move an object
@@ -53,14 +55,15 @@ def directory_save(*, obj: Obj, acting: Principal) -> Obj:
     after = _snapshot(obj)
     if before:
         changes = {k: {"from": before.get(k), "to": v} for k, v in after.items() if before.get(k) != v}
-        record(actor=acting, action=updated_name, target=obj, details={"id": str(obj), "changes": changes})
+        record(actor=acting, action=updated_name, target=obj, details={"id": str(obj), "changes": changes},
+               request=request)
     else:
-        record(actor=acting, action=created_name, target=obj, details={"id": str(obj), **after})
+        record(actor=acting, action=created_name, target=obj, details={"id": str(obj), **after}, request=request)
     return obj
 
 
 @transaction.atomic
-def directory_delete(*, obj: Obj, acting: Principal) -> None:
+def directory_delete(*, obj: Obj, acting: Principal, request: HttpRequest | None = None) -> None:
     """Delete a directory object (cascading to its subsystems, services and rights), audited as
     ``exchange.<kind>_deleted`` / ``exchange.right_revoked``."""
     check_agency(acting, agency_of(obj))
@@ -68,4 +71,4 @@ def directory_delete(*, obj: Obj, acting: Principal) -> None:
     target = (obj._meta.label_lower, str(obj.pk))
     details = {"id": str(obj), **_snapshot(obj)}
     obj.delete()
-    record(actor=acting, action=deleted_name, target=target, details=details)
+    record(actor=acting, action=deleted_name, target=target, details=details, request=request)
