@@ -134,10 +134,16 @@ class Service(TimeStamped):
 
     def clean(self) -> None:
         """The OpenAPI document must parse (JSON or YAML) to an object; a personal-data service must
-        state its legal basis (shown to citizens in the data tracker)."""
+        state its legal basis (shown to citizens in the data tracker); the backend URL must not point
+        at an address the gateway may not forward to (:func:`satupintu.exchange.egress.refusal`,
+        ADR 0134)."""
         import yaml
 
+        from satupintu.exchange.egress import refusal
+
         errors: dict[str, str] = {}
+        if self.backend_url and (reason := refusal(self.backend_url, unresolvable_ok=True)):
+            errors["backend_url"] = reason
         if self.openapi.strip():
             try:
                 parsed = yaml.safe_load(self.openapi)
