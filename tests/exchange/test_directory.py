@@ -163,3 +163,24 @@ def test_an_oauth_client_id_another_subsystem_uses_is_a_clear_field_error(direct
         directory_save(obj=Subsystem(member=directory.provider_member, code="dua", oauth_client_id="klien-a"),
                        acting=DUKCAPIL_ADMIN)
     assert info.value.messages == ["Id klien OAuth ini sudah dipakai subsistem lain."]
+
+
+def test_deleting_a_client_subsystem_audits_the_rights_other_agencies_granted_it(directory: Directory) -> None:
+    # Kemensos deletes its client subsystem; the right Dukcapil granted to it goes with it.
+    client_pk, client_name = directory.client.pk, str(directory.client)
+    directory_delete(obj=directory.client, acting=KEMENSOS_ADMIN)
+    assert not AccessRight.objects.exists()
+    deleted = AuditEvent.objects.get(action="exchange.subsystem_deleted")
+    assert deleted.target_id == str(client_pk) and "removed_with" not in deleted.details
+    revoked = AuditEvent.objects.get(action="exchange.right_revoked")
+    assert revoked.target_id == str(directory.right.pk)
+    assert revoked.details["removed_with"] == client_name
+    assert revoked.actor_agency == "kemensos"
+
+
+def test_deleting_a_member_audits_each_subsystem_service_and_right_removed_with_it(directory: Directory) -> None:
+    directory_delete(obj=directory.provider_member, acting=PLATFORM)
+    actions = sorted(AuditEvent.objects.values_list("action", flat=True))
+    assert actions == ["exchange.member_deleted", "exchange.right_revoked", "exchange.service_deleted",
+                       "exchange.subsystem_deleted"]
+    assert not Service.objects.exists()

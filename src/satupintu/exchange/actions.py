@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models.deletion import Collector
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
@@ -64,11 +65,23 @@ def directory_save(*, obj: Obj, acting: Principal, request: HttpRequest | None =
 
 @transaction.atomic
 def directory_delete(*, obj: Obj, acting: Principal, request: HttpRequest | None = None) -> None:
-    """Delete a directory object (cascading to its subsystems, services and rights), audited as
-    ``exchange.<kind>_deleted`` / ``exchange.right_revoked``."""
+    """Delete a directory object, audited as ``exchange.<kind>_deleted`` / ``exchange.right_revoked``.
+
+    The deletion cascades (a member's subsystems, a subsystem's services and the access rights of
+    and to it, a service's rights), also to rights that other agencies granted to a deleted client
+    subsystem. Each object removed with it gets its own deletion event in the same transaction,
+    naming the object whose deletion removed it (``details.removed_with``), as Django's deletion
+    collector finds them."""
     check_agency(acting, agency_of(obj))
-    _c, _u, deleted_name = _NAMES[type(obj)]
-    target = (obj._meta.label_lower, str(obj.pk))
-    details = {"id": str(obj), **_snapshot(obj)}
+    collector = Collector(using=router.db_for_write(type(obj)))
+    collector.collect([obj])
+    events: list[tuple[str, tuple[str, str], dict[str, Any]]] = []
+    for model in (Member, Subsystem, Service, AccessRight):
+        for item in sorted(collector.data.get(model, ()), key=lambda o: o.pk):
+            details = {"id": str(item), **_snapshot(item)}
+            if item is not obj and not (type(item) is type(obj) and item.pk == obj.pk):
+                details["removed_with"] = str(obj)
+            events.append((_NAMES[model][2], (item._meta.label_lower, str(item.pk)), details))
     obj.delete()
-    record(actor=acting, action=deleted_name, target=target, details=details, request=request)
+    for name, target, details in events:
+        record(actor=acting, action=name, target=target, details=details, request=request)
