@@ -190,3 +190,36 @@ def test_a_json_field_of_the_wrong_shape_is_a_field_error_in_indonesian_and_noth
     assert {name: getattr(kk, name) for name in before} == before
     assert not AuditEvent.objects.filter(action="service.updated", target_id=str(kk.pk)).exists()
     assert as_dukcapil_admin.get(f"/api/v1/services/{kk.slug}").status_code == 200
+
+
+def test_life_event_edits_in_the_admin_are_audited_and_reindex_its_services(shared_catalog, client: Client) -> None:
+    from satupintu.catalog.models import LifeEvent
+
+    client.force_login(make_platform_admin("root@example.go.id"))
+    event = LifeEvent.objects.filter(services__isnull=False).distinct().first()
+    assert event is not None
+    service = event.services.first()
+    response = client.post(f"/kelola/catalog/lifeevent/{event.pk}/change/",
+                           {"slug": event.slug, "name_id": "Peristiwa zxqwv", "name_en": event.name_en,
+                            "position": event.position})
+    assert response.status_code == 302
+    saved = AuditEvent.objects.get(action="catalog.life_event_saved")
+    assert saved.details == {"slug": event.slug, "created": False, "fields": ["name_id"]} and saved.request_id
+    assert service.slug in [s.slug for s in search_services(q="zxqwv").services]  # the new name is a search term
+    response = client.post(f"/kelola/catalog/lifeevent/{event.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not LifeEvent.objects.filter(pk=event.pk).exists()
+    deleted = AuditEvent.objects.get(action="catalog.life_event_deleted")
+    assert deleted.details["slug"] == event.slug and deleted.target_id == str(event.pk)
+    assert search_services(q="zxqwv").total == 0
+
+
+def test_priority_area_edits_are_platform_admin_only_and_audited(shared_catalog) -> None:
+    from satupintu.catalog.models import PriorityArea
+
+    area = PriorityArea(slug="uji-coba", name_id="Uji coba", name_en="Trial", position=99)
+    with pytest.raises(PermissionDenied):
+        actions.term_save(term=area, acting=DUKCAPIL_ADMIN)
+    actions.term_save(term=area, acting=PLATFORM_ADMIN)
+    assert AuditEvent.objects.get(action="catalog.priority_area_saved").details["created"] is True
+    actions.term_delete(term=area, acting=PLATFORM_ADMIN)
+    assert AuditEvent.objects.filter(action="catalog.priority_area_deleted").count() == 1

@@ -59,6 +59,10 @@ ACTIONS: dict[str, str] = {
     "registries.population_imported": "Residents were loaded into the population register",
     "catalog.synonym_saved": "A search synonym was added or changed (index rebuilt)",
     "catalog.synonym_deleted": "A search synonym was removed (index rebuilt)",
+    "catalog.life_event_saved": "A life event was added or changed in the back-office",
+    "catalog.life_event_deleted": "A life event was removed in the back-office",
+    "catalog.priority_area_saved": "A national priority area was added or changed in the back-office",
+    "catalog.priority_area_deleted": "A national priority area was removed in the back-office",
     # applications (online services and permohonan)
     "online_service.version_saved": "A draft version of an online service definition was saved",
     "online_service.version_published": "A version of an online service definition was published (frozen)",

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from satupintu.audit.actions import record
 from satupintu.catalog import access, search
 from satupintu.catalog.analyzer import reset_analyzer
-from satupintu.catalog.models import Agency, Channel, ChannelKind, Service, Synonym
+from satupintu.catalog.models import Agency, Channel, ChannelKind, LifeEvent, PriorityArea, Service, Synonym
 from satupintu.core.errors import PermissionDenied
 from satupintu.core.principal import Principal
 
@@ -122,3 +122,43 @@ def agency_save(*, agency: Agency, acting: Principal, changed: list[str] | None 
            details={"code": agency.code, "fields": sorted(changed or [])}, request=request)
     search.reindex_services(list(agency.services.values_list("pk", flat=True)))
     return agency
+
+
+_TERM_ACTIONS = {LifeEvent: "catalog.life_event", PriorityArea: "catalog.priority_area"}
+
+
+@transaction.atomic
+def term_save(*, term: LifeEvent | PriorityArea, acting: Principal, changed: list[str] | None = None,
+              request: HttpRequest | None = None) -> LifeEvent | PriorityArea:
+    """Add or change a life event or a national priority area (platform admins only, else
+    :class:`PermissionDenied`; :class:`ValidationError` from ``full_clean``, nothing written).
+    Records ``catalog.life_event_saved`` / ``catalog.priority_area_saved`` with the slug, whether it
+    is new and the changed field names, and re-indexes the services it groups (their names are
+    search terms)."""
+    if not access.is_platform_admin(acting):
+        raise PermissionDenied("Only platform administrators edit life events and priority areas.")
+    creating = term._state.adding
+    term.full_clean()
+    term.save()
+    record(actor=acting, action=f"{_TERM_ACTIONS[type(term)]}_saved", target=term,
+           details={"slug": term.slug, "created": creating, "fields": sorted(changed or [])}, request=request)
+    if not creating:
+        search.reindex_services(list(term.services.values_list("pk", flat=True)))
+    return term
+
+
+@transaction.atomic
+def term_delete(*, term: LifeEvent | PriorityArea, acting: Principal, request: HttpRequest | None = None) -> None:
+    """Remove a life event (its services stay, without it) or a priority area no service is in
+    (the database refuses one still in use); recorded as ``catalog.life_event_deleted`` /
+    ``catalog.priority_area_deleted`` with its slug and names, and the services it grouped are
+    re-indexed. Same access rule as :func:`term_save`."""
+    if not access.is_platform_admin(acting):
+        raise PermissionDenied("Only platform administrators edit life events and priority areas.")
+    services = list(term.services.values_list("pk", flat=True))
+    details = {"slug": term.slug, "name_id": term.name_id, "name_en": term.name_en, "services": len(services)}
+    target = (term._meta.label_lower, str(term.pk))
+    term.delete()
+    record(actor=acting, action=f"{_TERM_ACTIONS[type(term)]}_deleted", target=target, details=details,
+           request=request)
+    search.reindex_services(services)

@@ -161,5 +161,19 @@ class AgencyAdmin(PlatformAdminOnly):
         return False  # agencies are retired by the import, never deleted by hand (services point to them)
 
 
-admin.site.register(LifeEvent, PlatformAdminOnly)
-admin.site.register(PriorityArea, PlatformAdminOnly)
+@admin.register(LifeEvent, PriorityArea)
+class TermAdmin(PlatformAdminOnly):
+    """Life events and priority areas: every change audited through :mod:`satupintu.catalog.actions`."""
+
+    list_display = ["name_id", "name_en", "slug", "position"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        actions.term_save(term=obj, acting=principal_for_request(request), changed=list(form.changed_data),
+                          request=request)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        actions.term_delete(term=obj, acting=principal_for_request(request), request=request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for term in queryset:
+            self.delete_model(request, term)
