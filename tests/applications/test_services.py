@@ -47,6 +47,19 @@ def test_import_with_agencies_is_idempotent() -> None:
 
 
 @pytest.mark.django_db
+def test_check_reports_unknown_agencies_like_the_import_and_writes_nothing(tmp_path: Path) -> None:
+    data = yaml.safe_load((BUNDLED / "polri-skck.yaml").read_text())
+    data["agency"] = "badan-tidak-ada"
+    (tmp_path / "skck.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(CommandError, match="unknown agencies badan-tidak-ada"):
+        call_command("import_online_services", str(tmp_path), "--check")
+    out = StringIO()
+    call_command("import_online_services", "--check", "--with-agencies", stdout=out)
+    assert "6 definition(s) are valid (agencies to create: bkpm, dukcapil, polri)." in out.getvalue()
+    assert OnlineServiceDefinition.objects.count() == 0 and not AuditEvent.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_broken_file_stops_the_import_naming_the_path(tmp_path: Path) -> None:
     data = yaml.safe_load((BUNDLED / "polri-skck.yaml").read_text())
     data["form"]["fields"][0]["type"] = "dropdown"

@@ -8,7 +8,8 @@ found in the catalogue is marked as online on this portal (a ``portal`` channel,
 "Ajukan online" (ADR 0081). Idempotent: a file whose content equals the newest
 published version changes nothing; a changed file adds and publishes a new version (published
 versions are never edited). Every file is checked before anything is written; a problem stops
-the command with each error and its path (exit status 1).
+the command with each error and its path (exit status 1). ``--check`` runs the same checks,
+unknown agencies included, and writes nothing.
 """
 
 from __future__ import annotations
@@ -93,14 +94,15 @@ class Command(BaseCommand):
                 problems += [f"{path.name}: {e.field}: {e.message}" for e in exc.errors]
         if problems:
             raise CommandError("invalid definitions:\n  " + "\n  ".join(problems))
-        if options["check"]:
-            self.stdout.write(f"{len(contents)} definition(s) are valid.")
-            return
         missing = sorted({c.agency_code for _p, c in contents} - set(
             Agency.objects.filter(code__in={c.agency_code for _p, c in contents}).values_list("code", flat=True)))
         if missing and not options["with_agencies"]:
             raise CommandError(f"unknown agencies {', '.join(missing)}: load the catalogue first "
                                "(satupintu import-catalog) or add --with-agencies")
+        if options["check"]:
+            extra = f" (agencies to create: {', '.join(missing)})" if missing else ""
+            self.stdout.write(f"{len(contents)} definition(s) are valid{extra}.")
+            return
         acting = Principal.platform("import")
         with transaction.atomic():
             if options["with_agencies"]:
