@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import include, path
+from oauth2_provider import urls as dot_urls
 from oauth2_provider import views as dot_views
 
 from satupintu.identity import views
@@ -17,6 +18,18 @@ account_urlpatterns = [
     path("aplikasi/<int:application_id>/cabut/", views.revoke_app, name="revoke-app"),
 ]
 
+# Of django-oauth-toolkit's own routes only the protocol endpoints (RFC 8414/9728 metadata, whose
+# route also names the ``iss`` of authorization responses; JWKS; RP-initiated logout; its
+# authorize/token/revoke/introspect/userinfo/discovery, which ours below shadow). Not its client and
+# token management pages (``applications/``, ``authorized_tokens/``): they let any signed-in user
+# register a client, past the back-office's checks and audit (clients are registered by platform
+# admins in /kelola/, docs/identity.md); nor the device grant, which the platform does not offer.
+DOT_EXCLUDED_ROUTES = frozenset({"device-authorization", "device", "device-confirm", "device-grant-status"})
+dot_protocol_urlpatterns = [
+    route for route in (*dot_urls.metadata_urlpatterns, *dot_urls.base_urlpatterns, *dot_urls.oidc_urlpatterns)
+    if route.name not in DOT_EXCLUDED_ROUTES
+]
+
 # The OIDC provider under /o/ with our authorization, token, introspection, revocation and
 # discovery views first.
 oidc_urlpatterns = [
@@ -26,7 +39,7 @@ oidc_urlpatterns = [
     path("o/revoke_token/", oidc_views.SatupintuRevokeTokenView.as_view(), name="revoke-token"),
     path("o/userinfo/", oidc_views.SatupintuUserInfoView.as_view(), name="user-info"),
     path("o/.well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="discovery"),
-    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("o/", include((dot_protocol_urlpatterns, "oauth2_provider"), namespace="oauth2_provider")),
     # GovStack Identity building block aliases (Identity-Provider.yaml).
     path("authorize", oidc_views.SatupintuAuthorizationView.as_view(), name="gs-authorize"),
     path("oauth/token", oidc_views.SatupintuTokenView.as_view(), name="gs-token"),
