@@ -18,17 +18,18 @@ account_urlpatterns = [
     path("aplikasi/<int:application_id>/cabut/", views.revoke_app, name="revoke-app"),
 ]
 
-# Of django-oauth-toolkit's own routes only the protocol endpoints (RFC 8414/9728 metadata, whose
-# route also names the ``iss`` of authorization responses; JWKS; RP-initiated logout; its
-# authorize/token/revoke/introspect/userinfo/discovery, which ours below shadow). Not its client and
-# token management pages (``applications/``, ``authorized_tokens/``): they let any signed-in user
-# register a client, past the back-office's checks and audit (clients are registered by platform
-# admins in /kelola/, docs/identity.md); nor the device grant, which the platform does not offer.
-DOT_EXCLUDED_ROUTES = frozenset({"device-authorization", "device", "device-confirm", "device-grant-status"})
-dot_protocol_urlpatterns = [
-    route for route in (*dot_urls.metadata_urlpatterns, *dot_urls.base_urlpatterns, *dot_urls.oidc_urlpatterns)
-    if route.name not in DOT_EXCLUDED_ROUTES
-]
+# Of django-oauth-toolkit's own routes only the protocol endpoints named here (RFC 8414/9728
+# metadata, whose route also gives the ``iss`` of authorization responses; JWKS; RP-initiated
+# logout; its authorize/token/revoke/introspect/userinfo/discovery, which ours below shadow), by an
+# allow-list so that a toolkit upgrade adds nothing unseen. Not its client and token management
+# pages (``applications/``, ``authorized_tokens/``): they let any signed-in user register a client,
+# past the back-office's checks and audit (ADR 0133); nor the device grant, which we do not offer.
+DOT_SERVED_ROUTES = frozenset({
+    "oauth-server-metadata", "oauth-server-metadata-issuer", "oauth-resource-metadata",
+    "oauth-resource-metadata-path", "authorize", "token", "revoke-token", "introspect",
+    "oidc-connect-discovery-info", "jwks-info", "user-info", "rp-initiated-logout",
+})
+dot_protocol_urlpatterns = [route for route in dot_urls.urlpatterns if route.name in DOT_SERVED_ROUTES]
 
 # The OIDC provider under /o/ with our authorization, token, introspection, revocation and
 # discovery views first.
