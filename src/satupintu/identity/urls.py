@@ -40,6 +40,7 @@ oidc_urlpatterns = [
     path("o/revoke_token/", oidc_views.SatupintuRevokeTokenView.as_view(), name="revoke-token"),
     path("o/userinfo/", oidc_views.SatupintuUserInfoView.as_view(), name="user-info"),
     path("o/.well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="discovery"),
+    path("o/logout/", oidc_views.SatupintuLogoutView.as_view(), name="oidc-logout"),
     path("o/", include((dot_protocol_urlpatterns, "oauth2_provider"), namespace="oauth2_provider")),
     # GovStack Identity building block aliases (Identity-Provider.yaml).
     path("authorize", oidc_views.SatupintuAuthorizationView.as_view(), name="gs-authorize"),

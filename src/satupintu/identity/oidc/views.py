@@ -23,7 +23,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.compat import login_not_required
-from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError, OIDCError
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.signals import app_authorized
@@ -32,6 +32,7 @@ from oauth2_provider.views import (
     ConnectDiscoveryInfoView,
     IntrospectTokenView,
     RevokeTokenView,
+    RPInitiatedLogoutView,
     TokenView,
     UserInfoView,
 )
@@ -561,3 +562,77 @@ class GovStackUserInfoView(View):
         out = HttpResponse(body, content_type="application/jwt")
         out["Cache-Control"] = "no-store"
         return out
+
+
+def _csrf_token_valid(request: HttpRequest) -> bool:
+    """Whether a POST carries this session's CSRF token (Django's own check, run here because the
+    view that needs it is exempt from the middleware's)."""
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    def _view(_request: HttpRequest) -> HttpResponse:  # not csrf_exempt: the check runs
+        return HttpResponse()
+
+    return CsrfViewMiddleware(_view).process_view(request, _view, (), {}) is None
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class SatupintuLogoutView(RPInitiatedLogoutView):
+    """``GET``/``POST /o/logout/``: OpenID Connect RP-Initiated Logout 1.0, django-oauth-toolkit's
+    view with the platform's pages and these differences:
+
+    * an unknown or disabled ``client_id`` (or one with a NUL byte) is the error page (400
+      ``invalid_request``), like a bad ``id_token_hint`` or ``post_logout_redirect_uri``; the
+      toolkit's ``Application.objects.get`` raised ``DoesNotExist`` (500);
+    * a relying party may send the request by ``POST`` as well as ``GET`` (§2: "MUST support the use
+      of the HTTP GET and POST methods"). A ``POST`` without this session's CSRF token is such a
+      request, handled exactly as the same ``GET`` (it never signs out without the confirmation the
+      ``GET`` would ask for); with the token it is the confirmation form's answer;
+    * the confirmation page allows the validated ``post_logout_redirect_uri``'s origin in CSP
+      ``form-action`` (browsers check it on the redirect that follows the form, as in ADR 0098).
+
+    Errors and the confirmation use ``identity/logout.html`` (Indonesian or English)."""
+
+    template_name = "identity/logout.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._logout_request(request, request.GET)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _csrf_token_valid(request):
+            response: HttpResponse = super().post(request, *args, **kwargs)
+            return response
+        return self._logout_request(request, request.POST)
+
+    def _logout_request(self, request: HttpRequest, params: Any) -> HttpResponse:
+        """The toolkit's ``get`` on ``params`` (the query or the form body of a relying party)."""
+        id_token_hint = params.get("id_token_hint")
+        client_id = params.get("client_id")
+        post_logout_redirect_uri = params.get("post_logout_redirect_uri")
+        state = params.get("state")
+        try:
+            application, token_user = self.validate_logout_request(
+                id_token_hint=id_token_hint, client_id=client_id, post_logout_redirect_uri=post_logout_redirect_uri)
+        except OIDCError as error:
+            return self.error_response(error)
+        if not self.must_prompt(token_user):
+            return self.do_logout(application, post_logout_redirect_uri, state, token_user)
+        self.oidc_data = {"id_token_hint": id_token_hint, "client_id": client_id,
+                          "post_logout_redirect_uri": post_logout_redirect_uri, "state": state}
+        context = {"form": self.get_form(self.get_form_class())}
+        if application:
+            context["application"] = application
+        response: HttpResponse = self.render_to_response(self.get_context_data(**context))
+        parts = urlsplit(post_logout_redirect_uri or "")
+        if parts.scheme in ("http", "https") and parts.netloc:  # validated above: a registered URI
+            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+        return response
+
+    def get_request_application(self, id_token: Any, client_id: str | None) -> Any:
+        if client_id:
+            application = client_by_id(client_id) if "\x00" not in client_id else None
+            if application is None or client_disabled(application):
+                raise InvalidOIDCClientError()
+            return application
+        if id_token is not None and client_disabled(id_token.application):
+            raise InvalidOIDCClientError()
+        return id_token.application if id_token is not None else None
