@@ -491,6 +491,28 @@ def test_statistics_on_both_paths(service: Service, people: dict) -> None:
     problem(Client().get(f"{BASE}/data/statistics", {"startDate": "2000-01-01", "timeframe": "day"}, **officer), 422)
 
 
+@pytest.mark.parametrize(("query", "expected"), [
+    ({"startDate": "9999-12-31", "endDate": "9999-12-31"}, {"startDate": "max_value"}),
+    ({"endDate": "9999-12-31"}, {"endDate": "max_value"}),
+    ({"startDate": "9999-12-01", "endDate": "9999-12-30", "timeframe": "month"}, {"startDate": "max_value"}),
+    ({"startDate": "0001-01-01", "endDate": "0001-01-01"}, {"startDate": "min_value"}),
+    ({"endDate": "0001-01-05", "timeframe": "day"}, {"endDate": "min_value"}),
+])
+def test_statistics_dates_at_the_ends_of_the_calendar_are_refused_by_name(
+        people: dict, query: dict, expected: dict) -> None:
+    """The day after 9999-12-31, or a WIB midnight of 0001-01-01 in UTC, does not exist: such
+    dates were a 500 (OverflowError); they are a 422 naming the parameter and the rule."""
+    response = Client().get(f"{BASE}/data/statistics", query, **bearer(people["petugas"]))
+    assert fields(problem(response, 422)) == expected
+
+
+def test_statistics_accept_the_last_and_first_allowed_dates(people: dict) -> None:
+    officer = bearer(people["petugas"])
+    for query in ({"startDate": "9998-01-01", "endDate": "9998-12-31", "timeframe": "month"},
+                  {"startDate": "1900-01-01", "endDate": "1900-01-02", "timeframe": "day"}):
+        assert Client().get(f"{BASE}/data/statistics", query, **officer).status_code == 200
+
+
 def test_statistics_by_day_over_a_year_read_each_service_once(service: Service, people: dict,
                                                                django_assert_max_num_queries: Any) -> None:
     """A year by day is 366 periods: the figures come from one read of the applications (plus the

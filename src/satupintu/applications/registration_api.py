@@ -794,13 +794,27 @@ def _buckets(start: dt.date, end: dt.date, timeframe: str | None) -> list[tuple[
     return out
 
 
+# Dates the statistics accept: a period's end + 1 day and the year/month cut must stay within
+# Python's dates (9999-12-31 overflowed into a 500), and a day in WIB within UTC's (0001-01-01).
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
+
+
 def _date(value: str | None, name: str) -> dt.date | None:
+    """``value`` (``YYYY-MM-DD``) as a date from :data:`FIRST_DATE` to :data:`LAST_DATE`, else
+    :class:`InvalidInput` naming ``name`` with the rule ``date_parsing``, ``min_value`` or ``max_value``."""
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput([FieldError(name, "date_parsing", _("Must be a date (YYYY-MM-DD)."))]) from None
+    if day < FIRST_DATE:
+        raise InvalidInput([FieldError(name, "min_value", _("Must be on or after %(date)s.")
+                                       % {"date": FIRST_DATE.isoformat()})])
+    if day > LAST_DATE:
+        raise InvalidInput([FieldError(name, "max_value", _("Must be on or before %(date)s.")
+                                       % {"date": LAST_DATE.isoformat()})])
+    return day
 
 
 def _midnight(day: dt.date) -> dt.datetime:
