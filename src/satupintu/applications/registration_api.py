@@ -219,8 +219,10 @@ DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 class StatisticsQuery(Schema):
-    startDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"})  # noqa: N815
-    endDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"})  # noqa: N815
+    startDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"},  # noqa: N815
+                                  description="First day (WIB), inclusive; 1900-01-01 to 9998-12-31")
+    endDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"},  # noqa: N815
+                                description="Last day (WIB), inclusive; 1900-01-01 to 9998-12-31")
     registrationName: str | None = Field(None, max_length=200, pattern=PLAIN)  # noqa: N815
     timeframe: Literal["day", "week", "month", "year"] | None = None
 
