@@ -23,7 +23,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.compat import login_not_required
-from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError, OIDCError
+from oauth2_provider.exceptions import FatalClientError, InvalidOIDCClientError, OAuthToolkitError, OIDCError
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.models import get_access_token_model, get_application_model
 from oauth2_provider.signals import app_authorized
@@ -37,6 +37,7 @@ from oauth2_provider.views import (
     UserInfoView,
 )
 from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.openid.connect.core import exceptions as oidc_errors
 
 from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_redirect
 from satupintu.identity.models import Consent
@@ -142,7 +143,18 @@ class SatupintuAuthorizationView(AuthorizationView):
         ``S256`` (our policy, RFC 9700 §2.1.1; oauthlib takes a missing method as ``plain``,
         RFC 7636 §4.3) and ``code_challenge`` 43–128 characters of the unreserved set
         (RFC 7636 §4.2, §4.4.1)."""
-        scopes, credentials = super().validate_authorization_request(request)
+        try:
+            scopes, credentials = super().validate_authorization_request(request)
+        except OAuthToolkitError as error:
+            _address_to_client(request, error)
+            raise
+        bad = next((name for name, values in request.GET.lists() if any("\x00" in v for v in values)), None)
+        if bad is not None:  # no parameter holds a NUL byte; PostgreSQL cannot store one (the nonce: a 500)
+            raise _invalid_request(credentials, f"The {bad} parameter contains a NUL byte.")
+        for name, unsupported in (("request", oidc_errors.RequestNotSupported),
+                                  ("request_uri", oidc_errors.RequestURINotSupported)):
+            if name in request.GET:  # OIDC Core §6: refused, not ignored (discovery says not supported)
+                raise _client_error(credentials, unsupported(state=credentials.get("state")))
         state = credentials.get("state") or ""
         if len(state) > MAX_STATE:
             raise _invalid_request(credentials, f"state is longer than {MAX_STATE} characters", state=None)
@@ -257,10 +269,33 @@ class SatupintuAuthorizationView(AuthorizationView):
 def _invalid_request(credentials: dict[str, Any], description: str, *, state: Any = "") -> OAuthToolkitError:
     """An ``invalid_request`` error for the registered redirect URI of a validated authorization
     request (RFC 6749 §4.1.2.1), echoing ``state`` unless told not to (``state=None``)."""
-    error = errors.InvalidRequestError(description=description,
-                                       state=credentials.get("state") if state == "" else state)
+    return _client_error(credentials, errors.InvalidRequestError(
+        description=description, state=credentials.get("state") if state == "" else state))
+
+
+def _client_error(credentials: dict[str, Any], error: errors.OAuth2Error) -> OAuthToolkitError:
+    """``error`` addressed to the registered redirect URI of a validated authorization request."""
     error.redirect_uri = credentials["redirect_uri"]
     return OAuthToolkitError(error=error, redirect_uri=credentials["redirect_uri"])
+
+
+def _address_to_client(request: HttpRequest, error: OAuthToolkitError) -> None:
+    """Give a redirectable error that oauthlib raised without its request (so without a redirect
+    URI, e.g. a malformed ``claims``: OIDC Core §5.5) the client's redirect URI and ``state``, as
+    RFC 6749 §4.1.2.1 asks once the client and redirect URI are valid. Without it django-oauth-toolkit
+    redirected to ``?error=…`` and Django refused that redirect (``DisallowedRedirect``, a 400 page).
+    An unknown or disabled client, or an unregistered redirect URI, stays the error page."""
+    if isinstance(error, FatalClientError) or error.oauthlib_error.redirect_uri:
+        return
+    client_id = request.GET.get("client_id", "")
+    application = client_by_id(client_id) if client_id and "\x00" not in client_id else None
+    if application is None or client_disabled(application):
+        return
+    uri = request.GET.get("redirect_uri", "") or application.default_redirect_uri
+    if uri and application.redirect_uri_allowed(uri):
+        state = request.GET.get("state")
+        error.oauthlib_error.redirect_uri = uri
+        error.oauthlib_error.state = state if state and len(state) <= MAX_STATE else None
 
 
 def _as_datetime(ts: float | None) -> Any:
