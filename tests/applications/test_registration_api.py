@@ -167,7 +167,10 @@ def test_unauthenticated_is_401_problem(service: Service, method: str, path: str
 def test_broken_multipart_body_with_a_token_is_400_not_500(service: Service, people: dict) -> None:
     response = Client().generic("POST", f"{BASE}/documents", b"--x--", content_type="multipart/form-data",
                                 **bearer(people["warga"]))
-    problem(response, 400)
+    got = problem(response, 400)
+    assert got["title"] == "Isi permintaan tidak valid"
+    assert got["errors"] == [{"field": "body", "rule": "multipart",
+                              "message": "Isi permintaan tidak dapat dibaca (multipart rusak)."}]
 
 
 def test_token_without_the_registration_scope_or_expired_is_refused(service: Service, people: dict) -> None:
@@ -446,6 +449,26 @@ def test_send_back_revision_by_put_then_the_applicant_completes_the_task(submitt
                          {"data": {"transition": "kirim_perbaikan"}}, content_type="application/json", **citizen)
     assert back.status_code == 200 and back.json()["status"]["code"] == "PENDING"
     problem(Client().put(put, {"formData": {"data": answers()}}, content_type="application/json", **citizen), 409)
+
+
+@pytest.mark.parametrize("path", ["applications", "complete"])
+def test_a_multipart_body_to_a_json_operation_is_a_400_not_a_500(service: Service, people: dict,
+                                                                 path: str) -> None:
+    """The bearer-token check must not read the body: the toolkit parsed a multipart body as form
+    fields, and the API's read of the JSON body then failed (RawPostDataException, a 500)."""
+    url = (f"{BASE}/services/{service.uid}/applications" if path == "applications"
+           else f"{BASE}/tasks/SP-2026-000001.diajukan/complete")
+    response = Client().post(url, {"formData": "x"}, **bearer(people["warga"]), HTTP_IDEMPOTENCY_KEY="k-multi")
+    got = problem(response, 400)
+    assert got["errors"][0]["field"] == "body" and got["errors"][0]["rule"] == "json"
+
+
+def test_a_document_upload_still_reads_its_multipart_body(people: dict) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("surat.pdf", pdf_bytes(), content_type="application/pdf")
+    response = Client().post(f"{BASE}/documents", {"file": pdf}, **bearer(people["warga"]))
+    assert response.status_code == 200, response.content
 
 
 # --- statistics ------------------------------------------------------------------------------------
