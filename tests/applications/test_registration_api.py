@@ -451,6 +451,15 @@ def test_send_back_revision_by_put_then_the_applicant_completes_the_task(submitt
     problem(Client().put(put, {"formData": {"data": answers()}}, content_type="application/json", **citizen), 409)
 
 
+def test_an_officer_applying_is_told_why_in_the_callers_language(service: Service, people: dict) -> None:
+    officer = bearer(people["petugas"])
+    got = problem(submit(Client(), str(service.uid), officer), 403)
+    assert got["title"] == "Akses ditolak" and got["detail"] == "Hanya warga yang sudah masuk yang dapat mengajukan."
+    english = Client().post(f"{BASE}/services/{service.uid}/applications?lang=en", {"formData": {"data": {}}},
+                            content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-en", **officer)
+    assert problem(english, 403)["detail"] == "Only a signed-in citizen can apply."
+
+
 @pytest.mark.parametrize("path", ["applications", "complete"])
 def test_a_multipart_body_to_a_json_operation_is_a_400_not_a_500(service: Service, people: dict,
                                                                  path: str) -> None:
