@@ -514,12 +514,37 @@ class SatupintuUserInfoView(UserInfoView):
 
     http_method_names = ["get", "head", "post"]
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Before the toolkit: an access token in the query string is 400 ``invalid_request``
+        (RFC 9700 §4.3.2: it must not be sent there; it ends up in access logs and browser history;
+        RFC 6750 §3.1 for the answer); a body that cannot be parsed is 400 ``invalid_request`` JSON
+        instead of Django's HTML error page."""
+        if "access_token" in request.GET:
+            return _bearer_error(request, "An access token must not be sent in the URL; use the Authorization header.")
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 - parse now, where its errors become OAuth errors
+            except RequestDataTooBig:
+                return _bearer_error(request, "The request body is too large.", status=413)
+            except (SuspiciousOperation, MultiPartParserError, UnreadablePostError):
+                return _bearer_error(request, "The request body cannot be read.")
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
+
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return method_not_allowed(request, self.http_method_names)
 
     def _create_userinfo_response(self, request: HttpRequest) -> HttpResponse:
         response: HttpResponse = super()._create_userinfo_response(request)
         return label_json_error(response)
+
+
+def _bearer_error(request: HttpRequest, description: str, *, status: int = 400) -> JsonResponse:
+    """An ``invalid_request`` answer of a resource taking bearer tokens (RFC 6750 §3.1): OAuth error
+    JSON with the ``WWW-Authenticate: Bearer`` challenge naming the error."""
+    response = oauth_error_response("invalid_request", description, status=status)
+    response["WWW-Authenticate"] = f'Bearer error="invalid_request", error_description="{description}"'
+    return response
 
 
 class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
@@ -555,6 +580,7 @@ class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
         return out
 
 
+@method_decorator(csrf_exempt, name="dispatch")  # bearer tokens, no cookies: another method gets 405, not CSRF 403
 class GovStackUserInfoView(View):
     """``GET /oidc/userinfo`` (GovStack Identity BB, Identity-Provider.yaml): the same claims as
     ``/o/userinfo/`` (DOT: bearer token checked there, 401 ``invalid_token`` otherwise), answered as
