@@ -41,6 +41,8 @@ oidc_urlpatterns = [
     path("o/userinfo/", oidc_views.SatupintuUserInfoView.as_view(), name="user-info"),
     path("o/.well-known/openid-configuration", oidc_views.SatupintuDiscoveryView.as_view(), name="discovery"),
     path("o/logout/", oidc_views.SatupintuLogoutView.as_view(), name="oidc-logout"),
+    path("o/.well-known/oauth-authorization-server", oidc_views.SatupintuServerMetadataView.as_view(),
+         name="oidc-server-metadata"),
     path("o/", include((dot_protocol_urlpatterns, "oauth2_provider"), namespace="oauth2_provider")),
     # GovStack Identity building block aliases (Identity-Provider.yaml).
     path("authorize", oidc_views.SatupintuAuthorizationView.as_view(), name="gs-authorize"),

@@ -26,11 +26,13 @@ from oauth2_provider.compat import login_not_required
 from oauth2_provider.exceptions import FatalClientError, InvalidOIDCClientError, OAuthToolkitError, OIDCError
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.signals import app_authorized
 from oauth2_provider.views import (
     AuthorizationView,
     ConnectDiscoveryInfoView,
     IntrospectTokenView,
+    OAuthServerMetadataView,
     RevokeTokenView,
     RPInitiatedLogoutView,
     TokenView,
@@ -49,6 +51,9 @@ from satupintu.identity.oidc.validator import (
     relying_party,
 )
 
+# The grants of the token endpoint, as both discovery documents list them (RFC 8414 §2).
+GRANT_TYPES_SUPPORTED = ["authorization_code", "refresh_token", "client_credentials"]
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 MAX_STATE = 512  # characters; longer values are refused (invalid_request), not truncated
 CODE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 §4.2 (ASCII only, no re.UNICODE classes)
 PENDING_REDIRECT_KEY = "satupintu_oidc_redirect_origin"
@@ -433,6 +438,15 @@ class SatupintuTokenView(MachineEndpointMixin, TokenView):
 
     grant_type_required = True
 
+    def refuse_malformed(self, request: HttpRequest) -> HttpResponse | None:
+        """Also: a grant the platform does not offer (the device grant, which django-oauth-toolkit
+        would answer with its own 404 ``device_not_found``) is 400 ``unsupported_grant_type``
+        (RFC 6749 §5.2), like the password grant (the validator)."""
+        refused = super().refuse_malformed(request)
+        if refused is None and request.POST.get("grant_type") == DEVICE_CODE_GRANT:
+            return oauth_error_response("unsupported_grant_type", "The device grant is not offered.")
+        return refused
+
     @method_decorator(sensitive_post_parameters("password", "client_secret"))
     def authorization_flow_token_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         issued: list[Any] = []
@@ -547,6 +561,26 @@ def _bearer_error(request: HttpRequest, description: str, *, status: int = 400) 
     return response
 
 
+class SatupintuServerMetadataView(OAuthServerMetadataView):
+    """``GET /o/.well-known/oauth-authorization-server`` (RFC 8414): django-oauth-toolkit's document
+    with the grants and client authentication methods the token endpoint really offers (the
+    toolkit's defaults listed the device grant and left out ``private_key_jwt``), and, as
+    ``private_key_jwt`` is listed, the client-assertion algorithms (RFC 8414 §2: REQUIRED then)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data["grant_types_supported"] = GRANT_TYPES_SUPPORTED
+        for endpoint in ("token", "revocation", "introspection"):
+            if f"{endpoint}_endpoint" in data:
+                data[f"{endpoint}_endpoint_auth_methods_supported"] = list(
+                    oauth2_settings.OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED)
+                data[f"{endpoint}_endpoint_auth_signing_alg_values_supported"] = list(CLIENT_ASSERTION_SIGNING_ALGS)
+        out = JsonResponse(data)
+        out["Access-Control-Allow-Origin"] = "*"
+        return out
+
+
 class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
     """``GET /.well-known/openid-configuration`` (OIDC Discovery §4, RFC 8414): DOT's document
     plus what DOT does not know about: supported ``acr_values``, PKCE method ``S256`` only,
@@ -565,7 +599,7 @@ class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
         data.update({
             "acr_values_supported": ["loa1", "loa2"],
             "code_challenge_methods_supported": ["S256"],
-            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "grant_types_supported": GRANT_TYPES_SUPPORTED,
             "revocation_endpoint": issuer + "/revoke_token/",
             "introspection_endpoint": issuer + "/introspect/",
             "prompt_values_supported": ["none", "login", "consent"],
