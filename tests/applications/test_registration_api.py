@@ -167,7 +167,10 @@ def test_unauthenticated_is_401_problem(service: Service, method: str, path: str
 def test_broken_multipart_body_with_a_token_is_400_not_500(service: Service, people: dict) -> None:
     response = Client().generic("POST", f"{BASE}/documents", b"--x--", content_type="multipart/form-data",
                                 **bearer(people["warga"]))
-    problem(response, 400)
+    got = problem(response, 400)
+    assert got["title"] == "Isi permintaan tidak valid"
+    assert got["errors"] == [{"field": "body", "rule": "multipart",
+                              "message": "Isi permintaan tidak dapat dibaca (multipart rusak)."}]
 
 
 def test_token_without_the_registration_scope_or_expired_is_refused(service: Service, people: dict) -> None:
@@ -448,6 +451,35 @@ def test_send_back_revision_by_put_then_the_applicant_completes_the_task(submitt
     problem(Client().put(put, {"formData": {"data": answers()}}, content_type="application/json", **citizen), 409)
 
 
+def test_an_officer_applying_is_told_why_in_the_callers_language(service: Service, people: dict) -> None:
+    officer = bearer(people["petugas"])
+    got = problem(submit(Client(), str(service.uid), officer), 403)
+    assert got["title"] == "Akses ditolak" and got["detail"] == "Hanya warga yang sudah masuk yang dapat mengajukan."
+    english = Client().post(f"{BASE}/services/{service.uid}/applications?lang=en", {"formData": {"data": {}}},
+                            content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-en", **officer)
+    assert problem(english, 403)["detail"] == "Only a signed-in citizen can apply."
+
+
+@pytest.mark.parametrize("path", ["applications", "complete"])
+def test_a_multipart_body_to_a_json_operation_is_a_400_not_a_500(service: Service, people: dict,
+                                                                 path: str) -> None:
+    """The bearer-token check must not read the body: the toolkit parsed a multipart body as form
+    fields, and the API's read of the JSON body then failed (RawPostDataException, a 500)."""
+    url = (f"{BASE}/services/{service.uid}/applications" if path == "applications"
+           else f"{BASE}/tasks/SP-2026-000001.diajukan/complete")
+    response = Client().post(url, {"formData": "x"}, **bearer(people["warga"]), HTTP_IDEMPOTENCY_KEY="k-multi")
+    got = problem(response, 400)
+    assert got["errors"][0]["field"] == "body" and got["errors"][0]["rule"] == "json"
+
+
+def test_a_document_upload_still_reads_its_multipart_body(people: dict) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("surat.pdf", pdf_bytes(), content_type="application/pdf")
+    response = Client().post(f"{BASE}/documents", {"file": pdf}, **bearer(people["warga"]))
+    assert response.status_code == 200, response.content
+
+
 # --- statistics ------------------------------------------------------------------------------------
 
 def test_statistics_on_both_paths(service: Service, people: dict) -> None:
@@ -489,6 +521,28 @@ def test_statistics_on_both_paths(service: Service, people: dict) -> None:
         assert fields(problem(Client().get(f"{BASE}/data/statistics", {"startDate": bad}, **officer), 422)) == {
             "startDate": "date_parsing" if bad != "0" else "pattern"}
     problem(Client().get(f"{BASE}/data/statistics", {"startDate": "2000-01-01", "timeframe": "day"}, **officer), 422)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ({"startDate": "9999-12-31", "endDate": "9999-12-31"}, {"startDate": "max_value"}),
+    ({"endDate": "9999-12-31"}, {"endDate": "max_value"}),
+    ({"startDate": "9999-12-01", "endDate": "9999-12-30", "timeframe": "month"}, {"startDate": "max_value"}),
+    ({"startDate": "0001-01-01", "endDate": "0001-01-01"}, {"startDate": "min_value"}),
+    ({"endDate": "0001-01-05", "timeframe": "day"}, {"endDate": "min_value"}),
+])
+def test_statistics_dates_at_the_ends_of_the_calendar_are_refused_by_name(
+        people: dict, query: dict, expected: dict) -> None:
+    """The day after 9999-12-31, or a WIB midnight of 0001-01-01 in UTC, does not exist: such
+    dates were a 500 (OverflowError); they are a 422 naming the parameter and the rule."""
+    response = Client().get(f"{BASE}/data/statistics", query, **bearer(people["petugas"]))
+    assert fields(problem(response, 422)) == expected
+
+
+def test_statistics_accept_the_last_and_first_allowed_dates(people: dict) -> None:
+    officer = bearer(people["petugas"])
+    for query in ({"startDate": "9998-01-01", "endDate": "9998-12-31", "timeframe": "month"},
+                  {"startDate": "1900-01-01", "endDate": "1900-01-02", "timeframe": "day"}):
+        assert Client().get(f"{BASE}/data/statistics", query, **officer).status_code == 200
 
 
 def test_statistics_by_day_over_a_year_read_each_service_once(service: Service, people: dict,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -50,6 +51,13 @@ def test_service_detail_api_and_404_problem(shared_catalog, client: Client) -> N
     assert body["id"] == str(uuid.uuid5(SERVICE_NAMESPACE, "imigrasi-paspor-baru"))
     missing = client.get("/api/v1/services/tidak-ada")
     assert missing.status_code == 404 and missing.json()["type"] == "/problems/not-found"
+
+
+@pytest.mark.parametrize("slug", ["a\x00b", "ktp baru", "é", "a" * 101])
+def test_service_detail_with_a_slug_that_cannot_exist_is_a_404_problem(db, client: Client, slug: str) -> None:
+    # A NUL byte reached PostgreSQL and failed with a 500 (integrator trial).
+    response = client.get("/api/v1/services/" + quote(slug, safe="%"))
+    assert response.status_code == 404 and response.json()["type"] == "/problems/not-found"
 
 
 def test_search_api_is_in_the_openapi_document(db, client: Client) -> None:

@@ -57,6 +57,22 @@ def test_allowed_call_reaches_the_provider_and_is_logged_and_signed(directory: D
     assert result.ok, result.problems
 
 
+@pytest.mark.parametrize("header", ["Information-Mediator-Client", "X-GovStack-Client"])
+def test_provider_learns_only_the_authenticated_client_whatever_other_client_headers_say(
+        directory: Directory, live_server, backend, header: str) -> None:  # noqa: ANN001
+    """A provider may read the caller from any of the client headers (the Registration API reads
+    ``Information-Mediator-Client`` first, from the gateway's addresses): a client must not be able
+    to name another subsystem there while authenticating as itself in ``X-Road-Client``."""
+    other = f"{INSTANCE}/GOV/DUKCAPIL/kependudukan"
+    response = httpx.get(f"{live_server.url}{SERVICE_PATH}/persons/1",
+                         headers=client_headers(directory, **{header: other}))
+    assert response.status_code == 200, response.text
+    seen = {name.lower(): value for name, value in backend.hits[-1]["headers"].items()}
+    assert seen["x-road-client"] == CLIENT_ID
+    assert seen["information-mediator-client"] == CLIENT_ID
+    assert "x-govstack-client" not in seen
+
+
 def test_route_aliases_and_client_header_names(directory: Directory, live_server) -> None:  # noqa: ANN001
     alias = SERVICE_PATH.removeprefix("/r1")
     for header in ("X-GovStack-Client", "Information-Mediator-Client"):

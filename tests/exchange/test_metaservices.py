@@ -18,8 +18,21 @@ def test_list_clients_names_members_and_subsystems(directory: Directory, live_se
     assert ("SUBSYSTEM", "KEMENSOS", "bansos") in ids
     assert httpx.get(f"{live_server.url}/listClients?instanceId=OTHER").status_code == 400
     posted = httpx.post(f"{live_server.url}/listClients")
-    assert posted.status_code == 400 and posted.headers["X-Road-Error"] == "Client.BadRequest"
-    assert posted.json()["detail"] == "Metaservices answer GET only."
+    assert posted.status_code == 405 and posted.headers["X-Road-Error"] == "Client.BadRequest"
+    assert posted.headers["Allow"] == "GET, HEAD"
+    assert posted.headers["Content-Type"] == "application/problem+json"
+    assert posted.json()["detail"] == "Metaservices answer GET, HEAD only."
+
+
+@pytest.mark.parametrize("name", ["listMethods", "allowedMethods", "getOpenAPI"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "OPTIONS"])
+def test_another_method_on_a_metaservice_is_405_with_allow(directory: Directory, live_server, name: str,  # noqa: ANN001
+                                                           method: str) -> None:
+    response = httpx.request(method, f"{live_server.url}{PROVIDER}/{name}?serviceCode=penduduk",
+                             headers=client_headers(directory))
+    assert response.status_code == 405 and response.headers["Allow"] == "GET"
+    assert response.headers["X-Road-Error"] == "Client.BadRequest"
+    assert response.json()["errors"] == [{"field": "method", "rule": "allowed", "message": "Use GET."}]
 
 
 def test_list_methods_reads_endpoints_from_the_openapi_document(directory: Directory, live_server) -> None:  # noqa: ANN001

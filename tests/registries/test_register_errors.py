@@ -82,3 +82,27 @@ def test_a_body_over_the_size_limit_is_a_413_problem(settings: Any) -> None:
     got = _problem(Client().post(f"{BASE}/read?lang=en", body, content_type="application/json", **GATEWAY), 413)
     assert got["errors"] == [{"field": "body", "rule": "max_size",
                               "message": "The body is larger than the limit of 1000 bytes."}]
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ({"query.birthDate": "1990-13-01"}, "query.birthDate"),  # the pattern's shape, not a date: was a 500
+    ({"query.birthDate": "0000-01-01"}, "query.birthDate"),
+    ({"query.birthDate": "١٩٩٠-٠٥-١٧"}, "query.birthDate"),  # Arabic-Indic digits are not YYYY-MM-DD
+    ({"search": "Siti\x00"}, "search"),  # PostgreSQL cannot take a NUL byte in a query: was a 500 there
+    ({"query.familyCardNumber": "\x00"}, "query.familyCardNumber"),
+    ({"query.regionCode": "٣٢"}, "query.regionCode"),
+])
+def test_list_filters_that_cannot_match_are_422_naming_them(query: dict, field: str) -> None:
+    got = _problem(Client().get(BASE, query, **GATEWAY), 422)
+    assert [(e["field"], e["rule"]) for e in got["errors"]] == [(field, "format")]
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("get", "/read", "POST"), ("put", "/read", "POST"), ("get", "/exists", "POST"),
+    ("post", "", "GET"), ("delete", "", "GET"),
+])
+def test_another_method_is_a_405_problem_with_allow(method: str, path: str, allowed: str) -> None:
+    response = getattr(Client(enforce_csrf_checks=True), method)(BASE + path, **GATEWAY)
+    got = _problem(response, 405)
+    assert response["Allow"] == allowed
+    assert got["title"] == "Metode tidak diizinkan" and got["detail"] == f"Gunakan {allowed}."

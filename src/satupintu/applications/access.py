@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from satupintu.applications.models import (
     Application,
@@ -188,4 +189,4 @@ def access_definition_by_slug(principal: Principal, slug: str, *, for_edit: bool
 
 def require_can_apply(principal: Principal) -> None:
     if not can_apply(principal):
-        raise PermissionDenied("Only a signed-in citizen can apply.")
+        raise PermissionDenied(_("Only a signed-in citizen can apply."))

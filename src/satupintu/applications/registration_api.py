@@ -219,8 +219,10 @@ DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
 class StatisticsQuery(Schema):
-    startDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"})  # noqa: N815
-    endDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"})  # noqa: N815
+    startDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"},  # noqa: N815
+                                  description="First day (WIB), inclusive; 1900-01-01 to 9998-12-31")
+    endDate: str | None = Field(None, pattern=DATE, json_schema_extra={"format": "date"},  # noqa: N815
+                                description="Last day (WIB), inclusive; 1900-01-01 to 9998-12-31")
     registrationName: str | None = Field(None, max_length=200, pattern=PLAIN)  # noqa: N815
     timeframe: Literal["day", "week", "month", "year"] | None = None
 
@@ -794,13 +796,27 @@ def _buckets(start: dt.date, end: dt.date, timeframe: str | None) -> list[tuple[
     return out
 
 
+# Dates the statistics accept: a period's end + 1 day and the year/month cut must stay within
+# Python's dates (9999-12-31 overflowed into a 500), and a day in WIB within UTC's (0001-01-01).
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(9998, 12, 31)
+
+
 def _date(value: str | None, name: str) -> dt.date | None:
+    """``value`` (``YYYY-MM-DD``) as a date from :data:`FIRST_DATE` to :data:`LAST_DATE`, else
+    :class:`InvalidInput` naming ``name`` with the rule ``date_parsing``, ``min_value`` or ``max_value``."""
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput([FieldError(name, "date_parsing", _("Must be a date (YYYY-MM-DD)."))]) from None
+    if day < FIRST_DATE:
+        raise InvalidInput([FieldError(name, "min_value", _("Must be on or after %(date)s.")
+                                       % {"date": FIRST_DATE.isoformat()})])
+    if day > LAST_DATE:
+        raise InvalidInput([FieldError(name, "max_value", _("Must be on or before %(date)s.")
+                                       % {"date": LAST_DATE.isoformat()})])
+    return day
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -9,6 +11,8 @@ from ninja import Field, Query, Router, Schema
 from satupintu.catalog import selectors
 from satupintu.catalog.models import Service
 from satupintu.core.errors import NotFound
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")  # Django's SlugField (ASCII), Service.slug's max_length
 
 router = Router()
 
@@ -112,8 +116,9 @@ def list_services(request: HttpRequest, filters: Query[ServiceQuery]) -> dict:
 @router.get("/{slug}", response=ServiceDetailOut, summary="One service with its standard components")
 def get_service(request: HttpRequest, slug: str) -> dict:
     """One service by slug, with requirements, procedure, fee, product, legal basis and channels
-    (UU 25/2009 Pasal 21). Errors: 404 problem when no service has the slug."""
-    service = selectors.service_by_slug(slug[:100])
+    (UU 25/2009 Pasal 21). Errors: 404 problem when no service has the slug, also when it cannot
+    be one (not a slug's letters, digits, ``-`` and ``_``: a NUL byte reached PostgreSQL, a 500)."""
+    service = selectors.service_by_slug(slug[:100]) if _SLUG.fullmatch(slug) else None
     if service is None:
         raise NotFound(_("No service has the slug %(slug)s.") % {"slug": slug[:100]})
     return {

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -276,6 +277,13 @@ def _on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return _on_platform_error(request, BodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
 
 
+def _on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # Django raises it on the first read of request.POST/FILES of a broken multipart body (e.g. no
+    # boundary): the client's mistake, not a 500.
+    return _on_platform_error(request, BodyInvalid("multipart", _("The request body cannot be read (malformed "
+                                                                  "multipart).")))
+
+
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     import logging
 
@@ -287,7 +295,7 @@ def install_problem_handlers(target: NinjaAPI) -> None:
     """Give another NinjaAPI (e.g. the GovStack Registration API) the same RFC 9457 error handling."""
     for exc_class, handler in ((NinjaValidationError, _on_validation_error), (SatupintuError, _on_platform_error),
                                (AuthenticationError, _on_auth_error), (HttpError, _on_http_error),
-                               (RequestDataTooBig, _on_too_large),
+                               (RequestDataTooBig, _on_too_large), (MultiPartParserError, _on_bad_multipart),
                                (Exception, _on_unexpected)):
         target.add_exception_handler(exc_class, handler)  # type: ignore[arg-type]
 

@@ -25,6 +25,13 @@ def bad_request(detail: str, errors: list[FieldError] | None = None) -> GatewayE
     return GatewayError(400, "Client.BadRequest", "Bad request", detail, errors or [])
 
 
+def method_not_allowed(allowed: str) -> GatewayError:
+    """405 with ``Allow`` (RFC 9110 §15.5.6) for a method the metaservice does not answer; the
+    X-Road error type stays ``Client.BadRequest`` (the protocol has no type of its own for it)."""
+    return GatewayError(405, "Client.BadRequest", "Method not allowed", f"Metaservices answer {allowed} only.",
+                        [FieldError("method", "allowed", f"Use {allowed}.")], headers={"Allow": allowed})
+
+
 def unknown_client(detail: str = "The client is unknown or its credentials do not match it.") -> GatewayError:
     return GatewayError(401, "Server.ClientProxy.AuthenticationFailed", "Client authentication failed", detail,
                         headers={"WWW-Authenticate": 'Bearer realm="satupintu-exchange"'})

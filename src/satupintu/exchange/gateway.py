@@ -51,9 +51,13 @@ _PRINTABLE_ASCII = re.compile(r"[ -~]+")
 # RFC 9110 §7.6.1 hop-by-hop fields, plus those the gateway owns or must not leak.
 _HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
                "transfer-encoding", "upgrade", "proxy-connection", "host", "content-length"}
+# The client headers too: the gateway sets X-Road-Client and Information-Mediator-Client to the
+# authenticated client; a caller's own value of any of them (e.g. another subsystem's id in
+# Information-Mediator-Client, which the Registration API reads first) must not reach the provider.
 _NOT_FORWARDED = _HOP_BY_HOP | {"authorization", "cookie", "x-forwarded-for", "x-forwarded-proto",
                                 "x-forwarded-host", "forwarded", "x-road-id", "x-road-request-id",
-                                "x-road-request-hash", "x-request-id"}
+                                "x-road-request-hash", "x-request-id", "x-road-client",
+                                "information-mediator-client", "x-govstack-client"}
 _NOT_RETURNED = _HOP_BY_HOP | {"set-cookie", "location", "x-road-request-id", "x-road-request-hash",
                                "x-road-error", "x-road-id"}
 # RFC 9110 §9.2.2: requests with these methods may be sent again automatically.
@@ -290,7 +294,7 @@ def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, A
     url = service.backend_url.rstrip("/") + target
     ctx.request_hash = _request_hash(ctx, method, target)
     headers = _forwarded_headers(request)
-    headers[b"X-Road-Client"] = service.client_id.encode()
+    headers[b"X-Road-Client"] = headers[b"Information-Mediator-Client"] = service.client_id.encode()
     headers[b"X-Road-Id"] = ctx.request_id.encode()
     t_backend = time.perf_counter()
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_IN_MEMORY)  # noqa: SIM115 - closed by caller

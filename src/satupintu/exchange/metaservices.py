@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from satupintu.core.errors import FieldError
-from satupintu.exchange.errors import bad_request, unknown_service
+from satupintu.exchange.errors import bad_request, method_not_allowed, unknown_service
 from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
 
 NAMES = frozenset({"listMethods", "allowedMethods", "getOpenAPI"})
@@ -25,10 +25,10 @@ _HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tr
 
 def list_clients(request: HttpRequest) -> HttpResponse:
     """``{"member": [{"name", "id": {objectType MEMBER|SUBSYSTEM, instanceId, memberClass,
-    memberCode[, subsystemCode, applicationCode]}}]}``; 400 when ``instanceId`` is not ours or the
-    method is not GET (as for the other metaservices)."""
+    memberCode[, subsystemCode, applicationCode]}}]}``; 400 when ``instanceId`` is not ours; 405
+    (``Allow: GET, HEAD``) for another method."""
     if (request.method or "GET").upper() not in {"GET", "HEAD"}:
-        raise bad_request("Metaservices answer GET only.")
+        raise method_not_allowed("GET, HEAD")
     instance = request.GET.get("instanceId") or settings.SATUPINTU_EXCHANGE_INSTANCE
     if instance != settings.SATUPINTU_EXCHANGE_INSTANCE:
         raise bad_request("Only this instance's clients are known.",
@@ -88,9 +88,10 @@ def _allowed_endpoints(right: AccessRight) -> list[dict[str, str]]:
 
 
 def dispatch(request: HttpRequest, name: str, segments: list[str], client: Subsystem) -> HttpResponse:
-    """Run metaservice ``name`` for the provider named by ``segments``, on behalf of ``client``."""
+    """Run metaservice ``name`` for the provider named by ``segments``, on behalf of ``client``;
+    405 (``Allow: GET``) for another method."""
     if (request.method or "GET").upper() != "GET":
-        raise bad_request("Metaservices answer GET only.")
+        raise method_not_allowed("GET")
     provider = _provider(segments)
     services = Service.objects.filter(provider=provider, enabled=True).select_related("provider__member")
     wanted = request.GET.get("serviceId") or request.GET.get("serviceCode")

@@ -172,6 +172,7 @@ class ClientAdmin(ApplicationAdmin):
 
     form = ClientForm
     inlines = [RelyingPartyInline]
+    view_on_site = False  # Application.get_absolute_url names DOT's client pages, which are not mounted
     list_display = ("pk", "name", "client_id", "client_active", "client_type", "authorization_grant_type")
     actions = ["disable_clients", "enable_clients"]
 

@@ -17,7 +17,11 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 
 from satupintu.core.principal import Principal
 from satupintu.identity.crypto import nik_blind_index
@@ -49,7 +53,12 @@ def bearer_principal(request: Any, *, scopes: list[str]) -> Principal | None:
     header = str(request.META.get("HTTP_AUTHORIZATION", ""))
     if header[:7].lower() != "bearer " or not header[7:].strip():
         return None
-    valid, result = get_oauthlib_core().verify_request(request, scopes=scopes)
+    # The token is in the header: the toolkit must not parse the body for it (it reads
+    # ``request.POST``, which consumes a multipart body, so the API's own read of the JSON body
+    # failed with RawPostDataException, a 500). A copy with an empty POST leaves the body unread.
+    probe = copy.copy(request)
+    probe._post, probe._files = QueryDict(), MultiValueDict()
+    valid, result = get_oauthlib_core().verify_request(probe, scopes=scopes)
     token = getattr(result, "access_token", None) if valid else None
     if token is None:
         return None

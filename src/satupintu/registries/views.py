@@ -19,6 +19,7 @@ data-access record of their own.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from functools import wraps
@@ -31,7 +32,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
 
 from satupintu.core.api import error_response, parse_json_object, problem_response
 from satupintu.core.errors import BodyTooLarge, FieldError, InvalidInput, SatupintuError
@@ -42,6 +42,25 @@ from satupintu.registries.models import Person
 _NIK = re.compile(r"^\d{16}$")
 _CLIENT_HEADERS = ("X-Road-Client", "Information-Mediator-Client", "X-GovStack-Client")
 View = Callable[..., HttpResponse]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def only(method: str) -> Callable[[View], View]:
+    """Answer any other method than ``method`` with a 405 problem and ``Allow`` (RFC 9110
+    §15.5.6), in the caller's language, instead of Django's empty ``text/html`` 405."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method != method:
+                return problem_response(request, status=405, title=_("Method not allowed"),
+                                        detail=_("Use %(method)s.") % {"method": method},
+                                        headers={"Allow": method})
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def from_gateway(view: View) -> View:
@@ -102,7 +121,7 @@ def _query_nik(request: HttpRequest) -> tuple[str | None, HttpResponse | None]:
 
 
 @csrf_exempt
-@require_POST
+@only("POST")
 @from_gateway
 def read(request: HttpRequest, subject: str) -> HttpResponse:
     """One resident by NIK (DR ``read``): 200 ``{"content": {...}}``; 404 ``{"detail": "no record found"}``
@@ -120,7 +139,7 @@ def read(request: HttpRequest, subject: str) -> HttpResponse:
 
 
 @csrf_exempt
-@require_POST
+@only("POST")
 @from_gateway
 def exists(request: HttpRequest, subject: str) -> HttpResponse:
     """Whether a resident with the NIK exists (DR ``exists``); 403 when the NIK is not the subject in
@@ -156,27 +175,39 @@ def _whole_number(request: HttpRequest, name: str, *, default: int, low: int, hi
     return default
 
 
-@require_GET
+@csrf_exempt  # so that a POST gets the 405 problem, not the CSRF failure page
+@only("GET")
 @from_gateway
 def list_residents(request: HttpRequest, subject: str) -> HttpResponse:
     """The data subject's record if it matches the filters (DR ``list``): ``{count, next, previous,
-    results}``. Only the resident named in ``X-Road-UserId`` is searched (module docstring)."""
+    results}``. Only the resident named in ``X-Road-UserId`` is searched (module docstring).
+    A filter with a control character (NUL included), ``query.regionCode`` that is not a kode
+    wilayah or ``query.birthDate`` that is not a date is a 422 naming it (rule ``format``)."""
     qs = Person.objects.filter(nik_index=nik_index(subject))
     errors = []
+    for name in ("search", "query.regionCode", "query.familyCardNumber", "query.birthDate"):
+        if _CONTROL.search(request.GET.get(name, "")):
+            errors.append(FieldError(name, "format", _("Must not contain control characters.")))
+    if errors:
+        return error_response(request, InvalidInput(errors))
     if search := request.GET.get("search", "").strip()[:100]:
         qs = qs.filter(name__icontains=search)
     if region := request.GET.get("query.regionCode", "").strip():
-        if not re.fullmatch(r"\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?", region):
+        if not re.fullmatch(r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?", region):
             errors.append(FieldError("query.regionCode", "format",
                                      _("A kode wilayah such as 32.75 or 32.75.01.1001.")))
         qs = qs.filter(region_code__startswith=region)
     if kk := request.GET.get("query.familyCardNumber", "").strip():
         qs = qs.filter(family_card_number=kk)
     if born := request.GET.get("query.birthDate", "").strip():
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", born):
+        try:
+            birth_date = dt.date.fromisoformat(born) if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", born) else None
+        except ValueError:  # e.g. 1990-13-01 or 0000-01-01: a ValidationError (500) in the query
+            birth_date = None
+        if birth_date is None:
             errors.append(FieldError("query.birthDate", "format", _("Use YYYY-MM-DD.")))
         else:
-            qs = qs.filter(birth_date=born)
+            qs = qs.filter(birth_date=birth_date)
     page_size = _whole_number(request, "pageSize", default=10, low=1, high=100, errors=errors)
     page_number = _whole_number(request, "page", default=1, low=1, high=None, errors=errors)
     if errors:

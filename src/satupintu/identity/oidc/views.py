@@ -23,19 +23,23 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.compat import login_not_required
-from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.exceptions import FatalClientError, InvalidOIDCClientError, OAuthToolkitError, OIDCError
 from oauth2_provider.forms import AllowForm
 from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.signals import app_authorized
 from oauth2_provider.views import (
     AuthorizationView,
     ConnectDiscoveryInfoView,
     IntrospectTokenView,
+    OAuthServerMetadataView,
     RevokeTokenView,
+    RPInitiatedLogoutView,
     TokenView,
     UserInfoView,
 )
 from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.openid.connect.core import exceptions as oidc_errors
 
 from satupintu.identity.loa import LOA_ORDER, current_loa, last_authenticated_at, satisfies, step_up_redirect
 from satupintu.identity.models import Consent
@@ -47,6 +51,9 @@ from satupintu.identity.oidc.validator import (
     relying_party,
 )
 
+# The grants of the token endpoint, as both discovery documents list them (RFC 8414 §2).
+GRANT_TYPES_SUPPORTED = ["authorization_code", "refresh_token", "client_credentials"]
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 MAX_STATE = 512  # characters; longer values are refused (invalid_request), not truncated
 CODE_CHALLENGE = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 §4.2 (ASCII only, no re.UNICODE classes)
 PENDING_REDIRECT_KEY = "satupintu_oidc_redirect_origin"
@@ -141,7 +148,18 @@ class SatupintuAuthorizationView(AuthorizationView):
         ``S256`` (our policy, RFC 9700 §2.1.1; oauthlib takes a missing method as ``plain``,
         RFC 7636 §4.3) and ``code_challenge`` 43–128 characters of the unreserved set
         (RFC 7636 §4.2, §4.4.1)."""
-        scopes, credentials = super().validate_authorization_request(request)
+        try:
+            scopes, credentials = super().validate_authorization_request(request)
+        except OAuthToolkitError as error:
+            _address_to_client(request, error)
+            raise
+        bad = next((name for name, values in request.GET.lists() if any("\x00" in v for v in values)), None)
+        if bad is not None:  # no parameter holds a NUL byte; PostgreSQL cannot store one (the nonce: a 500)
+            raise _invalid_request(credentials, f"The {bad} parameter contains a NUL byte.")
+        for name, unsupported in (("request", oidc_errors.RequestNotSupported),
+                                  ("request_uri", oidc_errors.RequestURINotSupported)):
+            if name in request.GET:  # OIDC Core §6: refused, not ignored (discovery says not supported)
+                raise _client_error(credentials, unsupported(state=credentials.get("state")))
         state = credentials.get("state") or ""
         if len(state) > MAX_STATE:
             raise _invalid_request(credentials, f"state is longer than {MAX_STATE} characters", state=None)
@@ -256,10 +274,33 @@ class SatupintuAuthorizationView(AuthorizationView):
 def _invalid_request(credentials: dict[str, Any], description: str, *, state: Any = "") -> OAuthToolkitError:
     """An ``invalid_request`` error for the registered redirect URI of a validated authorization
     request (RFC 6749 §4.1.2.1), echoing ``state`` unless told not to (``state=None``)."""
-    error = errors.InvalidRequestError(description=description,
-                                       state=credentials.get("state") if state == "" else state)
+    return _client_error(credentials, errors.InvalidRequestError(
+        description=description, state=credentials.get("state") if state == "" else state))
+
+
+def _client_error(credentials: dict[str, Any], error: errors.OAuth2Error) -> OAuthToolkitError:
+    """``error`` addressed to the registered redirect URI of a validated authorization request."""
     error.redirect_uri = credentials["redirect_uri"]
     return OAuthToolkitError(error=error, redirect_uri=credentials["redirect_uri"])
+
+
+def _address_to_client(request: HttpRequest, error: OAuthToolkitError) -> None:
+    """Give a redirectable error that oauthlib raised without its request (so without a redirect
+    URI, e.g. a malformed ``claims``: OIDC Core §5.5) the client's redirect URI and ``state``, as
+    RFC 6749 §4.1.2.1 asks once the client and redirect URI are valid. Without it django-oauth-toolkit
+    redirected to ``?error=…`` and Django refused that redirect (``DisallowedRedirect``, a 400 page).
+    An unknown or disabled client, or an unregistered redirect URI, stays the error page."""
+    if isinstance(error, FatalClientError) or error.oauthlib_error.redirect_uri:
+        return
+    client_id = request.GET.get("client_id", "")
+    application = client_by_id(client_id) if client_id and "\x00" not in client_id else None
+    if application is None or client_disabled(application):
+        return
+    uri = request.GET.get("redirect_uri", "") or application.default_redirect_uri
+    if uri and application.redirect_uri_allowed(uri):
+        state = request.GET.get("state")
+        error.oauthlib_error.redirect_uri = uri
+        error.oauthlib_error.state = state if state and len(state) <= MAX_STATE else None
 
 
 def _as_datetime(ts: float | None) -> Any:
@@ -397,6 +438,15 @@ class SatupintuTokenView(MachineEndpointMixin, TokenView):
 
     grant_type_required = True
 
+    def refuse_malformed(self, request: HttpRequest) -> HttpResponse | None:
+        """Also: a grant the platform does not offer (the device grant, which django-oauth-toolkit
+        would answer with its own 404 ``device_not_found``) is 400 ``unsupported_grant_type``
+        (RFC 6749 §5.2), like the password grant (the validator)."""
+        refused = super().refuse_malformed(request)
+        if refused is None and request.POST.get("grant_type") == DEVICE_CODE_GRANT:
+            return oauth_error_response("unsupported_grant_type", "The device grant is not offered.")
+        return refused
+
     @method_decorator(sensitive_post_parameters("password", "client_secret"))
     def authorization_flow_token_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         issued: list[Any] = []
@@ -478,12 +528,57 @@ class SatupintuUserInfoView(UserInfoView):
 
     http_method_names = ["get", "head", "post"]
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Before the toolkit: an access token in the query string is 400 ``invalid_request``
+        (RFC 9700 §4.3.2: it must not be sent there; it ends up in access logs and browser history;
+        RFC 6750 §3.1 for the answer); a body that cannot be parsed is 400 ``invalid_request`` JSON
+        instead of Django's HTML error page."""
+        if "access_token" in request.GET:
+            return _bearer_error(request, "An access token must not be sent in the URL; use the Authorization header.")
+        if request.method == "POST":
+            try:
+                request.POST  # noqa: B018 - parse now, where its errors become OAuth errors
+            except RequestDataTooBig:
+                return _bearer_error(request, "The request body is too large.", status=413)
+            except (SuspiciousOperation, MultiPartParserError, UnreadablePostError):
+                return _bearer_error(request, "The request body cannot be read.")
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)
+        return response
+
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return method_not_allowed(request, self.http_method_names)
 
     def _create_userinfo_response(self, request: HttpRequest) -> HttpResponse:
         response: HttpResponse = super()._create_userinfo_response(request)
         return label_json_error(response)
+
+
+def _bearer_error(request: HttpRequest, description: str, *, status: int = 400) -> JsonResponse:
+    """An ``invalid_request`` answer of a resource taking bearer tokens (RFC 6750 §3.1): OAuth error
+    JSON with the ``WWW-Authenticate: Bearer`` challenge naming the error."""
+    response = oauth_error_response("invalid_request", description, status=status)
+    response["WWW-Authenticate"] = f'Bearer error="invalid_request", error_description="{description}"'
+    return response
+
+
+class SatupintuServerMetadataView(OAuthServerMetadataView):
+    """``GET /o/.well-known/oauth-authorization-server`` (RFC 8414): django-oauth-toolkit's document
+    with the grants and client authentication methods the token endpoint really offers (the
+    toolkit's defaults listed the device grant and left out ``private_key_jwt``), and, as
+    ``private_key_jwt`` is listed, the client-assertion algorithms (RFC 8414 §2: REQUIRED then)."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        data["grant_types_supported"] = GRANT_TYPES_SUPPORTED
+        for endpoint in ("token", "revocation", "introspection"):
+            if f"{endpoint}_endpoint" in data:
+                data[f"{endpoint}_endpoint_auth_methods_supported"] = list(
+                    oauth2_settings.OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED)
+                data[f"{endpoint}_endpoint_auth_signing_alg_values_supported"] = list(CLIENT_ASSERTION_SIGNING_ALGS)
+        out = JsonResponse(data)
+        out["Access-Control-Allow-Origin"] = "*"
+        return out
 
 
 class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
@@ -504,7 +599,7 @@ class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
         data.update({
             "acr_values_supported": ["loa1", "loa2"],
             "code_challenge_methods_supported": ["S256"],
-            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "grant_types_supported": GRANT_TYPES_SUPPORTED,
             "revocation_endpoint": issuer + "/revoke_token/",
             "introspection_endpoint": issuer + "/introspect/",
             "prompt_values_supported": ["none", "login", "consent"],
@@ -519,6 +614,7 @@ class SatupintuDiscoveryView(ConnectDiscoveryInfoView):
         return out
 
 
+@method_decorator(csrf_exempt, name="dispatch")  # bearer tokens, no cookies: another method gets 405, not CSRF 403
 class GovStackUserInfoView(View):
     """``GET /oidc/userinfo`` (GovStack Identity BB, Identity-Provider.yaml): the same claims as
     ``/o/userinfo/`` (DOT: bearer token checked there, 401 ``invalid_token`` otherwise), answered as
@@ -561,3 +657,77 @@ class GovStackUserInfoView(View):
         out = HttpResponse(body, content_type="application/jwt")
         out["Cache-Control"] = "no-store"
         return out
+
+
+def _csrf_token_valid(request: HttpRequest) -> bool:
+    """Whether a POST carries this session's CSRF token (Django's own check, run here because the
+    view that needs it is exempt from the middleware's)."""
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    def _view(_request: HttpRequest) -> HttpResponse:  # not csrf_exempt: the check runs
+        return HttpResponse()
+
+    return CsrfViewMiddleware(_view).process_view(request, _view, (), {}) is None
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class SatupintuLogoutView(RPInitiatedLogoutView):
+    """``GET``/``POST /o/logout/``: OpenID Connect RP-Initiated Logout 1.0, django-oauth-toolkit's
+    view with the platform's pages and these differences:
+
+    * an unknown or disabled ``client_id`` (or one with a NUL byte) is the error page (400
+      ``invalid_request``), like a bad ``id_token_hint`` or ``post_logout_redirect_uri``; the
+      toolkit's ``Application.objects.get`` raised ``DoesNotExist`` (500);
+    * a relying party may send the request by ``POST`` as well as ``GET`` (§2: "MUST support the use
+      of the HTTP GET and POST methods"). A ``POST`` without this session's CSRF token is such a
+      request, handled exactly as the same ``GET`` (it never signs out without the confirmation the
+      ``GET`` would ask for); with the token it is the confirmation form's answer;
+    * the confirmation page allows the validated ``post_logout_redirect_uri``'s origin in CSP
+      ``form-action`` (browsers check it on the redirect that follows the form, as in ADR 0098).
+
+    Errors and the confirmation use ``identity/logout.html`` (Indonesian or English)."""
+
+    template_name = "identity/logout.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._logout_request(request, request.GET)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _csrf_token_valid(request):
+            response: HttpResponse = super().post(request, *args, **kwargs)
+            return response
+        return self._logout_request(request, request.POST)
+
+    def _logout_request(self, request: HttpRequest, params: Any) -> HttpResponse:
+        """The toolkit's ``get`` on ``params`` (the query or the form body of a relying party)."""
+        id_token_hint = params.get("id_token_hint")
+        client_id = params.get("client_id")
+        post_logout_redirect_uri = params.get("post_logout_redirect_uri")
+        state = params.get("state")
+        try:
+            application, token_user = self.validate_logout_request(
+                id_token_hint=id_token_hint, client_id=client_id, post_logout_redirect_uri=post_logout_redirect_uri)
+        except OIDCError as error:
+            return self.error_response(error)
+        if not self.must_prompt(token_user):
+            return self.do_logout(application, post_logout_redirect_uri, state, token_user)
+        self.oidc_data = {"id_token_hint": id_token_hint, "client_id": client_id,
+                          "post_logout_redirect_uri": post_logout_redirect_uri, "state": state}
+        context = {"form": self.get_form(self.get_form_class())}
+        if application:
+            context["application"] = application
+        response: HttpResponse = self.render_to_response(self.get_context_data(**context))
+        parts = urlsplit(post_logout_redirect_uri or "")
+        if parts.scheme in ("http", "https") and parts.netloc:  # validated above: a registered URI
+            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}  # type: ignore[attr-defined]
+        return response
+
+    def get_request_application(self, id_token: Any, client_id: str | None) -> Any:
+        if client_id:
+            application = client_by_id(client_id) if "\x00" not in client_id else None
+            if application is None or client_disabled(application):
+                raise InvalidOIDCClientError()
+            return application
+        if id_token is not None and client_disabled(id_token.application):
+            raise InvalidOIDCClientError()
+        return id_token.application if id_token is not None else None
