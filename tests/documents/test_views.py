@@ -191,13 +191,16 @@ def test_revoking_without_a_reason_is_refused_and_changes_nothing(document, offi
 
 
 def test_an_officer_without_the_approver_role_may_not_revoke(document) -> None:
-    from django.core.exceptions import PermissionDenied
-
     clerk = Principal(kind="officer", id="77", agency=document.agency.code, roles=frozenset({"operator"}))
-    with pytest.raises(PermissionDenied):
-        views.revoke(_as(clerk, "POST", "/", {"reason": "Saya ingin mencabutnya."}), str(document.pk))
+    for method in ("GET", "POST"):
+        response = views.revoke(_as(clerk, method, "/", {"reason": "Saya ingin mencabutnya."}), str(document.pk))
+        html = response.content.decode()
+        # The page says why, in the visitor's language, and offers no form.
+        assert response.status_code == 403 and 'name="reason"' not in html
+        assert "Hanya pemberi persetujuan atau administrator instansi penerbit" in html
     document.refresh_from_db()
     assert document.status == DocumentStatus.VALID
+    assert not AuditEvent.objects.filter(action="document.revoked").exists()
 
 
 def test_the_status_page_offers_revocation_only_to_an_approver_of_the_agency(document, officer) -> None:

@@ -110,12 +110,18 @@ def download(request: HttpRequest, document_id: str) -> FileResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, document_id: str) -> HttpResponse:
-    """An officer's form to revoke (cabut) a document with a reason; audited."""
+    """An officer's form to revoke (cabut) a document with a reason; audited. An officer of the
+    issuing agency whose role may not revoke (:func:`~satupintu.documents.access.may_revoke_for`)
+    gets the page with that explanation and no form (403); anyone else a 404."""
     principal = principal_for_request(request)
     try:
         document = access_document_by_id(principal, document_id)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
+    if not may_revoke_for(principal, document.agency.code):
+        # Officers of the agency who may read it but not decide on it: the page says so (403), no form.
+        public = selectors.public_status_by_id(document.pk)
+        return render(request, "documents/revoke.html", {**_facts(public), "forbidden": True}, status=403)
     error = ""
     reason = ""
     if request.method == "POST":
