@@ -184,3 +184,21 @@ def test_deleting_a_member_audits_each_subsystem_service_and_right_removed_with_
     assert actions == ["exchange.member_deleted", "exchange.right_revoked", "exchange.service_deleted",
                        "exchange.subsystem_deleted"]
     assert not Service.objects.exists()
+
+
+def test_an_agencys_auditor_sees_the_messages_of_its_own_members_only(directory: Directory) -> None:
+    from datetime import UTC, datetime
+
+    from satupintu.exchange import messagelog
+    from satupintu.exchange.selectors import messages_visible_to
+
+    for n, (client, service) in enumerate([
+            ("SPLP-DEV/GOV/KEMENSOS/bansos", "SPLP-DEV/GOV/DUKCAPIL/kependudukan/penduduk"),
+            ("SPLP-DEV/GOV/POLRI/skck", "SPLP-DEV/GOV/POLRI/skck/catatan")]):
+        messagelog.append(messagelog.Message(request_id=f"r{n}", started_at=datetime.now(UTC), client=client,
+                                             service=service, method="GET", path="/", status=200))
+    dukcapil_auditor = Principal(kind="officer", id="9", agency="dukcapil", roles=frozenset({"auditor"}))
+    assert [m.request_id for m in messages_visible_to(dukcapil_auditor)] == ["r0"]
+    national_auditor = Principal(kind="officer", id="10", roles=frozenset({"auditor"}))
+    assert messages_visible_to(national_auditor).count() == 2
+    assert not messages_visible_to(OPERATOR).exists()

@@ -18,12 +18,13 @@ from satupintu.exchange.models import DataAccess, Member, MessageLog, Service
 
 
 def messages_visible_to(principal: Principal) -> QuerySet[MessageLog]:
-    """Message-log records the principal may see: all for platform admins and auditors; for an
-    agency admin the messages to or from their agency's members; nothing for anyone else."""
+    """Message-log records the principal may see: all for platform admins and national auditors
+    (no agency); for an agency admin or an agency's auditor the messages to or from their agency's
+    members (as the audit log is scoped for them); nothing for anyone else."""
     qs = MessageLog.objects.all()
     if is_platform_admin(principal) or (principal.has_role("auditor") and not principal.agency):
         return qs
-    if principal.has_role("agency_admin") and principal.agency:
+    if (principal.has_role("agency_admin") or principal.has_role("auditor")) and principal.agency:
         ids = [m.identifier + "/" for m in Member.objects.filter(agency__code=principal.agency)]
         if not ids:
             return qs.none()
