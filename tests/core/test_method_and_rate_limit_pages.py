@@ -1,8 +1,8 @@
 """A page opened the wrong way (405) and a rate-limited form (429) answer the site's own error page
 in the visitor's language, never a blank page or an English-only bare page.
 
-A fresh-user trial found ``GET /permohonan/<id>/batal/`` (a form's target: signing in again after
-pressing "Cancel" in an expired session leads there by ``next``) answering an empty 405, and the
+A fresh-user trial found ``GET`` of a form's target (e.g. ``/akun/aplikasi/<id>/cabut/``: signing in
+again after pressing its button in an expired session leads there by ``next``) answering an empty 405, and the
 password-reset form, after a few tries, answering allauth's bare English "Too Many Requests" page."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def test_opening_a_form_target_with_get_shows_the_site_error_page(language: str)
     client = Client()
     client.post("/akun/login/", {"login": user.email, "password": testing.PASSWORD})
     client.cookies["satupintu_lang"] = language
-    response = client.get("/permohonan/1/batal/")
+    response = client.get("/akun/aplikasi/1/cabut/")
     assert response.status_code == 405
     assert response["Allow"] == "POST"
     main = _main(response)
