@@ -173,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "satupintu.core.context_processors.platform",
+                "satupintu.identity.context_processors.step_up_continue",
             ],
         },
     }
