@@ -204,6 +204,7 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
     if stepped is not None:
         return stepped
     if request.method == "POST":
+        was_draft = application.status == ApplicationStatus.DRAFT
         try:
             application = actions.application_submit(acting=principal, application=application,
                                                      idempotency_key=request.POST.get("idempotency_key", ""),
@@ -224,8 +225,9 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
         except Conflict as exc:
             messages.error(request, str(exc))
             return redirect("applications:status", application_id=application.pk)
-        messages.success(request, _("Sent. Your tracking number is %(number)s.")
-                         % {"number": application.tracking_number})
+        if was_draft:  # a replayed POST (double click) of an already submitted draft says nothing again
+            messages.success(request, _("Sent. Your tracking number is %(number)s.")
+                             % {"number": application.tracking_number})
         return redirect("applications:status", application_id=application.pk)
     if application.status != ApplicationStatus.DRAFT:
         return redirect("applications:status", application_id=application.pk)
