@@ -40,12 +40,10 @@ def test_opening_a_form_target_with_get_shows_the_site_error_page(language: str)
     assert f"<h1>{TEXTS[language][405]}</h1>" in main
     assert 'href="/"' in main
     assert f'<html lang="{language}"' in response.content.decode()
-
-
-def test_the_api_keeps_its_problem_response_for_a_wrong_method() -> None:
-    response = Client().delete("/api/v1/services")
-    assert response.status_code == 405
-    assert response["Content-Type"].startswith("application/problem+json")
+    # The JSON API keeps its problem response for a wrong method.
+    api = client.delete("/api/v1/services")
+    assert api.status_code == 405
+    assert api["Content-Type"].startswith("application/problem+json")
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

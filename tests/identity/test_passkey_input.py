@@ -22,7 +22,6 @@ pytestmark = pytest.mark.django_db
 MALFORMED = [
     {"id": "AA"},
     {"id": "AA", "type": "public-key", "response": {}},
-    {"rawId": "AA", "response": {"clientDataJSON": "AA"}},
 ]
 NEEDS_JS = ("Signing in or confirming with a passkey or security key needs JavaScript in your browser. "
             "Turn JavaScript on, or use your password or authenticator code instead.")
