@@ -38,3 +38,13 @@ def test_date_rule_messages_name_the_allowed_day_in_words(version: DefinitionVer
             expected = template.format(formats.date_format(day, "j F Y"))
         assert expected in response.content.decode(), (language, posted, expected)
     assert not Application.objects.exists()
+
+
+def test_date_answers_are_shown_in_words(version: DefinitionVersion) -> None:  # noqa: ARG001
+    """The review and status pages showed a date answer as typed by the browser (``1990-01-01``)."""
+    _user, me = citizen_loa2()
+    saved = me.post("/permohonan/layanan/uji-layanan/", {**valid_post(), "_review": "1"})
+    for language, shown in (("id", "<dd>1 Januari 1990</dd>"), ("en", "<dd>1 January 1990</dd>")):
+        me.cookies["satupintu_lang"] = language
+        html = me.get(saved["Location"]).content.decode()
+        assert shown in html and "1990-01-01" not in html.split("<main", 1)[1], language
