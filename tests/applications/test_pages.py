@@ -365,3 +365,75 @@ def test_a_malformed_form_version_gets_the_changed_form_message(version: Definit
         assert "Formulir ini diubah setelah Anda membukanya." in body and 'value="Siti Aminah"' in body
         assert "version:" not in body and "Masukkan keseluruhan angka bilangan." not in body
     assert Application.objects.get().answers["nama"] == "Siti"
+
+
+def test_officer_queue_pages_through_every_application_keeping_the_filters(
+        version: DefinitionVersion, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications import pages
+    from satupintu.applications.actions import application_apply
+
+    monkeypatch.setattr(pages, "QUEUE_PAGE_SIZE", 2)
+    applicant, _me = citizen_loa2()
+    numbers = [application_apply(acting=applicant.as_principal(), definition=version.definition,
+                                 data=MultiValueDict({k: [v] for k, v in valid_post(nik=VALID_NIK).items()}),
+                                 idempotency_key=f"antre-{i}").tracking_number for i in range(3)]
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    first = verifier.get("/backoffice/permohonan/?status=in_process").content.decode()
+    assert "3 permohonan cocok." in first and "Halaman 1 dari 2" in first
+    assert 'href="?status=in_process&amp;page=2"' in first
+    second = verifier.get("/backoffice/permohonan/?status=in_process&page=2").content.decode()
+    shown = [n for n in numbers if n in first] + [n for n in numbers if n in second]
+    assert sorted(shown) == sorted(numbers)  # each application on exactly one page
+    assert verifier.get("/backoffice/permohonan/?page=x").status_code == 200
+
+
+def test_officer_pages_name_the_service_in_english_on_request(version: DefinitionVersion) -> None:
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import application_apply
+
+    applicant, _me = citizen_loa2()
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post(nik=VALID_NIK).items()}),
+                            idempotency_key="en")
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    queue = verifier.get("/backoffice/permohonan/?lang=en").content.decode()
+    assert "<td>Test service</td>" in queue and "Layanan uji" not in queue
+    detail = verifier.get(f"/backoffice/permohonan/{app.pk}/?lang=en").content.decode()
+    assert "<p>Test service · Status" in detail
+    assert "<td>Layanan uji</td>" in verifier.get("/backoffice/permohonan/").content.decode()
+
+
+def test_an_action_the_officers_role_does_not_allow_is_explained_on_the_application_page(
+        version: DefinitionVersion) -> None:
+    from django.utils.datastructures import MultiValueDict
+
+    from satupintu.applications.actions import application_apply
+
+    applicant, _me = citizen_loa2()
+    app = application_apply(acting=applicant.as_principal(), definition=version.definition,
+                            data=MultiValueDict({k: [v] for k, v in valid_post(nik=VALID_NIK).items()}),
+                            idempotency_key="peran")
+    _officer, operator = officer_signed_in(version.definition.agency, "operator")
+    response = operator.post(f"/backoffice/permohonan/{app.pk}/",
+                             {"transition": "verifikasi", "lock_version": app.lock_version})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert f"<h1>Permohonan {app.tracking_number}</h1>" in body
+    assert "Peran Anda tidak mengizinkan tindakan ini: Verifikasi." in body
+    app.refresh_from_db()
+    assert app.state == "diajukan"
+
+
+@pytest.mark.parametrize(("query", "field"), [("number=SP%00", "Nomor permohonan"), ("service=a%00b", "Layanan"),
+                                              ("status=terbang", "Status"), ("number=" + "9" * 41, "Nomor permohonan")])
+def test_a_queue_filter_that_is_not_plain_text_or_a_choice_is_a_field_error_not_a_500(
+        version: DefinitionVersion, query: str, field: str) -> None:
+    _officer, verifier = officer_signed_in(version.definition.agency, "verifier")
+    response = verifier.get(f"/backoffice/permohonan/?{query}")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'class="error-summary" role="alert"' in body and f"{field}: " in body
+    assert 'href="#f-' in body  # the summary links to the page's own filter field

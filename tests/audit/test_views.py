@@ -150,3 +150,14 @@ def test_csv_export_has_the_filtered_events_and_is_recorded(events: list[AuditEv
     exported = AuditEvent.objects.order_by("-seq").first()
     assert exported is not None and exported.action == "audit.exported"
     assert exported.details["filters"] == {"actor": "budi"}
+
+
+@pytest.mark.parametrize("query", ["since=0001-01-01", "until=9999-12-31", "since=0001-01-01&until=9999-12-31"])
+@pytest.mark.parametrize("url", [URL, CSV_URL])
+def test_a_date_at_the_end_of_the_calendar_is_a_field_error_not_a_500(
+        events: list[AuditEvent], url: str, query: str) -> None:
+    response = _client("auditor").get(f"{url}?{query}")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Pastikan nilai ini" in body and ("2000-01-01" in body or "2999-12-31" in body)
+    assert not AuditEvent.objects.filter(action="audit.exported").exists()

@@ -166,3 +166,27 @@ def test_agency_admin_cannot_post_a_change_to_another_agencys_service(shared_cat
     as_dukcapil_admin.post(f"/kelola/catalog/service/{skck.pk}/change/", data)
     assert Service.objects.get(pk=skck.pk).name_id != "Diubah oleh Dukcapil"
     assert not AuditEvent.objects.filter(action="service.updated", target_id=str(skck.pk)).exists()
+
+
+@pytest.mark.parametrize(("field", "typed"), [
+    ("requirements", "7"), ("procedure", '[["langkah"]]'), ("keywords", '{"a": 1}'), ("sources", '"https://x.go.id"'),
+    ("fee_variants", "[[1]]"), ("fee_variants", '[{"label": "SIM A", "amount_idr": -5}]'),
+    ("fee_variants", '[{"label": "SIM A"}]'), ("fee_idr", "-5"),
+])
+def test_a_json_field_of_the_wrong_shape_is_a_field_error_in_indonesian_and_nothing_is_saved(
+        shared_catalog, as_dukcapil_admin: Client, field: str, typed: str) -> None:
+    kk = Service.objects.get(slug="dukcapil-kk-baru")
+    before = {name: getattr(kk, name) for name in ("requirements", "procedure", "keywords", "sources",
+                                                     "fee_variants", "fee_idr")}
+    data = _change_form_data(kk)
+    data[field] = typed
+    response = as_dukcapil_admin.post(f"/kelola/catalog/service/{kk.pk}/change/", data,
+                                      HTTP_ACCEPT_LANGUAGE="id")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="id_{field}_error"' in body or "errorlist" in body
+    assert any(text in body for text in ("Masukkan daftar JSON", "Biaya tidak boleh negatif"))
+    kk.refresh_from_db()
+    assert {name: getattr(kk, name) for name in before} == before
+    assert not AuditEvent.objects.filter(action="service.updated", target_id=str(kk.pk)).exists()
+    assert as_dukcapil_admin.get(f"/api/v1/services/{kk.slug}").status_code == 200

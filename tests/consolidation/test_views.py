@@ -264,3 +264,29 @@ def test_every_spbe_page_requires_sign_in_except_the_blank_templates(db) -> None
                     assert response["Location"].startswith(reverse("account_login")), url
         checked += 1
     assert checked == len(spbe.url_patterns) >= 20
+
+
+def test_add_form_stores_the_code_in_lower_case_so_a_case_twin_is_a_duplicate(agencies) -> None:  # noqa: ANN001
+    admin = admin_of("pemda-32-16")
+    form = {"agency": agencies["pemda-32-16"].pk, "code": "SIPD-1", "name": "SIPD", "owner_unit": "Bappeda",
+            "function": "01.01", "service_area": "32.16", "users_kind": "internal", "users_count": "10",
+            "build_budget_idr": "0", "run_budget_idr": "5", "hosting": "pdn", "status": "live", "app_type": "khusus"}
+    assert call(admin, "POST", BASE + "aplikasi/baru/", form).status_code == 302
+    assert Application.objects.get().code == "sipd-1"  # the import's key: its export imports again
+    twin = call(admin, "POST", BASE + "aplikasi/baru/", form | {"code": "sipd-1", "name": "Kembar"}, lang="id")
+    assert twin.status_code == 200 and "sudah ada" in twin.content.decode()
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.parametrize(("area", "message"), [
+    ("jakarta", "Gunakan “nasional” atau kode provinsi/kabupaten/kota seperti 32 atau 32.16."),
+    ("99.99", "Kode wilayah 99.99 tidak ada."),
+])
+def test_add_form_explains_a_bad_service_area_like_the_import(agencies, area: str, message: str) -> None:  # noqa: ANN001
+    admin = admin_of("pemda-32-16")
+    form = {"agency": agencies["pemda-32-16"].pk, "code": "sipd", "name": "SIPD", "owner_unit": "Bappeda",
+            "function": "01.01", "service_area": area, "users_kind": "internal", "users_count": "10",
+            "build_budget_idr": "0", "run_budget_idr": "5", "hosting": "pdn", "status": "live", "app_type": "khusus"}
+    response = call(admin, "POST", BASE + "aplikasi/baru/", form, lang="id")
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Application.objects.exists()

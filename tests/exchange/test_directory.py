@@ -96,6 +96,7 @@ def test_back_office_lists_and_changes_are_audited(directory: Directory) -> None
     assert Service.objects.get(pk=directory.service.pk).version == "v2"
     event = AuditEvent.objects.get(action="exchange.service_updated")
     assert event.actor_id == str(admin_user.pk)
+    assert event.request_id and event.ip == "127.0.0.1"  # a back-office change carries its request
     assert event.details["changes"]["version"] == {"from": "v1", "to": "v2"}
     monitoring = browser.get("/kelola/exchange/messagelog/monitoring/")
     assert monitoring.status_code == 200
@@ -121,3 +122,65 @@ def test_monitoring_page_speaks_indonesian_by_default(directory: Directory) -> N
     page = browser.get("/kelola/exchange/messagelog/monitoring/?lang=en")
     assert "Exchange monitoring" in page.content.decode()
     assert "Services not in the directory (refused messages)" in page.content.decode()
+
+
+def test_message_log_list_and_entry_open_for_a_platform_admin_and_an_auditor(directory: Directory) -> None:
+    from satupintu.catalog.models import Agency
+    from satupintu.exchange.models import MessageLog
+    from satupintu.identity.testing import make_officer
+
+    browser = Client()
+    browser.force_login(make_platform_admin("log@example.go.id"))
+    browser.get("/r1/ANON1/GOV/X/y/junk1/z", HTTP_X_ROAD_CLIENT="A/B/C/D")  # logs one refused message
+    listing = browser.get("/kelola/exchange/messagelog/")
+    assert listing.status_code == 200
+    entry = MessageLog.objects.latest("seq")
+    assert browser.get(f"/kelola/exchange/messagelog/{entry.pk}/change/").status_code == 200
+    auditor = make_officer(agency=Agency.objects.get(code="dukcapil"), roles=["auditor"], with_totp=True)
+    auditor.is_staff = True
+    auditor.save(update_fields=["is_staff"])
+    browser.force_login(auditor)
+    assert browser.get("/kelola/exchange/messagelog/").status_code == 200
+
+
+def test_a_duplicate_subsystem_code_says_it_already_exists_in_indonesian(directory: Directory) -> None:
+    from django.utils import translation
+
+    taken = Subsystem.objects.filter(member=directory.provider_member).first()
+    assert taken is not None
+    with translation.override("id"), pytest.raises(ValidationError) as info:
+        directory_save(obj=Subsystem(member=directory.provider_member, code=taken.code), acting=DUKCAPIL_ADMIN)
+    message = " ".join(str(m) for m in info.value.messages)
+    assert "sudah ada" in message and "tidak ada" not in message
+
+
+def test_an_oauth_client_id_another_subsystem_uses_is_a_clear_field_error(directory: Directory) -> None:
+    from django.utils import translation
+
+    directory_save(obj=Subsystem(member=directory.provider_member, code="satu", oauth_client_id="klien-a"),
+                   acting=DUKCAPIL_ADMIN)
+    with translation.override("id"), pytest.raises(ValidationError) as info:
+        directory_save(obj=Subsystem(member=directory.provider_member, code="dua", oauth_client_id="klien-a"),
+                       acting=DUKCAPIL_ADMIN)
+    assert info.value.messages == ["Id klien OAuth ini sudah dipakai subsistem lain."]
+
+
+def test_deleting_a_client_subsystem_audits_the_rights_other_agencies_granted_it(directory: Directory) -> None:
+    # Kemensos deletes its client subsystem; the right Dukcapil granted to it goes with it.
+    client_pk, client_name = directory.client.pk, str(directory.client)
+    directory_delete(obj=directory.client, acting=KEMENSOS_ADMIN)
+    assert not AccessRight.objects.exists()
+    deleted = AuditEvent.objects.get(action="exchange.subsystem_deleted")
+    assert deleted.target_id == str(client_pk) and "removed_with" not in deleted.details
+    revoked = AuditEvent.objects.get(action="exchange.right_revoked")
+    assert revoked.target_id == str(directory.right.pk)
+    assert revoked.details["removed_with"] == client_name
+    assert revoked.actor_agency == "kemensos"
+
+
+def test_deleting_a_member_audits_each_subsystem_service_and_right_removed_with_it(directory: Directory) -> None:
+    directory_delete(obj=directory.provider_member, acting=PLATFORM)
+    actions = sorted(AuditEvent.objects.values_list("action", flat=True))
+    assert actions == ["exchange.member_deleted", "exchange.right_revoked", "exchange.service_deleted",
+                       "exchange.subsystem_deleted"]
+    assert not Service.objects.exists()

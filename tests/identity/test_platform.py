@@ -286,3 +286,16 @@ def test_back_office_is_titled_with_the_platform_name_in_the_users_language(clie
     client.cookies["django_language"] = "en"
     english = client.get("/kelola/?lang=en").content.decode()
     assert "satupintu administration" in english and "Django administration" not in english
+
+
+def test_the_demo_agency_admin_reaches_the_back_office(capsys) -> None:  # noqa: ANN001
+    """The agency admin manages the agency's exchange directory at /kelola/: without back-office
+    access the README's "try every role" stopped there."""
+    call_command("demo_accounts")
+    User.objects.filter(email="agency_admin@demo.satupintu.id").update(is_staff=False)  # an earlier run's account
+    call_command("demo_accounts")
+    staff = set(User.objects.filter(kind="officer", is_staff=True, is_superuser=False).values_list("email", flat=True))
+    assert staff == {"agency_admin@demo.satupintu.id"}
+    browser = Client()
+    browser.force_login(User.objects.get(email="agency_admin@demo.satupintu.id"))
+    assert browser.get("/kelola/exchange/member/").status_code == 200

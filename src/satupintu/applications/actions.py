@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from satupintu.applications import access, uploads
@@ -38,6 +39,7 @@ from satupintu.applications.models import (
     Upload,
     VersionStatus,
 )
+from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
 from satupintu.audit.actions import record
 from satupintu.catalog.models import Agency
@@ -586,7 +588,8 @@ def application_transition(*, acting: Principal, application_id: int | str, tran
         from satupintu.applications.workflow import may_take
 
         if not may_take(step, acting, is_applicant=applicant):
-            raise PermissionDenied("Your role does not allow this action.")
+            raise PermissionDenied(str(_("Your role does not allow this action: %(action)s.")
+                                       % {"action": text_in(step.label, get_language() or "id") or step.name}))
         if expected_lock_version is not None and expected_lock_version != locked.lock_version:
             raise Conflict(str(_("Someone else has just acted on this application. Reload it to see its "
                                  "current state.")))

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from satupintu.catalog.models import Bilingual
@@ -54,6 +55,11 @@ class OnlineServiceDefinition(Bilingual, TimeStamped):
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def name(self) -> str:
+        """The service's name in the active language (English falls back to Indonesian)."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name_id
 
     def current_version(self) -> DefinitionVersion | None:
         """The newest published version (the one new applications use), or ``None``."""

@@ -12,14 +12,18 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from satupintu.applications import access, actions, selectors
@@ -326,18 +330,44 @@ def mine(request: HttpRequest, principal: Principal) -> HttpResponseBase:
 
 # --- officers ---------------------------------------------------------------------------------
 
+QUEUE_PAGE_SIZE = 50
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's GET filters (ids ``f-<name>``, as the page's own form). A value that is not
+    plain text (a NUL byte made PostgreSQL fail: a 500), too long, or not one of the choices is a
+    field error in the page language."""
+
+    service = forms.CharField(label=gettext_lazy("Service"), required=False, max_length=80)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False,
+                               choices=[("", ""), *ApplicationStatus.choices])
+    sla = forms.ChoiceField(label=gettext_lazy("Deadline"), required=False,
+                            choices=[("", ""), *((name, name) for name in selectors.SLA_FILTERS)])
+    number = forms.CharField(label=gettext_lazy("Tracking number"), required=False, max_length=40)
+
+
 @page
 def queue(request: HttpRequest, principal: Principal) -> HttpResponseBase:
-    """``/backoffice/permohonan/``: the agency's queue with filters (service, status, SLA, number)."""
+    """``/backoffice/permohonan/``: the agency's queue with filters (service, status, SLA, number),
+    :data:`QUEUE_PAGE_SIZE` per page (``?page=``; a page number out of range shows the last page),
+    with the number of matching applications and links to the other pages keeping the filters."""
     if not access.is_officer_of_agency(principal):
         raise PermissionDenied("Officers of an agency only.")
-    filters = {key: request.GET.get(key, "")[:40] for key in ("service", "status", "sla", "number")}
-    rows = list(selectors.queue_for(principal, service=filters["service"], status=filters["status"],
-                                    sla=filters["sla"], number=filters["number"])[:100])
+    form = QueueFilterForm(request.GET, auto_id="f-%s")
+    valid = form.is_valid()
+    filters = {key: str(form.cleaned_data.get(key) or "") for key in QueueFilterForm.base_fields}
+    matching = Application.objects.none()
+    if valid:
+        matching = selectors.queue_for(principal, service=filters["service"], status=filters["status"],
+                                       sla=filters["sla"], number=filters["number"])
+    page = Paginator(matching, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     return render(request, "applications/queue.html", {
-        "applications": list(zip(rows, status_labels(rows), strict=True)), "filters": filters,
+        "applications": list(zip(rows, status_labels(rows), strict=True)), "filters": filters, "page": page,
+        "form": form, "query": urlencode({k: v for k, v in filters.items() if v}),
         "statuses": ApplicationStatus.choices,
-        "services": sorted({(d.slug, d.name_id) for d in _agency_definitions(principal)})})
+        "services": sorted({(d.slug, d.name) for d in _agency_definitions(principal)}, key=lambda s: s[1])},
+        status=200 if valid else 400)
 
 
 def _agency_definitions(principal: Principal) -> Any:
@@ -385,6 +415,9 @@ def officer_detail(request: HttpRequest, principal: Principal, application_id: i
         except Conflict as exc:
             messages.error(request, str(exc))
             status_code = 409
+        except PermissionDenied as exc:  # a role's action posted from another screen or a changed form
+            messages.error(request, str(exc))
+            status_code = 403
         except InvalidInput as exc:
             _field_errors_message(request, exc)
             status_code = 400 if any(e.field == "transition" for e in exc.errors) else 422

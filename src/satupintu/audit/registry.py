@@ -9,6 +9,9 @@ from __future__ import annotations
 ACTIONS: dict[str, str] = {
     # regions
     "regions.imported": "Region register imported (added/renamed/removed counts)",
+    # core: the holiday calendar (moves working-day deadlines)
+    "holiday.saved": "A day of the holiday calendar was added or changed in the back-office",
+    "holiday.deleted": "A day was removed from the holiday calendar in the back-office",
     # audit itself
     "audit.checkpoint_signed": "The latest chain hash was signed with the audit key",
     "audit.exported": "Audit events were exported for archiving",

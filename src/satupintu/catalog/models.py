@@ -8,7 +8,9 @@ never "none": a fee of ``0`` is free, a fee of ``None`` is unknown.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -169,6 +171,31 @@ class Service(Bilingual, TimeStamped):
 
     def __str__(self) -> str:
         return self.name_id
+
+    TEXT_LISTS = ("legal_basis", "requirements", "procedure", "keywords", "sources")
+
+    def clean(self) -> None:
+        """The JSON fields' shapes (the back-office types them as JSON): each of :attr:`TEXT_LISTS`
+        a list of texts, ``fee_variants`` a list of ``{"label": text, "amount_idr": whole number
+        ≥ 0}``; ``fee_idr`` not negative. Each problem is a :class:`ValidationError` on its field
+        (a wrong shape was saved, then broke the search index, the service page and the API)."""
+        super().clean()
+        errors: dict[str, Any] = {}
+        for name in self.TEXT_LISTS:
+            value = getattr(self, name)
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                errors[name] = _('Enter a JSON list of texts, for example ["KTP-el", "Kartu Keluarga"].')
+        variants = self.fee_variants
+        if not isinstance(variants, list) or not all(
+                isinstance(v, dict) and set(v) == {"label", "amount_idr"} and isinstance(v["label"], str)
+                and type(v["amount_idr"]) is int and v["amount_idr"] >= 0 for v in variants):
+            errors["fee_variants"] = _(
+                'Enter a JSON list of fee types, for example [{"label": "SIM A", "amount_idr": 80000}]: each with a '
+                'label and a whole rupiah amount of 0 or more.')
+        if self.fee_idr is not None and self.fee_idr < 0:
+            errors["fee_idr"] = _("The fee cannot be negative: 0 means free, empty means not confirmed.")
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.uid:

@@ -364,6 +364,15 @@ SATUPINTU_EXCHANGE_MAX_STORED_BODY_BYTES = int(os.environ.get("SATUPINTU_EXCHANG
                                                               str(2**20)))
 SATUPINTU_EXCHANGE_TRUSTED_PROXIES = _env_list("SATUPINTU_EXCHANGE_TRUSTED_PROXIES",
                                                "" if PRODUCTION else "127.0.0.1,::1")
+# Addresses the gateway may forward to (exchange/egress.py, ADR 0134): with an allow-list set, only
+# those networks; otherwise anything but the denied networks (loopback is denied in production only,
+# so the demo and the tests can run providers on 127.0.0.1).
+SATUPINTU_EXCHANGE_BACKEND_ALLOWED_NETWORKS = _env_list("SATUPINTU_EXCHANGE_BACKEND_ALLOWED_NETWORKS", "")
+SATUPINTU_EXCHANGE_BACKEND_DENIED_NETWORKS = _env_list(
+    "SATUPINTU_EXCHANGE_BACKEND_DENIED_NETWORKS",
+    "0.0.0.0/8,::/128,169.254.0.0/16,fe80::/10,224.0.0.0/4,ff00::/8,255.255.255.255/32"
+    + (",127.0.0.0/8,::1/128" if PRODUCTION else ""),
+)
 SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER = os.environ.get("SATUPINTU_EXCHANGE_CLIENT_CERT_HEADER", "X-SSL-Client-Cert")
 # Messages from callers that have not authenticated (refused ones, listClients) are logged like any other;
 # at most this many per minute per caller address are answered and logged, the rest get 429 (0: no limit).

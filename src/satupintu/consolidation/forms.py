@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from satupintu.catalog.models import Agency
-from satupintu.consolidation.models import Application, BusinessFunction, Framework, Proposal
+from satupintu.consolidation.models import SERVICE_AREA_RE, Application, BusinessFunction, Framework, Proposal
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAGIC = {".pdf": b"%PDF-", ".png": b"\x89PNG\r\n\x1a\n", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff"}
@@ -46,6 +46,23 @@ class ApplicationForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["service_slugs_text"].initial = "; ".join(self.instance.service_slugs or [])
             self.fields["agency"].disabled = True
+
+    def clean_code(self) -> str:
+        """Lower-case, as the import stores it (its key ignores case): a web row "SIAK-1" beside
+        an imported "siak-1" made the agency's own export impossible to import again."""
+        return str(self.cleaned_data["code"]).lower()
+
+    def clean_service_area(self) -> str:
+        """``nasional`` or the code of an existing province or regency/city, with the import's
+        messages (the model's own rule only said "Enter a valid value")."""
+        from satupintu.regions.models import Region
+
+        area = str(self.cleaned_data.get("service_area") or "").strip().lower()
+        if not re.fullmatch(SERVICE_AREA_RE, area):
+            raise ValidationError(_("Use “nasional” or a province/regency code such as 32 or 32.16."), code="format")
+        if area != "nasional" and not Region.objects.filter(level__lte=2, kode=area).exists():
+            raise ValidationError(_("Region code %(code)s does not exist.") % {"code": area}, code="region_unknown")
+        return area
 
     def clean_service_slugs_text(self) -> list[str]:
         slugs = [s.strip() for s in re.split(r"[;,]", self.cleaned_data["service_slugs_text"]) if s.strip()]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models.deletion import Collector
 from django.forms.models import model_to_dict
+from django.http import HttpRequest
 
 from satupintu.audit.actions import record
 from satupintu.core.principal import Principal
@@ -33,8 +35,9 @@ def _snapshot(obj: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def directory_save(*, obj: Obj, acting: Principal) -> Obj:
-    """Create or update a member, subsystem, service or access right.
+def directory_save(*, obj: Obj, acting: Principal, request: HttpRequest | None = None) -> Obj:
+    """Create or update a member, subsystem, service or access right (``request``, from the
+    back-office, puts its request id and client address on the audit event).
 
     The acting principal must manage the object's agency both before the change (for an
     update, checked on the stored row) and after it (so an agency admin cannot move an object
@@ -53,19 +56,32 @@ def directory_save(*, obj: Obj, acting: Principal) -> Obj:
     after = _snapshot(obj)
     if before:
         changes = {k: {"from": before.get(k), "to": v} for k, v in after.items() if before.get(k) != v}
-        record(actor=acting, action=updated_name, target=obj, details={"id": str(obj), "changes": changes})
+        record(actor=acting, action=updated_name, target=obj, details={"id": str(obj), "changes": changes},
+               request=request)
     else:
-        record(actor=acting, action=created_name, target=obj, details={"id": str(obj), **after})
+        record(actor=acting, action=created_name, target=obj, details={"id": str(obj), **after}, request=request)
     return obj
 
 
 @transaction.atomic
-def directory_delete(*, obj: Obj, acting: Principal) -> None:
-    """Delete a directory object (cascading to its subsystems, services and rights), audited as
-    ``exchange.<kind>_deleted`` / ``exchange.right_revoked``."""
+def directory_delete(*, obj: Obj, acting: Principal, request: HttpRequest | None = None) -> None:
+    """Delete a directory object, audited as ``exchange.<kind>_deleted`` / ``exchange.right_revoked``.
+
+    The deletion cascades (a member's subsystems, a subsystem's services and the access rights of
+    and to it, a service's rights), also to rights that other agencies granted to a deleted client
+    subsystem. Each object removed with it gets its own deletion event in the same transaction,
+    naming the object whose deletion removed it (``details.removed_with``), as Django's deletion
+    collector finds them."""
     check_agency(acting, agency_of(obj))
-    _c, _u, deleted_name = _NAMES[type(obj)]
-    target = (obj._meta.label_lower, str(obj.pk))
-    details = {"id": str(obj), **_snapshot(obj)}
+    collector = Collector(using=router.db_for_write(type(obj)))
+    collector.collect([obj])
+    events: list[tuple[str, tuple[str, str], dict[str, Any]]] = []
+    for model in (Member, Subsystem, Service, AccessRight):
+        for item in sorted(collector.data.get(model, ()), key=lambda o: o.pk):
+            details = {"id": str(item), **_snapshot(item)}
+            if item is not obj and not (type(item) is type(obj) and item.pk == obj.pk):
+                details["removed_with"] = str(obj)
+            events.append((_NAMES[model][2], (item._meta.label_lower, str(item.pk)), details))
     obj.delete()
-    record(actor=acting, action=deleted_name, target=target, details=details)
+    for name, target, details in events:
+        record(actor=acting, action=name, target=target, details=details, request=request)

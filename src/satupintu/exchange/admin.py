@@ -57,13 +57,13 @@ class DirectoryAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         try:
-            actions.directory_save(obj=obj, acting=self._principal(request))
+            actions.directory_save(obj=obj, acting=self._principal(request), request=request)
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         try:
-            actions.directory_delete(obj=obj, acting=self._principal(request))
+            actions.directory_delete(obj=obj, acting=self._principal(request), request=request)
         except PermissionDenied as exc:
             raise DjangoPermissionDenied(str(exc)) from exc
 
@@ -119,7 +119,10 @@ class MessageLogAdmin(admin.ModelAdmin):
         principal = principal_for_request(request)
         return can_manage_directory(principal) or principal.has_role("auditor")
 
-    has_view_permission = has_module_permission  # type: ignore[assignment]
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Its own method: Django calls it with the object too (assigning has_module_permission
+        # made every list and detail page a 500).
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -63,6 +63,7 @@ class Route:
     right_id: int | None
     methods: list[str]
     path_prefixes: list[str]
+    backend_refusal: str | None = None  # why the gateway may not forward to backend_url (egress.py)
 
 
 CACHE: VersionedCache[Route] = VersionedCache(
@@ -91,6 +92,7 @@ def _load(client: tuple[str, str, str, str], service: list[str]) -> Route | None
     """Read the route from the database. If the connection turns out to be dead (the database
     restarted or dropped it; the gateway role has no per-request health check), it is closed and
     the read done once more on a new one; any other database error is raised."""
+    from satupintu.exchange.egress import refusal
     from satupintu.exchange.messagelog import connection_alive
 
     try:
@@ -112,6 +114,7 @@ def _load(client: tuple[str, str, str, str], service: list[str]) -> Route | None
         legal_basis=basis or "", store_bodies=bool(store), right_id=r_pk,
         methods=[m for m in (methods or "").split(",") if m],
         path_prefixes=[p.strip() for p in (prefixes or "").splitlines() if p.strip()],
+        backend_refusal=refusal(backend_url) if s_pk is not None and backend_url else None,
     )
 
 

@@ -151,6 +151,11 @@ def handle(request: HttpRequest) -> HttpResponse:
         if route.service_pk is None or segments[0] != settings.SATUPINTU_EXCHANGE_INSTANCE:
             raise unknown_service()
         _authorise(route, request.method or "GET", rest)
+        if route.backend_refusal is not None:
+            log.warning("gateway: %s: %s", route.service_id, route.backend_refusal)
+            raise GatewayError(502, "Server.ServerProxy.ServiceFailed.AddressNotAllowed",
+                               "Provider address not allowed",
+                               "The provider's backend address is not one this gateway may call (ADR 0134).")
         consent = _personal_data(ctx, route)
         ctx.body = _read_body(request)
         return _forward(ctx, route, rest, consent)

@@ -75,10 +75,14 @@ class Subsystem(TimeStamped):
         verbose_name_plural = _("subsystems")
         constraints = [
             models.UniqueConstraint(fields=["member", "code"], name="exchange_subsystem_unique"),
+            # Conditional unique rules: Django shows their violation_error_message (else the bare
+            # "Constraint “exchange_subsystem_oauth_unique” is violated.").
             models.UniqueConstraint(fields=["cert_fingerprint"], condition=~models.Q(cert_fingerprint=""),
-                                    name="exchange_subsystem_cert_unique"),
+                                    name="exchange_subsystem_cert_unique", violation_error_message=_(
+                                        "Another subsystem already uses this certificate fingerprint.")),
             models.UniqueConstraint(fields=["oauth_client_id"], condition=~models.Q(oauth_client_id=""),
-                                    name="exchange_subsystem_oauth_unique"),
+                                    name="exchange_subsystem_oauth_unique", violation_error_message=_(
+                                        "Another subsystem already uses this OAuth client id.")),
         ]
 
     def __str__(self) -> str:
@@ -130,10 +134,16 @@ class Service(TimeStamped):
 
     def clean(self) -> None:
         """The OpenAPI document must parse (JSON or YAML) to an object; a personal-data service must
-        state its legal basis (shown to citizens in the data tracker)."""
+        state its legal basis (shown to citizens in the data tracker); the backend URL must not point
+        at an address the gateway may not forward to (:func:`satupintu.exchange.egress.refusal`,
+        ADR 0134)."""
         import yaml
 
+        from satupintu.exchange.egress import refusal
+
         errors: dict[str, str] = {}
+        if self.backend_url and (reason := refusal(self.backend_url, unresolvable_ok=True)):
+            errors["backend_url"] = reason
         if self.openapi.strip():
             try:
                 parsed = yaml.safe_load(self.openapi)

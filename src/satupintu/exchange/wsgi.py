@@ -85,7 +85,6 @@ class GatewayHandler(WSGIHandler):
                 result.close()
         return result
 
-
     def _gateway(self, environ: dict[str, Any], start_response: Any) -> Any:
         """One gateway message without Django's request cycle (ADR 0113, session-5 addendum): the
         request object, ``SecurityMiddleware``'s two hooks and :func:`~satupintu.exchange.gateway.handle`

@@ -106,6 +106,48 @@ def officer_create(
     return user
 
 
+# The account fields that decide what someone may do: an admin's change to any of them is audited
+# with its values before and after (the other changed fields by name only).
+ACCESS_FIELDS = ("kind", "agency", "roles", "is_active", "is_staff", "is_superuser")
+
+
+def _access_values(user: User) -> dict[str, Any]:
+    return {"kind": user.kind, "agency": user.agency.code if user.agency_id and user.agency else None,
+            "roles": sorted(str(r) for r in user.roles or []), "is_active": user.is_active,
+            "is_staff": user.is_staff, "is_superuser": user.is_superuser}
+
+
+@transaction.atomic
+def user_admin_save(*, user: User, acting: Principal, changed: list[str] | None = None,
+                    request: HttpRequest | None = None) -> User:
+    """A platform admin's save of an account in the back-office (``/kelola/identity/user/``).
+
+    Only a platform admin (role ``platform_admin``) may: else :class:`PermissionError`, nothing
+    written. The caller's form has already validated ``user``; it is checked again
+    (``full_clean``, :class:`ValidationError`). Records ``account.created_by_admin`` or
+    ``account.changed_by_admin`` in the same transaction: ``fields`` (the changed field names)
+    and, for each changed field of :data:`ACCESS_FIELDS` (kind, agency, roles, active,
+    back-office access, superuser), ``before``/``after`` values, so a grant of roles or
+    back-office access can be traced to who gave it. Never the NIK.
+    """
+    if not acting.has_role("platform_admin"):
+        raise PermissionError("only a platform admin may change accounts in the back-office")
+    creating = user._state.adding
+    stored = None if creating else User.objects.select_for_update(of=("self",)).select_related("agency").get(pk=user.pk)
+    user.full_clean(exclude=["password"])
+    user.save()
+    after = _access_values(user)
+    details: dict[str, Any] = {"fields": sorted(set(changed or [])), "after": after}
+    if stored is not None:
+        before = _access_values(stored)
+        moved = [name for name in ACCESS_FIELDS if before[name] != after[name]]
+        details = {"fields": sorted(set(changed or []) | set(moved)),
+                   "before": {name: before[name] for name in moved}, "after": {name: after[name] for name in moved}}
+    record(actor=acting, action="account.created_by_admin" if creating else "account.changed_by_admin",
+           target=user, details=details, request=request)
+    return user
+
+
 @transaction.atomic
 def consent_grant(*, user: User, application: Any, scopes: set[str], request: HttpRequest | None = None) -> Consent:
     """Remember the citizen's consent to share ``scopes`` with ``application``."""

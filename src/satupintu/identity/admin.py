@@ -7,10 +7,12 @@ from typing import Any
 from allauth.account.decorators import secure_admin_login
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from oauth2_provider.admin import ApplicationAdmin
 from oauth2_provider.forms import ApplicationForm
@@ -24,7 +26,7 @@ from oauth2_provider.models import (
 
 from satupintu.core.principal import Principal, principal_for_request
 from satupintu.identity import actions
-from satupintu.identity.models import Consent, RelyingParty, User
+from satupintu.identity.models import Consent, RelyingParty, Role, User
 from satupintu.identity.oidc.client_secrets import validate_client_secret
 from satupintu.identity.oidc.registration import clean_allowed_scopes, friendly_uri_error
 from satupintu.identity.oidc.validator import client_disabled
@@ -39,8 +41,27 @@ def _principal(request: HttpRequest) -> Principal:
     return principal_for_request(request)
 
 
+class UserAdminForm(forms.ModelForm):
+    """The account form: roles are ticked from the platform's roles (not typed as JSON), so a
+    wrong value is a clear field error, never a crash."""
+
+    roles = forms.MultipleChoiceField(label=capfirst(_("roles")), choices=Role.choices, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = User
+        fields = ["is_superuser", "kind", "email", "full_name", "phone", "phone_verified", "birth_date", "sex", "nip",
+                  "agency", "roles", "is_active", "is_staff"]
+
+
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
+    """Accounts, for platform admins only. Every save goes through
+    :func:`~satupintu.identity.actions.user_admin_save` (audited, with the access fields — roles,
+    agency, back-office access, superuser, active — before and after). Accounts are deactivated
+    (untick "active"), never deleted here: applications, documents and audit events point to them."""
+
+    form = UserAdminForm
     list_display = ["full_name", "email", "kind", "nik_masked", "nip", "agency", "is_active"]
     list_filter = ["kind", "is_active", "agency"]
     search_fields = ["full_name", "email", "nip"]
@@ -55,6 +76,16 @@ class UserAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _is_platform_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        try:
+            actions.user_admin_save(user=obj, acting=_principal(request), changed=list(form.changed_data),
+                                    request=request)
+        except PermissionError as exc:
+            raise DjangoPermissionDenied(str(exc)) from exc
 
 
 RELYING_PARTY_FIELDS = ("active", "agency", "allowed_scopes", "allow_nik", "public_sub", "sector", "required_loa",

@@ -19,6 +19,8 @@ from satupintu.core.principal import Principal
 ACTIONS = {
     "account.registered": "A citizen account was created",
     "officer.created": "An officer account was created",
+    "account.created_by_admin": "A platform admin created an account in the back-office (access fields in details)",
+    "account.changed_by_admin": "A platform admin changed an account: field names, and access fields before/after",
     "account.signed_in": "A user signed in (method and level of assurance in details)",
     "account.sign_in_failed": "A sign-in attempt failed",
     "account.signed_out": "A user signed out",

@@ -117,7 +117,8 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
             # A verified mobile number signs in and resets passwords: one account per number.
             models.UniqueConstraint(fields=["phone"], condition=models.Q(phone_verified=True),
-                                    name="identity_user_verified_phone_unique"),
+                                    name="identity_user_verified_phone_unique", violation_error_message=_(
+                                        "Another account has already verified this mobile number.")),
         ]
 
     def __str__(self) -> str:
@@ -128,8 +129,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = (self.email or "").strip().lower() or None
         if self.email is None and (self.kind != Kind.CITIZEN or not self.phone):
             raise ValidationError({"email": _("Enter an e-mail address or a mobile number.")})
-        unknown = [r for r in self.roles or [] if r not in ROLE_NAMES]
-        if not isinstance(self.roles, list) or unknown:
+        if not isinstance(self.roles, list) or not all(isinstance(r, str) for r in self.roles):
+            raise ValidationError({"roles": _("Roles must be a list of role names, for example [\"verifier\"].")})
+        unknown = [r for r in self.roles if r not in ROLE_NAMES]
+        if unknown:
             raise ValidationError({"roles": _("Unknown role: %(roles)s.") % {"roles": ", ".join(map(str, unknown))}})
         if self.kind == Kind.CITIZEN and (self.roles or self.nip or self.agency_id):
             raise ValidationError(_("A citizen account has no NIP, agency or roles."))

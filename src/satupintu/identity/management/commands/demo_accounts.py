@@ -11,6 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 ROLES = ["operator", "verifier", "approver", "agency_admin", "auditor", "spbe_coordinator"]
+# The roles whose work is in the back-office (/kelola/): the agency admin manages the agency's
+# exchange directory entries and catalogue services. (An agency's auditor sees no message log
+# there: exchange.selectors.messages_visible_to shows it to national auditors only.)
+BACK_OFFICE_ROLES = {"agency_admin"}
 BIRTH = dt.date(1990, 5, 17)
 PHONE_ONLY = "+6281200000001"
 OFFICER_AGENCY = "dukcapil"
@@ -52,13 +56,17 @@ class Command(BaseCommand):
                 user = User.objects.filter(email=email).first()
                 if user is None:
                     user = User(kind=Kind.OFFICER, email=email, full_name=f"Petugas {role} (demo)",
-                                nip=valid_nip(serial=i), agency=agency, roles=[role])
+                                nip=valid_nip(serial=i), agency=agency, roles=[role],
+                                is_staff=role in BACK_OFFICE_ROLES)
                     user.set_password(PASSWORD)
                     user.full_clean(exclude=["password"])
                     user.save()
                 elif user.agency_id != agency.pk and user.agency and user.agency.code == "demo-dukcapil":
                     user.agency = agency  # an earlier run, before the catalogue was loaded
                     user.save(update_fields=["agency"])
+                if role in BACK_OFFICE_ROLES and not user.is_staff:  # accounts of earlier runs too
+                    user.is_staff = True
+                    user.save(update_fields=["is_staff"])
                 verify_email(user)
                 rows.append((f"officer/{role}", email, self._totp(user, Authenticator, activate_totp)))
             admin = User.objects.filter(email="admin@demo.satupintu.id").first()
