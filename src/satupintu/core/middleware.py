@@ -39,7 +39,7 @@ class LanguageMiddleware:
     Unlike Django's ``LocaleMiddleware`` this ignores ``Accept-Language`` on purpose: the
     national portal speaks Indonesian until the user switches (rule: Indonesian default).
     A ``?lang=en`` / ``?lang=id`` query parameter also selects the language for that request,
-    so links can be shared in one language.
+    so links can be shared in one language; an unknown value is ignored (the cookie still counts).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -47,8 +47,10 @@ class LanguageMiddleware:
         self.available = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.GET.get("lang") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in self.available else settings.LANGUAGE_CODE
+        # The first known of: the query parameter, the switch's cookie; else Indonesian (an unknown
+        # ?lang= value does not drop the visitor's choice).
+        candidates = (request.GET.get("lang", ""), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""))
+        language = next((c for c in candidates if c in self.available), settings.LANGUAGE_CODE)
         translation.activate(language)
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         response = self.get_response(request)
