@@ -74,8 +74,8 @@ def test_errors_are_in_indonesian_by_default() -> None:
     ("jumlah_anak", "dua", "whole number"),
     ("luas", "0,1", "greater than or equal to 0.5"),
     ("luas", "1.234", "2 decimal places"),
-    ("tanggal_lahir", "1899-12-31", "after 1900-01-01"),
-    ("tanggal_lahir", "2999-01-01", "before"),
+    ("tanggal_lahir", "1899-12-31", "2 January 1900 or later"),
+    ("tanggal_lahir", "2999-01-01", "or earlier"),
     ("tanggal_lahir", "31-02-2000", "valid date"),
     ("nik", "9934567890123456", "province code"),
     ("nik", "3275013201900002", "birth date"),
@@ -200,7 +200,7 @@ def test_relative_date_bound_uses_today() -> None:
     from django.utils import timezone
 
     tomorrow = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
-    assert "before" in " ".join(errors_of(bind(valid_post(tanggal_lahir=tomorrow)))["tanggal_lahir"])
+    assert "or earlier" in " ".join(errors_of(bind(valid_post(tanggal_lahir=tomorrow)))["tanggal_lahir"])
 
 
 def test_a_post_without_the_version_is_treated_as_stale() -> None:

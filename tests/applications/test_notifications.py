@@ -61,3 +61,20 @@ def test_no_mail_when_the_change_is_refused(version: DefinitionVersion,
         application_transition(acting=officer("dukcapil", "approver"), application_id=app.pk,
                                transition="verifikasi")
     assert len(mail.outbox) == 1
+
+
+def test_each_mail_names_the_state_its_event_reached_even_when_sent_late(
+        version: DefinitionVersion, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    """A fresh-user trial: verified and approved within seconds while the worker lagged, the
+    citizen got "Disetujui" twice and never "Diverifikasi" (each mail read the current state)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        app = application_apply(acting=citizen(), definition=version.definition,
+                                data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="p")
+    with django_capture_on_commit_callbacks(execute=False) as verified:
+        application_transition(acting=officer("dukcapil", "verifier"), application_id=app.pk, transition="verifikasi")
+    with django_capture_on_commit_callbacks(execute=False) as approved:
+        application_transition(acting=officer("dukcapil", "approver"), application_id=app.pk, transition="setujui")
+    for callback in [*verified, *approved]:  # the worker runs both tasks only now
+        callback()
+    assert [m.subject for m in mail.outbox[1:]] == [f"Permohonan {app.tracking_number}: Diverifikasi",
+                                                     f"Permohonan {app.tracking_number}: Disetujui"]

@@ -156,7 +156,6 @@ def test_an_officer_of_the_agency_downloads_it_and_that_is_audited(document, off
 @pytest.mark.parametrize("principal", [
     Principal(kind="citizen", id="9999"),
     Principal(kind="officer", id="5", agency="imigrasi", roles=frozenset({"approver"})),
-    Principal.anonymous(),
     Principal(kind="officer", id="6", roles=frozenset({"platform_admin"})),
 ])
 def test_anyone_else_gets_404_for_download(document, principal: Principal) -> None:
@@ -167,7 +166,9 @@ def test_anyone_else_gets_404_for_download(document, principal: Principal) -> No
 
 
 def test_download_needs_login_over_http(client: Client, document) -> None:
-    assert client.get(reverse("documents:download", args=[document.pk])).status_code == 404
+    path = reverse("documents:download", args=[document.pk])
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == f"/akun/login/?next={path}"
 
 
 def test_an_approver_revokes_with_a_reason_and_it_is_audited(document, officer) -> None:

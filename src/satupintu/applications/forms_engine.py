@@ -21,6 +21,7 @@ such mappings. ``statement`` fields have no answer.
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import re
 from collections.abc import Iterable
@@ -96,14 +97,20 @@ class PhoneField(forms.CharField):
 
 
 def _date_bound_validator(rule: str, bound_text: str) -> Any:
+    """A date field's ``before``/``after`` rule (exclusive bounds). The message names the last
+    (``before``) or first (``after``) allowed day in words in the active language, e.g. "The date
+    must be 30 November 2026 or earlier.", never the excluded bound as an ISO date."""
+    from django.utils.formats import date_format
+
     def check(value: Any) -> None:
         today = timezone.localdate()
         bound = resolve_date(bound_text, today)
         if rule == "before" and not value < bound:
-            raise ValidationError(_("The date must be before %(date)s.") % {"date": bound.isoformat()},
-                                  code="before")
+            last = date_format(bound - dt.timedelta(days=1), "j F Y")
+            raise ValidationError(_("The date must be %(date)s or earlier.") % {"date": last}, code="before")
         if rule == "after" and not value > bound:
-            raise ValidationError(_("The date must be after %(date)s.") % {"date": bound.isoformat()}, code="after")
+            first = date_format(bound + dt.timedelta(days=1), "j F Y")
+            raise ValidationError(_("The date must be %(date)s or later.") % {"date": first}, code="after")
     return check
 
 

@@ -19,6 +19,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from satupintu.catalog.models import Bilingual
 from satupintu.core.models import TimeStamped
 
 
@@ -26,7 +27,7 @@ class ImmutableVersion(Exception):
     """A published definition version was about to be changed or deleted."""
 
 
-class OnlineServiceDefinition(TimeStamped):
+class OnlineServiceDefinition(Bilingual, TimeStamped):
     """An online service: a catalogue service that can be applied for on the platform.
 
     ``slug`` is the stable key used in YAML files and URLs (usually the catalogue slug).

@@ -4,7 +4,8 @@ Who to write to comes from a pluggable contact source (like prefill): the identi
 register one returning the citizen's verified e-mail for a principal id. Without a source no
 e-mail is sent (nothing is guessed from form answers). The task is scheduled with
 ``transaction.on_commit`` so a rolled-back change never sends mail; it is idempotent per
-(application, event): the event id is in the message headers and the task re-reads the state.
+(application, event): the event id is in the message headers, and the mail names the state that
+event reached (not the application's state when the task runs).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from satupintu.applications.models import Application, ApplicationEvent
+from satupintu.applications.models import Application, ApplicationEvent, ApplicationStatus
 from satupintu.applications.schema import text_in
 from satupintu.applications.workflow import Workflow
 
@@ -55,11 +56,16 @@ def send_status_mail(application_id: int, event_id: int) -> bool:
         return False
     address, language = contact
     with translation.override(language if language in {"id", "en"} else "id"):
-        state = Workflow(application.version.workflow).states.get(application.state, {})
+        # The state this event reached, not the application's state when the task runs (a lagging
+        # worker would otherwise name the latest state in every mail); a cancellation by its status.
+        if event.action == "cancelled":
+            label = str(ApplicationStatus.CANCELLED.label)
+        else:
+            state = Workflow(application.version.workflow).states.get(event.to_state or application.state, {})
+            label = text_in(state.get("label"), language) or application.get_status_display()
         service = application.definition.name_id if language != "en" else application.definition.name_en
-        subject = _("Application %(number)s: %(state)s") % {
-            "number": application.tracking_number or "", "state": text_in(state.get("label"), language)
-            or application.get_status_display()}
+        subject = _("Application %(number)s: %(state)s") % {"number": application.tracking_number or "",
+                                                            "state": label}
         lines = [_("Service: %(service)s") % {"service": service}, subject]
         if event.reason:
             lines.append(_("Note from the officer: %(reason)s") % {"reason": event.reason})

@@ -24,7 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from satupintu.applications import access, actions, selectors
 from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_paths
@@ -208,6 +208,7 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
     if stepped is not None:
         return stepped
     if request.method == "POST":
+        was_draft = application.status == ApplicationStatus.DRAFT
         try:
             application = actions.application_submit(acting=principal, application=application,
                                                      idempotency_key=request.POST.get("idempotency_key", ""),
@@ -228,8 +229,9 @@ def review(request: HttpRequest, principal: Principal, application_id: int) -> H
         except Conflict as exc:
             messages.error(request, str(exc))
             return redirect("applications:status", application_id=application.pk)
-        messages.success(request, _("Sent. Your tracking number is %(number)s.")
-                         % {"number": application.tracking_number})
+        if was_draft:  # a replayed POST (double click) of an already submitted draft says nothing again
+            messages.success(request, _("Sent. Your tracking number is %(number)s.")
+                             % {"number": application.tracking_number})
         return redirect("applications:status", application_id=application.pk)
     if application.status != ApplicationStatus.DRAFT:
         return redirect("applications:status", application_id=application.pk)
@@ -284,16 +286,33 @@ def status(request: HttpRequest, principal: Principal, application_id: int) -> H
             {"name": t.name, "label": text_in(t.label, request_language())}
             for t in workflow.allowed_transitions(application.state, principal, is_applicant=True)]
         if application.status == ApplicationStatus.IN_PROCESS else [],
-        "can_cancel": application.status == ApplicationStatus.DRAFT or (
-            application.status == ApplicationStatus.IN_PROCESS and application.state == workflow.initial
-            and not application.claimed_by),
+        "can_cancel": _can_cancel(application, workflow),
     })
 
 
+def _can_cancel(application: Application, workflow: Workflow) -> bool:
+    """Whether the applicant is offered "Cancel this application" (the action checks again, locked)."""
+    return application.status == ApplicationStatus.DRAFT or (
+        application.status == ApplicationStatus.IN_PROCESS and application.state == workflow.initial
+        and not application.claimed_by)
+
+
 @page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, principal: Principal, application_id: int) -> HttpResponseBase:
+    """``/permohonan/<id>/batal/``: the applicant's "Cancel this application", asked first.
+
+    GET, or a POST without ``confirm=yes``: the question (what is cancelled, that it cannot be
+    undone) with a "Yes, cancel" form and a link back; nothing changes. POST with ``confirm=yes``:
+    :func:`actions.application_cancel` (which checks again under lock; a refusal is shown on the
+    status page). Not the applicant's application: 404; no longer cancellable: back to its page."""
     application = access.access_application_by_id(principal, application_id)
+    if not access.is_applicant(principal, application):
+        raise NotFound()
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        if not _can_cancel(application, Workflow(application.version.workflow)):
+            return redirect("applications:status", application_id=application.pk)
+        return render(request, "applications/cancel.html", {"application": application})
     try:
         actions.application_cancel(acting=principal, application=application, request=request)
         messages.success(request, _("The application was cancelled."))

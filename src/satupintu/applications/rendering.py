@@ -75,6 +75,15 @@ def _show(spec: dict[str, Any], value: Any) -> str:
         return ", ".join(p for p in parts if p)
     if kind == "file" and isinstance(value, dict):
         return str(value.get("name", ""))
+    if kind == "date" and isinstance(value, str):
+        import datetime as dt
+
+        from django.utils.formats import date_format
+
+        try:
+            return date_format(dt.date.fromisoformat(value), "j F Y")  # "1 Januari 1990" / "1 January 1990"
+        except ValueError:
+            return value
     return str(value)
 
 

@@ -15,6 +15,8 @@ handler404 = "satupintu.core.views.page_not_found"
 handler500 = "satupintu.core.views.server_error"
 handler403 = "satupintu.core.views.permission_denied"
 handler400 = "satupintu.core.views.bad_request"
+# django-allauth answers its rate limits with ROOT_URLCONF.handler429 when there is one.
+handler429 = "satupintu.core.views.too_many_requests"
 
 sitemaps: dict = {**SITEMAPS}
 

@@ -39,7 +39,7 @@ class LanguageMiddleware:
     Unlike Django's ``LocaleMiddleware`` this ignores ``Accept-Language`` on purpose: the
     national portal speaks Indonesian until the user switches (rule: Indonesian default).
     A ``?lang=en`` / ``?lang=id`` query parameter also selects the language for that request,
-    so links can be shared in one language.
+    so links can be shared in one language; an unknown value is ignored (the cookie still counts).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -47,8 +47,10 @@ class LanguageMiddleware:
         self.available = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.GET.get("lang") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in self.available else settings.LANGUAGE_CODE
+        # The first known of: the query parameter, the switch's cookie; else Indonesian (an unknown
+        # ?lang= value does not drop the visitor's choice).
+        candidates = (request.GET.get("lang", ""), request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, ""))
+        language = next((c for c in candidates if c in self.available), settings.LANGUAGE_CODE)
         translation.activate(language)
         request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         response = self.get_response(request)
@@ -95,3 +97,30 @@ class ApiProblemMiddleware:
             headers["WWW-Authenticate"] = response["WWW-Authenticate"]
         title = titles.get(response.status_code, response.reason_phrase)
         return problem_response(request, status=response.status_code, title=title, headers=headers)
+
+
+class MethodNotAllowedPageMiddleware:
+    """A wrong-method answer (405) of an HTML page is the site's error page, not an empty body.
+
+    Django's ``require_POST`` / ``require_http_methods`` answer ``HttpResponseNotAllowed`` with no
+    content; a citizen reaches one by opening a form's target from the address bar, the history, or
+    a sign-in ``next`` link, and saw a blank page. Input: any response; output: the same response
+    unless it is an empty 405 outside the JSON API prefixes (those get a problem response from
+    :class:`ApiProblemMiddleware`), else ``core/error.html`` with status 405 in the visitor's
+    language and the ``Allow`` header kept (RFC 9110 §15.5.6).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (response.status_code != 405 or getattr(response, "streaming", False) or response.content
+                or request.path.startswith(API_PREFIXES)):
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "core/error.html", {"status": 405}, status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

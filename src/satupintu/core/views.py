@@ -65,6 +65,12 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return render(request, "core/error.html", {"status": 400}, status=400)
 
 
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """429 page for django-allauth's rate limits (sign-in, sign-up, password reset, codes): the site's
+    error page in the visitor's language, instead of allauth's bare English page."""
+    return render(request, "core/error.html", {"status": 429}, status=429)
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """``CSRF_FAILURE_VIEW``: a form posted without a valid CSRF token → 403 with ``403_csrf.html``,
     the site's own page in the visitor's language (explanation, link home). Unlike Django's default

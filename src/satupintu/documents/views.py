@@ -9,8 +9,10 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -90,9 +92,13 @@ def status(request: HttpRequest, document_id: str) -> HttpResponse:
 
 @never_cache
 @require_GET
-def download(request: HttpRequest, document_id: str) -> FileResponse:
-    """The signed PDF, for the holder or an officer of the issuing agency (404 for anyone else)."""
+def download(request: HttpRequest, document_id: str) -> HttpResponseBase:
+    """The signed PDF, for the holder or an officer of the issuing agency (404 for anyone else).
+    A signed-out visitor (the "document ready" e-mail's link opened elsewhere) is sent to sign in
+    and back here, whatever the id, so the answer says nothing about which documents exist."""
     principal = principal_for_request(request)
+    if principal.kind == "anonymous":
+        return redirect_to_login(request.get_full_path())
     try:
         document = access_document_by_id(principal, document_id)
     except NotFound as exc:

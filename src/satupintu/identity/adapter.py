@@ -95,10 +95,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_stages(self) -> list[str]:
         """allauth's stages, with e-mail verification skipped for an account without e-mail
-        (a citizen who registered with a mobile number only; the phone stage verified it)."""
-        return [("satupintu.identity.stages.EmailVerificationStage"
-                 if stage == "allauth.account.stages.EmailVerificationStage" else stage)
-                for stage in super().get_login_stages()]
+        (a citizen who registered with a mobile number only; the phone stage verified it), and the
+        phone stage answering allauth's SMS rate limit on the sign-in page (``identity/stages.py``)."""
+        ours = {"allauth.account.stages.EmailVerificationStage": "satupintu.identity.stages.EmailVerificationStage",
+                "allauth.account.stages.PhoneVerificationStage": "satupintu.identity.stages.PhoneVerificationStage"}
+        return [ours.get(stage, stage) for stage in super().get_login_stages()]
 
     def send_verification_code_sms(self, user: Any, phone: str, code: str, **kwargs: Any) -> None:
         from django.utils.translation import gettext

@@ -23,6 +23,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 LOA_ORDER = {"loa0": 0, "loa1": 1, "loa2": 2}
+# Where a step-up to set up a second factor came from, so the pages after the set-up (allauth's,
+# which take no ``next``) can offer the way back (``identity.context_processors.step_up_continue``).
+STEP_UP_NEXT_SESSION_KEY = "satupintu_step_up_next"
 
 
 def current_loa(request: HttpRequest, user: Any | None = None) -> str:
@@ -80,10 +83,18 @@ def step_up_message(request: HttpRequest, *, required_by: str = "service") -> st
 def step_up_redirect(request: HttpRequest, next_url: str, *, required_by: str = "service") -> HttpResponseRedirect:
     """The redirect to :func:`step_up_url`, with :func:`step_up_message` queued (Django messages)
     for the page it leads to (MFA set-up ``/akun/2fa/`` or re-authentication), so the citizen
-    knows why they are there. Without the messages middleware the redirect goes without it."""
+    knows why they are there. Without the messages middleware the redirect goes without it.
+    Sent to set a second factor up, the session keeps ``next_url`` (a local path only) under
+    :data:`STEP_UP_NEXT_SESSION_KEY` for the "continue" link shown once the factor exists."""
+    from allauth.mfa.utils import is_mfa_enabled
     from django.contrib import messages
+    from django.utils.http import url_has_allowed_host_and_scheme
 
     messages.info(request, step_up_message(request, required_by=required_by), fail_silently=True)
+    session = getattr(request, "session", None)
+    if (session is not None and not is_mfa_enabled(request.user) and next_url.startswith("/")
+            and url_has_allowed_host_and_scheme(next_url, allowed_hosts=None)):
+        session[STEP_UP_NEXT_SESSION_KEY] = next_url
     return HttpResponseRedirect(step_up_url(request, next_url))
 
 

@@ -98,6 +98,12 @@ def identity_settings(*, production: bool, var_dir: Path, debug: bool) -> dict[s
         "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN": debug,
         "MFA_TOTP_ISSUER": platform,
         "MFA_ADAPTER": "allauth.mfa.adapter.DefaultMFAAdapter",
+        # allauth's passkey forms, refusing a malformed response without a 500 and saying that a
+        # passkey needs JavaScript (identity/passkey_forms.py).
+        "MFA_FORMS": {key: f"satupintu.identity.passkey_forms.{name}" for key, name in (
+            ("authenticate_webauthn", "AuthenticateWebAuthnForm"), ("login_webauthn", "LoginWebAuthnForm"),
+            ("reauthenticate_webauthn", "ReauthenticateWebAuthnForm"), ("add_webauthn", "AddWebAuthnForm"),
+            ("signup_webauthn", "SignupWebAuthnForm"))},
         "USERSESSIONS_TRACK_ACTIVITY": True,
         # OIDC clients (application + relying party) are cached per process for at most this many
         # seconds; any change saved through the ORM applies at once via the shared cache (ADR 0111). 0 = off.
