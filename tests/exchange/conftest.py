@@ -125,24 +125,31 @@ class OAuthClient:
         assert response.status_code == 200, response.text
 
 
-def oauth_client(client_id: str, secret: str = "client-secret-for-tests-0123456789") -> OAuthClient:  # noqa: S107
-    """Register a client-credentials client with the real django-oauth-toolkit provider."""
+def oauth_client(client_id: str, secret: str = "client-secret-for-tests-0123456789", *,  # noqa: S107
+                 may_introspect: bool = False) -> OAuthClient:
+    """Register a client-credentials client with the real django-oauth-toolkit provider;
+    ``may_introspect`` makes it a resource server allowed at ``/o/introspect/`` (ADR 0135)."""
     from oauth2_provider.models import Application
 
-    Application.objects.create(name=client_id, client_id=client_id, client_secret=secret,
-                               client_type=Application.CLIENT_CONFIDENTIAL,
-                               authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS)
+    from satupintu.identity.models import RelyingParty
+
+    app = Application.objects.create(name=client_id, client_id=client_id, client_secret=secret,
+                                     client_type=Application.CLIENT_CONFIDENTIAL,
+                                     authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS)
+    if may_introspect:
+        RelyingParty.objects.create(application=app, may_introspect=True)
     return OAuthClient(client_id, secret)
 
 
 @pytest.fixture
 def provider_introspection(live_server, settings) -> Iterator[list[str]]:  # noqa: ANN001
     """Point the gateway at the platform's own ``/o/introspect/`` (served by the live server) with
-    its own resource-server credentials; yields the list of introspection requests seen."""
+    its own resource-server credentials (a client allowed to introspect, ADR 0135); yields the list
+    of introspection requests seen."""
     from django.core.cache import cache
     from django.core.signals import request_started
 
-    oauth_client(*GATEWAY_CREDENTIALS)
+    oauth_client(*GATEWAY_CREDENTIALS, may_introspect=True)
     settings.SATUPINTU_EXCHANGE_INTROSPECTION_URL = f"{live_server.url}/o/introspect/"
     settings.SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID = GATEWAY_CREDENTIALS[0]
     settings.SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_SECRET = GATEWAY_CREDENTIALS[1]

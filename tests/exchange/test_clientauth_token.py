@@ -91,3 +91,21 @@ def test_introspection_endpoint_down_fails_closed(directory: Directory, live_ser
     response = _get(live_server, token)
     assert response.status_code == 503
     assert response.headers["X-Road-Error"] == "Server.ClientProxy.TokenIntrospectionFailed"
+
+
+def test_a_gateway_client_that_may_not_introspect_fails_closed_and_the_log_says_why(
+        directory: Directory, live_server, provider_introspection, caplog) -> None:  # noqa: ANN001
+    """ADR 0135: the provider refuses introspection (403) to a client without "may introspect tokens";
+    the gateway then accepts no bearer token (503) and logs which client needs the permission."""
+    from satupintu.identity.models import RelyingParty
+    from tests.exchange.conftest import GATEWAY_CREDENTIALS
+
+    token = oauth_client(directory.client.oauth_client_id).token(live_server.url)
+    party = RelyingParty.objects.get(application__client_id=GATEWAY_CREDENTIALS[0])
+    party.may_introspect = False
+    party.save()
+    response = _get(live_server, token)
+    assert response.status_code == 503
+    assert response.headers["X-Road-Error"] == "Server.ClientProxy.TokenIntrospectionFailed"
+    assert any(f"{GATEWAY_CREDENTIALS[0]!r} may not introspect tokens" in r.getMessage() and r.levelname == "ERROR"
+               for r in caplog.records)

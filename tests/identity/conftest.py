@@ -48,7 +48,8 @@ def make_client(db, agency):  # noqa: ANN001, ANN201
               grant_type: str = "authorization-code", redirect_uris: str = "https://rp.example.go.id/callback",
               secret: str = CLIENT_SECRET, allowed_scopes: str = "openid profile email",
               allow_nik: bool = False, public_sub: bool = False, sector: str = "", required_loa: str = "loa1",
-              skip_authorization: bool = False, post_logout_redirect_uris: str = "") -> Application:
+              skip_authorization: bool = False, post_logout_redirect_uris: str = "",
+              may_introspect: bool = False) -> Application:
         app = Application.objects.create(
             name=name, client_type=client_type, authorization_grant_type=grant_type, redirect_uris=redirect_uris,
             client_secret=secret, algorithm="RS256", skip_authorization=skip_authorization,
@@ -57,7 +58,7 @@ def make_client(db, agency):  # noqa: ANN001, ANN201
         app.raw_secret = secret  # type: ignore[attr-defined]
         RelyingParty.objects.create(application=app, agency=agency, allowed_scopes=allowed_scopes,
                                     allow_nik=allow_nik, public_sub=public_sub, sector=sector,
-                                    required_loa=required_loa)
+                                    required_loa=required_loa, may_introspect=may_introspect)
         return app
 
     return _make

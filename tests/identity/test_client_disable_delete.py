@@ -101,7 +101,7 @@ def role_platform_admin() -> User:
 
 def test_a_disabled_client_gets_no_token_and_its_earlier_token_is_inactive(client: Client, make_client) -> None:  # noqa: ANN001
     app = make_client(grant_type="client-credentials")
-    resource_server = make_client(name="Gateway", grant_type="client-credentials")
+    resource_server = make_client(name="Gateway", grant_type="client-credentials", may_introspect=True)
     token = grant(client, app).json()["access_token"]  # also puts the client in the process cache
     assert introspect(client, resource_server, token)["active"] is True
     set_active(app, False)
@@ -210,7 +210,7 @@ def test_a_client_added_in_the_admin_is_audited_without_its_secret(make_client) 
 def test_a_platform_admin_deletes_a_client_with_its_tokens_and_it_takes_effect_at_once(
         client: Client, citizen, make_client, make_admin) -> None:  # noqa: ANN001
     app = make_client()
-    resource_server = make_client(name="Gateway", grant_type="client-credentials")
+    resource_server = make_client(name="Gateway", grant_type="client-credentials", may_introspect=True)
     sign_in(client, citizen)
     code, verifier = get_code(client, app)
     tokens = exchange(client, app, code, verifier).json()

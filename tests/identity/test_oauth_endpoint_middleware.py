@@ -38,7 +38,7 @@ def test_token_request_with_a_session_cookie_touches_no_session(client: Client, 
 ])
 def test_machine_endpoints_answer_with_security_headers(client: Client, make_client, path: str, body: str,
                                                         status: int) -> None:  # noqa: ANN001
-    app = make_client(grant_type="client-credentials")
+    app = make_client(grant_type="client-credentials", may_introspect=True)
     response = client.post(path, body, content_type=FORM, HTTP_AUTHORIZATION=basic(app),
                            HTTP_X_REQUEST_ID="req-token-0001")
     assert response.status_code == status, response.content

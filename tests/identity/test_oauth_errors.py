@@ -33,7 +33,8 @@ def assert_oauth_error(response: Any, status: int, error: str = "invalid_request
 
 
 def cc_client(make_client: Any) -> Any:
-    return make_client(grant_type="client-credentials")
+    """A client-credentials client that may also introspect (its own tokens, in these tests; ADR 0135)."""
+    return make_client(grant_type="client-credentials", may_introspect=True)
 
 
 @pytest.mark.parametrize("path", MACHINE_PATHS)

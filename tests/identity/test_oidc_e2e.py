@@ -46,8 +46,9 @@ def _validate_id_token(id_token: str, discovery: dict, client, nonce: str, acr: 
     return dict(claims)
 
 
-def test_full_relying_party_journey_with_authlib(live_server, setup) -> None:  # noqa: ANN001
+def test_full_relying_party_journey_with_authlib(live_server, setup, make_client) -> None:  # noqa: ANN001
     citizen, client, discovery = setup
+    resource_server = make_client(name="API layanan", grant_type="client-credentials", may_introspect=True)
     # Discovery advertises what the journey needs.
     assert discovery["code_challenge_methods_supported"] == ["S256"]
     assert set(discovery["acr_values_supported"]) == {"loa1", "loa2"}
@@ -102,14 +103,17 @@ def test_full_relying_party_journey_with_authlib(live_server, setup) -> None:  #
     token2 = rp.fetch_token(discovery["token_endpoint"], authorization_response=browser.authorize(url2),
                             code_verifier=verifier2)
     introspect = discovery["introspection_endpoint"]
-    active = httpx.post(introspect, data={"token": token2["access_token"]}, auth=(client.client_id, client.raw_secret))
+    # Only a resource server the platform allowed may introspect (ADR 0135); the relying party may not.
+    refused = httpx.post(introspect, data={"token": token2["access_token"]}, auth=(client.client_id, client.raw_secret))
+    assert refused.status_code == 403 and refused.json()["error"] == "unauthorized_client"
+    api = resource_server
+    active = httpx.post(introspect, data={"token": token2["access_token"]}, auth=(api.client_id, api.raw_secret))
     assert active.json()["active"] is True
     assert "username" not in active.json()  # the citizen's e-mail is not shared with resource servers
     revoked = rp.revoke_token(discovery["revocation_endpoint"], token=token2["access_token"],
                               token_type_hint="access_token")
     assert revoked.status_code == 200
-    inactive = httpx.post(introspect, data={"token": token2["access_token"]},
-                          auth=(client.client_id, client.raw_secret))
+    inactive = httpx.post(introspect, data={"token": token2["access_token"]}, auth=(api.client_id, api.raw_secret))
     assert inactive.json() == {"active": False}
     assert httpx.get(discovery["userinfo_endpoint"],
                      headers={"Authorization": f"Bearer {token2['access_token']}"}).status_code == 401

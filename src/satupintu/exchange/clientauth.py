@@ -135,7 +135,8 @@ def connect_signals() -> None:
 def introspect(token: str) -> dict[str, Any]:
     """RFC 7662 introspection of ``token`` (cached). Returns the response object; an inactive or
     unknown token gives ``{"active": false}``. Raises a 503 :class:`GatewayError` when the
-    introspection endpoint is not configured or does not answer properly."""
+    introspection endpoint is not configured or does not answer properly (a ``403``, the gateway's
+    client lacking "may introspect tokens", ADR 0135, is logged as an error naming the client)."""
     url = settings.SATUPINTU_EXCHANGE_INTROSPECTION_URL
     if not url:
         raise GatewayError(503, "Server.ClientProxy.TokenIntrospectionFailed", "Token introspection unavailable",
@@ -156,7 +157,13 @@ def introspect(token: str) -> dict[str, Any]:
         if not isinstance(result, dict) or not isinstance(result.get("active"), bool):
             raise ValueError("no boolean 'active' member")
     except (httpx.HTTPError, ValueError) as exc:
-        log.warning("token introspection failed: %s", exc)
+        if isinstance(exc, httpx.HTTPStatusError) and exc.response.status_code == 403:
+            # The provider knows the client but it may not introspect (ADR 0135): say what to fix.
+            log.error("token introspection refused: the OAuth client %r may not introspect tokens; a platform "
+                      "admin must tick 'may introspect tokens' in its relying-party settings (/kelola/)",
+                      settings.SATUPINTU_EXCHANGE_INTROSPECTION_CLIENT_ID)
+        else:
+            log.warning("token introspection failed: %s", exc)
         raise GatewayError(503, "Server.ClientProxy.TokenIntrospectionFailed", "Token introspection unavailable",
                            "The token could not be checked; try again later.") from exc
     ttl = settings.SATUPINTU_EXCHANGE_INTROSPECTION_CACHE_SECONDS

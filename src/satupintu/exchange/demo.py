@@ -9,7 +9,8 @@ Creates, when missing (idempotent; refused in production):
   that authenticates with the platform's ``private_key_jwt`` key, and its access right ``POST
   /data/penduduk/1.0/read`` on ``populasi``;
 * the gateway's own confidential client for token introspection, its secret written to
-  ``var/keys/exchange-introspection.secret`` (mode 0600) for ``make run`` to pass to the server.
+  ``var/keys/exchange-introspection.secret`` (mode 0600) for ``make run`` to pass to the server,
+  allowed to introspect tokens (``may_introspect``, ADR 0135; also given to an existing one).
 
 Directory writes go through :func:`satupintu.exchange.actions.directory_save` (audited); the
 OAuth clients are recorded as ``exchange.demo_clients_created``.
@@ -119,7 +120,7 @@ def setup_demo(*, base_url: str, client_agencies: list[str] | None = None) -> Se
             directory_save(obj=AccessRight(client=subsystem, service=service, methods="POST",
                                            path_prefixes=READ_PATH), acting=acting)
             result.created.append(f"{subsystem.identifier} → {service.identifier}")
-    result.introspection_secret_file = str(_gateway_introspection_client(result))
+    result.introspection_secret_file = str(_gateway_introspection_client(result, acting))
     if result.clients:
         record(actor=acting, action="exchange.demo_clients_created", target=("oauth2_provider.application", "demo"),
                details={"clients": result.clients})
@@ -157,11 +158,15 @@ def _hosted_oauth_client(client_id: str, agency: Agency, result: SetupResult) ->
         party.save()
 
 
-def _gateway_introspection_client(result: SetupResult) -> Path:
+def _gateway_introspection_client(result: SetupResult, acting: Principal) -> Path:
     """The gateway's confidential client for RFC 7662 introspection; its secret lives in a 0600 file.
     A secret file that exists already must hold a secret that passes the client-secret rule (the
-    back-office form's, ADR 0121), else :class:`SetupRefused` naming the file and the rule."""
+    back-office form's, ADR 0121), else :class:`SetupRefused` naming the file and the rule. The
+    client may introspect tokens (``identity.actions.oidc_client_set_may_introspect``, audited when
+    it changes; ADR 0135), also when it existed before without that permission."""
     from oauth2_provider.models import Application
+
+    from satupintu.identity.actions import oidc_client_set_may_introspect
 
     path = introspection_secret_path()
     existed = path.exists()
@@ -172,12 +177,13 @@ def _gateway_introspection_client(result: SetupResult) -> Path:
         raise SetupRefused(f"{path}: {' '.join(error.messages)}") from None
     app = Application.objects.filter(client_id=GATEWAY_CLIENT_ID).first()
     if app is None:
-        Application.objects.create(name="satupintu gateway (introspection)", client_id=GATEWAY_CLIENT_ID,
-                                   client_secret=secret, client_type=Application.CLIENT_CONFIDENTIAL,
-                                   authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS)
+        app = Application.objects.create(name="satupintu gateway (introspection)", client_id=GATEWAY_CLIENT_ID,
+                                         client_secret=secret, client_type=Application.CLIENT_CONFIDENTIAL,
+                                         authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS)
         result.clients.append(GATEWAY_CLIENT_ID)
     elif not existed:
         app.client_secret = secret  # a new secret file: the stored (hashed) secret follows it
         app.save()
         result.clients.append(GATEWAY_CLIENT_ID)
+    oidc_client_set_may_introspect(application=app, allowed=True, acting=acting)
     return path

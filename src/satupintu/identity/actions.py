@@ -264,9 +264,12 @@ def oidc_client_saved(*, application: Any, created: bool, changed: list[str], ac
                       request: HttpRequest | None = None) -> None:
     """Audit a client (application and relying party) the back-office form has just saved, in the
     form's transaction: ``oidc_client.created`` or ``oidc_client.updated`` with the names of the
-    changed fields (never their values: one is the secret), and ``oidc_client.disabled`` /
-    ``oidc_client.enabled`` when ``relying_party.active`` changed. Raises PermissionDenied (403)
-    for anyone but a platform admin (the transaction, and so the save, is rolled back)."""
+    changed fields (never their values: one is the secret), ``oidc_client.disabled`` /
+    ``oidc_client.enabled`` when ``relying_party.active`` changed, and
+    ``oidc_client.introspection_allowed`` / ``oidc_client.introspection_revoked`` when
+    ``relying_party.may_introspect`` changed (ADR 0135; a new client only when allowed). Raises
+    PermissionDenied (403) for anyone but a platform admin (the transaction, and so the save, is
+    rolled back)."""
     _require_platform_admin(acting)
     details = {"client_id": application.client_id, "name": application.name, "changed": sorted(changed)}
     record(actor=acting, action="oidc_client.created" if created else "oidc_client.updated",
@@ -279,6 +282,37 @@ def oidc_client_saved(*, application: Any, created: bool, changed: list[str], ac
                    request=request)
         if rp is not None and not rp.active:
             _forget_gateway_introspections(application)
+    if "relying_party.may_introspect" in changed or created:
+        rp = RelyingParty.objects.filter(application=application).first()
+        if rp is not None and (not created or rp.may_introspect):
+            _record_introspection_change(application, allowed=rp.may_introspect, acting=acting, request=request)
+
+
+def _record_introspection_change(application: Any, *, allowed: bool, acting: Principal,
+                                 request: HttpRequest | None) -> None:
+    record(actor=acting, action="oidc_client.introspection_allowed" if allowed else "oidc_client.introspection_revoked",
+           target=_client_target(application), details={"client_id": application.client_id}, request=request)
+
+
+@transaction.atomic
+def oidc_client_set_may_introspect(*, application: Any, allowed: bool, acting: Principal,
+                                   request: HttpRequest | None = None) -> bool:
+    """Allow (``allowed=True``) or forbid an OIDC client to introspect tokens with its own
+    credentials at ``/o/introspect/`` (``RelyingParty.may_introspect``, RFC 7662 §4, ADR 0135):
+    for resource servers such as the exchange gateway's introspection client. Takes effect on the
+    next request in every process (client cache, ADR 0111). Creates the relying-party settings
+    (defaults) if the client has none. Returns False when the client already was in that state
+    (nothing written, nothing audited); else records ``oidc_client.introspection_allowed`` /
+    ``oidc_client.introspection_revoked``. Raises PermissionDenied for anyone but a platform admin
+    (or the platform itself, e.g. ``exchange setup-demo``)."""
+    _require_platform_admin(acting)
+    rp, _created = RelyingParty.objects.select_for_update().get_or_create(application=application)
+    if rp.may_introspect == allowed:
+        return False
+    rp.may_introspect = allowed
+    rp.save(update_fields=["may_introspect"])
+    _record_introspection_change(application, allowed=allowed, acting=acting, request=request)
+    return True
 
 
 @transaction.atomic

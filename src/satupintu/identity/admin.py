@@ -29,7 +29,7 @@ from satupintu.identity import actions
 from satupintu.identity.models import Consent, RelyingParty, Role, User
 from satupintu.identity.oidc.client_secrets import validate_client_secret
 from satupintu.identity.oidc.registration import clean_allowed_scopes, friendly_uri_error
-from satupintu.identity.oidc.validator import client_disabled
+from satupintu.identity.oidc.validator import client_disabled, relying_party
 
 
 def _is_platform_admin(request: HttpRequest) -> bool:
@@ -89,7 +89,7 @@ class UserAdmin(admin.ModelAdmin):
 
 
 RELYING_PARTY_FIELDS = ("active", "agency", "allowed_scopes", "allow_nik", "public_sub", "sector", "required_loa",
-                        "logo", "privacy_policy_url", "jwks")
+                        "logo", "privacy_policy_url", "jwks", "may_introspect")
 
 
 class RelyingPartyForm(forms.ModelForm):
@@ -165,15 +165,17 @@ class ClientForm(ApplicationForm):
 @admin.register(Application)
 class ClientAdmin(ApplicationAdmin):
     """Client (relying party) registration: redirect URIs (exact), grant type, client type,
-    agency, allowed scopes, required LoA, logo, privacy policy, and the ``active`` switch (a
-    disabled client is refused at once, ADR 0117). A new secret must be the generated one or a
+    agency, allowed scopes, required LoA, logo, privacy policy, the ``active`` switch (a
+    disabled client is refused at once, ADR 0117) and "may introspect tokens" (resource servers
+    only, ADR 0135). A new secret must be the generated one or a
     typed one of ≥ 32 characters (:class:`ClientForm`, ADR 0121). Only platform admins; every save, switch and
     delete is audited in its transaction (:mod:`satupintu.identity.actions`, ``oidc_client.*``)."""
 
     form = ClientForm
     inlines = [RelyingPartyInline]
     view_on_site = False  # Application.get_absolute_url names DOT's client pages, which are not mounted
-    list_display = ("pk", "name", "client_id", "client_active", "client_type", "authorization_grant_type")
+    list_display = ("pk", "name", "client_id", "client_active", "client_may_introspect", "client_type",
+                    "authorization_grant_type")
     actions = ["disable_clients", "enable_clients"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -182,6 +184,11 @@ class ClientAdmin(ApplicationAdmin):
     @admin.display(description=_("active"), boolean=True)
     def client_active(self, obj: Any) -> bool:
         return not client_disabled(obj)
+
+    @admin.display(description=_("may introspect tokens"), boolean=True)
+    def client_may_introspect(self, obj: Any) -> bool:
+        rp = relying_party(obj)
+        return rp is not None and rp.may_introspect
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return _is_platform_admin(request)

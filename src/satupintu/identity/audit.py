@@ -45,6 +45,8 @@ ACTIONS = {
     "oidc_client.disabled": "An OIDC client was disabled: no sign-ins or tokens, its tokens refused",
     "oidc_client.enabled": "A disabled OIDC client was enabled again",
     "oidc_client.deleted": "An OIDC client was deleted with its tokens, grants and consents",
+    "oidc_client.introspection_allowed": "An OIDC client was allowed to introspect tokens (a resource server)",
+    "oidc_client.introspection_revoked": "An OIDC client may no longer introspect tokens",
     "nik.reencrypted": "NIK ciphertexts were re-encrypted with the active key",
     "demo.accounts_created": "Demo accounts were created",
 }

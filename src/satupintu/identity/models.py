@@ -233,7 +233,9 @@ class RelyingParty(models.Model):
     ``required_loa`` is the minimum level of assurance for its sign-ins; ``jwks`` holds the
     public keys for ``private_key_jwt`` client authentication (RFC 7523). ``active`` off disables
     the client at once (ADR 0117): no authorization, no token, its tokens refused and introspected
-    as inactive; turning it on again restores them (while unexpired).
+    as inactive; turning it on again restores them (while unexpired). ``may_introspect`` lets the
+    client, authenticating with its own credentials, ask ``/o/introspect/`` about any token
+    (RFC 7662 §4: only protected resources the server has authorised; off by default, ADR 0135).
     """
 
     application = models.OneToOneField(
@@ -255,6 +257,10 @@ class RelyingParty(models.Model):
     active = models.BooleanField(
         _("active"), default=True,
         help_text=_("Untick to disable the client at once: no sign-ins, no tokens, its tokens stop working."))
+    may_introspect = models.BooleanField(
+        _("may introspect tokens"), default=False,
+        help_text=_("Tick only for a resource server, such as the exchange gateway's introspection client: it may "
+                    "ask /o/introspect/ about any token (its scope, client and expiry)."))
 
     class Meta:
         verbose_name = _("relying party")

@@ -42,6 +42,12 @@ CLIENT_ASSERTION_SIGNING_ALGS: tuple[str, ...] = ("RS256", "PS256", "ES256")
 issued_access_tokens: contextvars.ContextVar[list[AccessToken] | None] = contextvars.ContextVar(
     "issued_access_tokens", default=None)
 
+# The clients authenticated by their own credentials while the introspection view
+# (``SatupintuIntrospectTokenView``) authenticates its caller: DOT's ``authenticate_client`` only
+# answers yes or no, and the view must know *which* client it was to check ``may_introspect``.
+authenticated_clients: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar(
+    "authenticated_clients", default=None)
+
 
 def _checksum(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
@@ -62,6 +68,15 @@ def client_disabled(application: Any) -> bool:
     A client without relying-party settings is not disabled."""
     rp = relying_party(application)
     return rp is not None and not rp.active
+
+
+def client_may_introspect(application: Any) -> bool:
+    """Whether this client, authenticated with its own credentials, may ask the introspection
+    endpoint about tokens (``RelyingParty.may_introspect``, set by a platform admin; ADR 0135).
+    RFC 7662 §4: the server decides which protected resources may introspect. A client without
+    relying-party settings, or a disabled one, may not."""
+    rp = relying_party(application)
+    return rp is not None and rp.active and rp.may_introspect
 
 
 def pairwise_sub(user_pk: Any, application: Any) -> str:
@@ -158,15 +173,19 @@ class SatupintuValidator(OAuth2Validator):
         another client than the authenticated one."""
         params = dict(request.decoded_body or [])
         if params.get("client_assertion_type") == JWT_BEARER and params.get("client_assertion"):
-            return self._authenticate_private_key_jwt(request, params["client_assertion"],
-                                                      params.get("client_id"))
-        authenticated = super().authenticate_client(request, *args, **kwargs)
-        if authenticated and request.client_id and request.client_id != request.client.client_id:
-            # A ``client_id`` parameter naming another client than the Basic credentials: a malformed
-            # request (RFC 6749 §5.2), where oauthlib would answer ``server_error`` or ignore it.
-            raise errors.InvalidRequestError(
-                description="The client_id parameter differs from the client_id of the client's credentials.",
-                request=request)
+            authenticated = self._authenticate_private_key_jwt(request, params["client_assertion"],
+                                                               params.get("client_id"))
+        else:
+            authenticated = super().authenticate_client(request, *args, **kwargs)
+            if authenticated and request.client_id and request.client_id != request.client.client_id:
+                # A ``client_id`` parameter naming another client than the Basic credentials: a malformed
+                # request (RFC 6749 §5.2), where oauthlib would answer ``server_error`` or ignore it.
+                raise errors.InvalidRequestError(
+                    description="The client_id parameter differs from the client_id of the client's credentials.",
+                    request=request)
+        seen = authenticated_clients.get()
+        if authenticated and seen is not None:
+            seen.append(request.client)
         return authenticated
 
     def _authenticate_private_key_jwt(self, request: Any, assertion: str, client_id: str | None) -> bool:

@@ -46,7 +46,9 @@ from satupintu.identity.models import Consent
 from satupintu.identity.oidc.clients import client_by_id
 from satupintu.identity.oidc.validator import (
     CLIENT_ASSERTION_SIGNING_ALGS,
+    authenticated_clients,
     client_disabled,
+    client_may_introspect,
     issued_access_tokens,
     relying_party,
 )
@@ -469,14 +471,57 @@ class SatupintuTokenView(MachineEndpointMixin, TokenView):
         return response
 
 
+INTROSPECTION_REFUSED = "This client is not allowed to introspect tokens."
+
+
 class SatupintuIntrospectTokenView(MachineEndpointMixin, IntrospectTokenView):
-    """``POST /o/introspect/`` (RFC 7662): DOT's introspection endpoint, except for the answer to a
-    caller that fails authentication, which DOT gives as a bare ``403``. RFC 7662 §2.3: a caller
-    authenticating with client credentials gets ``401`` with ``invalid_client`` (RFC 6749 §5.2) and a
-    ``WWW-Authenticate: Basic`` challenge; one using a bearer token gets ``401`` with a ``Bearer``
-    challenge (RFC 6750 §3; ``403`` when the token lacks the ``introspection`` scope). ``POST`` only
-    (RFC 7662 §2.1: DOT's ``GET`` with the token in the URL is refused), malformed requests are
-    refused first (:class:`MachineEndpointMixin`); a disabled client's tokens are inactive."""
+    """``POST /o/introspect/`` (RFC 7662): DOT's introspection endpoint, except:
+
+    * only a client a platform admin has allowed to (``RelyingParty.may_introspect``, ADR 0135) may
+      introspect with its own credentials (``client_secret_basic``, ``client_secret_post``,
+      ``private_key_jwt``). RFC 7662 §4: the server "SHOULD require protected resources to be
+      specifically authorized to call the introspection endpoint", else any client could scan for
+      tokens and learn each one's scope, client and expiry. Another authenticated client gets
+      ``403`` ``{"error": "unauthorized_client", "error_description": ...}`` (:meth:`post`), the
+      same answer whatever token it sent, before the token is looked up: it learns nothing about
+      the token. Not ``{"active": false}``: RFC 7662 §2.2 keeps that for a call that *is* properly
+      authorized (the token is inactive, unknown, or this resource may not know that one token);
+      here the call itself is not authorized, and an answer that every token is inactive would hide
+      a misconfigured resource server (the gateway would refuse every caller) instead of naming it.
+    * a caller that fails authentication gets, instead of DOT's bare ``403`` (RFC 7662 §2.3): with
+      client credentials ``401`` ``invalid_client`` (RFC 6749 §5.2) and a ``WWW-Authenticate:
+      Basic`` challenge; with a bearer token ``401`` with a ``Bearer`` challenge (RFC 6750 §3;
+      ``403`` when the token lacks DOT's ``introspection`` scope). A bearer token *with* that scope
+      still introspects as before (the scope is not offered by the token endpoint, so only an
+      operator can mint one).
+
+    ``POST`` only (RFC 7662 §2.1: DOT's ``GET`` with the token in the URL is refused), malformed
+    requests are refused first (:class:`MachineEndpointMixin`); a disabled client's tokens are
+    inactive."""
+
+    def authenticate_client(self, request: HttpRequest) -> bool:
+        """DOT's client authentication (any method the validator accepts), remembering which
+        client it authenticated (``self.authenticated_client``) for :meth:`post`."""
+        seen: list[Any] = []
+        reset = authenticated_clients.set(seen)
+        try:
+            authenticated = bool(super().authenticate_client(request))
+        finally:
+            authenticated_clients.reset(reset)
+        self.client_authenticated = authenticated
+        self.authenticated_client = seen[-1] if authenticated and seen else None
+        return authenticated
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The introspection answer (:meth:`get_token_response`) for a caller that may introspect:
+        a client authenticated by its own credentials only with ``may_introspect``
+        (:func:`~satupintu.identity.oidc.validator.client_may_introspect`, the one check), else
+        ``403`` ``unauthorized_client`` without looking at ``token``. A caller authenticated by a
+        bearer token reached here through DOT's scope check (``introspection``)."""
+        if getattr(self, "client_authenticated", False) and not client_may_introspect(self.authenticated_client):
+            return oauth_error_response("unauthorized_client", INTROSPECTION_REFUSED, status=403)
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        return response
 
     @staticmethod
     def get_token_response(token_value: str | None = None) -> HttpResponse:
