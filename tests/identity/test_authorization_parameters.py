@@ -36,3 +36,18 @@ def test_bad_oidc_parameter_is_an_error_redirect_to_the_client(client: Client, c
     assert answer["error"] == error and answer["state"] == "st-123"
     assert answer["iss"] == "http://testserver/o"
     assert Grant.objects.count() == (1 if signed_in else 0)  # only the one of the consent above
+
+
+def test_a_consent_form_with_a_nul_byte_is_a_bad_request_and_grants_nothing(client: Client, citizen,
+                                                                          make_client) -> None:  # noqa: ANN001
+    app = make_client()
+    sign_in(client, citizen)
+    response = client.get(AUTHORIZE, auth_params(app)[0])
+    assert response.status_code == 200
+    form = response.context["form"]
+    data = {name: form[name].value() or "" for name in form.fields if name != "allow"}
+    data.update(allow="Authorize", nonce="n\x00")  # the signed-in user edited the hidden field
+    response = client.post(AUTHORIZE, data)
+    assert response.status_code == 400
+    assert "<h1>" in response.content.decode()  # the site's error page, not a bare response
+    assert Grant.objects.count() == 0

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django import forms
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.decorators import method_decorator
@@ -255,6 +255,17 @@ class SatupintuAuthorizationView(AuthorizationView):
             # The consent screen shows the address the client would receive (or that none is stored).
             context["address"] = Address.objects.filter(user=self.request.user).first()
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The consent form (DOT's), refused as a bad request (400, the site's error page) when any
+        field holds a NUL byte: the form carries the authorization request back (``nonce``,
+        ``state``, ...), which only the signed-in user can tamper with, and PostgreSQL cannot
+        store a NUL in the grant (it was a 500). The GET request is checked the same way
+        (:meth:`validate_authorization_request`)."""
+        if any("\x00" in name or any("\x00" in v for v in values) for name, values in request.POST.lists()):
+            raise BadRequest("A field of the consent form contains a NUL byte.")
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        return response
 
     def form_valid(self, form: Any) -> HttpResponse:
         from satupintu.identity.actions import consent_grant
