@@ -113,7 +113,8 @@ def _structure(assessment: Assessment) -> dict[str, Any]:
 
 
 def _level(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    # ASCII digits only: str.isdigit() also accepts "²" or "١", which int() refuses (was a 500).
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= 3 else None
 
 
 @require_http_methods(["GET", "POST"])
