@@ -325,3 +325,15 @@ def test_review_errors_are_in_the_users_language(agencies, settings, tmp_path) -
     assert response.status_code == 422
     assert "indicator-1: Tetapkan tingkat akhir 1–5." in html and "indicator-1: Catatan berisi karakter NUL" in html
     assert Assessment.objects.get().status == "submitted"
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("inventaris.xls", b"\xd0\xcf\x11\xe0", "Berkas harus .csv atau .xlsx."),
+    ("kosong.csv", b"", "Berkas yang dikirimkan kosong."),
+])
+def test_a_rejected_import_file_is_a_422_naming_the_file_field(agencies, name: str, data: bytes, message: str) -> None:  # noqa: ANN001
+    response = call(admin_of("pemda-32-16"), "POST", BASE + "aplikasi/impor/",
+                    {"file": SimpleUploadedFile(name, data, "text/csv")}, lang="id")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert f'<a href="#id_file">Berkas CSV atau XLSX: {message}</a>' in html
