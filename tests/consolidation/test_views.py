@@ -337,3 +337,15 @@ def test_a_rejected_import_file_is_a_422_naming_the_file_field(agencies, name: s
     html = response.content.decode()
     assert response.status_code == 422
     assert f'<a href="#id_file">Berkas CSV atau XLSX: {message}</a>' in html
+
+
+def test_opening_an_assessment_with_a_bad_year_names_the_field_and_rule(agencies) -> None:  # noqa: ANN001
+    client = Client()
+    client.force_login(make_officer(agency=agencies["pemda-32-16"], roles=["agency_admin"], with_totp=True))
+    client.cookies["satupintu_lang"] = "id"
+    fw = Framework.objects.get(code="spbe-7-aspek-provisional")
+    response = client.post(BASE + "indeks/buka/", {"agency": agencies["pemda-32-16"].pk, "framework": fw.pk,
+                                                   "year": "1999"}, follow=True)
+    html = response.content.decode()
+    assert "Tahun: Pastikan nilai ini lebih besar dari atau sama dengan 2018." in html
+    assert not Assessment.objects.exists()
