@@ -176,3 +176,56 @@ def test_template_imports_cleanly_for_its_agency(agencies) -> None:  # noqa: ANN
     data = to_csv(template_rows())
     result = import_inventory(data=data, filename="template.csv", acting=admin_of("dukcapil"))
     assert result.created == 1
+
+
+def _errors(data: bytes, name: str = "inv.csv") -> list[tuple[int, str, str]]:
+    with pytest.raises(InventoryImportError) as caught:
+        import_inventory(data=data, filename=name, acting=admin_of("pemda-32-16"))
+    assert not Application.objects.exists()
+    return [(e.row, e.column, e.rule) for e in caught.value.errors]
+
+
+def test_a_nul_or_control_character_in_a_cell_names_the_cell_and_writes_nothing(agencies) -> None:  # noqa: ANN001
+    # PostgreSQL cannot store NUL: without the rule this was a 500 there (and stored as-is on SQLite).
+    assert _errors(csv_bytes(row(nama="SIM\x00PEG"), row(kode_aplikasi="b", unit_pemilik="BKP\x1bSDM"))) == [
+        (2, "nama", "control_character"), (3, "unit_pemilik", "control_character")]
+
+
+def test_a_number_with_thousands_of_digits_is_implausibly_large_not_an_error_page(agencies) -> None:  # noqa: ANN001
+    assert _errors(csv_bytes(row(anggaran_operasional="9" * 5000))) == [(2, "anggaran_operasional", "max_value")]
+
+
+def test_a_damaged_xlsx_sheet_is_a_clear_format_error(agencies) -> None:  # noqa: ANN001
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for _ in range(50):
+        workbook.active.append(list(COLUMNS))
+    original = io.BytesIO()
+    workbook.save(original)
+    for keep in (1 / 3, 2 / 3):  # damaged before the sheet's size (read on open) and after (read row by row)
+        source = zipfile.ZipFile(io.BytesIO(original.getvalue()))
+        damaged = io.BytesIO()
+        with zipfile.ZipFile(damaged, "w") as out:
+            for name in source.namelist():
+                part = source.read(name)
+                out.writestr(name, part[: int(len(part) * keep)] if "worksheets/sheet1" in name else part)
+        assert [rule for _, _, rule in _errors(damaged.getvalue(), "rusak.xlsx")] == ["format"]
+
+
+def test_an_unreadable_csv_line_is_explained_in_the_users_language(agencies) -> None:  # noqa: ANN001
+    with pytest.raises(InventoryImportError) as caught:
+        import_inventory(data=csv_bytes(row(nama="x" * 200_000)), filename="inv.csv", acting=admin_of("pemda-32-16"))
+    error = caught.value.errors[0]
+    assert (error.row, error.rule) == (2, "format")
+    assert "field limit" not in error.message and "131.072" in error.message
+
+
+def test_a_windows_1252_csv_says_how_to_save_it_as_utf8(agencies) -> None:  # noqa: ANN001
+    data = csv_bytes(row(nama="Café")).replace("é".encode(), b"\xe9")
+    with pytest.raises(InventoryImportError) as caught:
+        import_inventory(data=data, filename="inv.csv", acting=admin_of("pemda-32-16"))
+    error = caught.value.errors[0]
+    assert (error.row, error.rule) == (2, "encoding") and "CSV UTF-8" in error.message

@@ -22,7 +22,7 @@ from satupintu.consolidation.models import Application, Assessment, Framework, P
 from satupintu.core.principal import Principal
 from satupintu.identity.testing import make_officer
 from tests.a11y import form_problems
-from tests.consolidation.conftest import admin_of, make_app
+from tests.consolidation.conftest import COORDINATOR, admin_of, make_app
 from tests.consolidation.test_import import csv_bytes, row
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +290,62 @@ def test_add_form_explains_a_bad_service_area_like_the_import(agencies, area: st
     response = call(admin, "POST", BASE + "aplikasi/baru/", form, lang="id")
     assert response.status_code == 200 and message in response.content.decode()
     assert not Application.objects.exists()
+
+
+def _open_assessment(agencies, settings, tmp_path) -> tuple[Principal, str]:  # noqa: ANN001
+    settings.MEDIA_ROOT = tmp_path
+    admin = admin_of("pemda-32-16")
+    fw = Framework.objects.get(code="spbe-7-aspek-provisional")
+    call(admin, "POST", BASE + "indeks/buka/", {"agency": agencies["pemda-32-16"].pk, "framework": fw.pk,
+                                                "year": "2025"})
+    return admin, f"{BASE}indeks/{Assessment.objects.get().pk}/"
+
+
+def test_self_assessment_refuses_odd_levels_and_nul_with_indonesian_field_errors(agencies, settings, tmp_path) -> None:  # noqa: ANN001, E501
+    admin, path = _open_assessment(agencies, settings, tmp_path)
+    # "²" passes str.isdigit() but not int(): it was a 500. Here it counts as "no level".
+    data = {"mode": "self", "submit": "1", "explanation-2": "Ada\x00", "level-1": "²"} | {
+        f"level-{n}": "3" for n in range(2, 8)}
+    response = call(admin, "POST", path, data, lang="id")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "indicator-2: Penjelasan berisi karakter NUL" in html
+    assert "indicator-1: Setiap indikator harus diberi tingkat" in html
+    assert Assessment.objects.get().status == "draft" and not Assessment.objects.get().scores.exclude(
+        self_level=None).exists()
+
+
+def test_review_errors_are_in_the_users_language(agencies, settings, tmp_path) -> None:  # noqa: ANN001
+    admin, path = _open_assessment(agencies, settings, tmp_path)
+    assert call(admin, "POST", path, {"mode": "self", "submit": "1"} | {f"level-{n}": "3" for n in range(1, 8)}
+                ).status_code == 302
+    response = call(COORDINATOR, "POST", path, {"mode": "review", "note-1": "x\x00"} | {
+        f"final-{n}": "5" for n in range(2, 8)}, lang="id")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "indicator-1: Tetapkan tingkat akhir 1–5." in html and "indicator-1: Catatan berisi karakter NUL" in html
+    assert Assessment.objects.get().status == "submitted"
+
+
+@pytest.mark.parametrize(("name", "data", "message"), [
+    ("inventaris.xls", b"\xd0\xcf\x11\xe0", "Berkas harus .csv atau .xlsx."),
+    ("kosong.csv", b"", "Berkas yang dikirimkan kosong."),
+])
+def test_a_rejected_import_file_is_a_422_naming_the_file_field(agencies, name: str, data: bytes, message: str) -> None:  # noqa: ANN001
+    response = call(admin_of("pemda-32-16"), "POST", BASE + "aplikasi/impor/",
+                    {"file": SimpleUploadedFile(name, data, "text/csv")}, lang="id")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert f'<a href="#id_file">Berkas CSV atau XLSX: {message}</a>' in html
+
+
+def test_opening_an_assessment_with_a_bad_year_names_the_field_and_rule(agencies) -> None:  # noqa: ANN001
+    client = Client()
+    client.force_login(make_officer(agency=agencies["pemda-32-16"], roles=["agency_admin"], with_totp=True))
+    client.cookies["satupintu_lang"] = "id"
+    fw = Framework.objects.get(code="spbe-7-aspek-provisional")
+    response = client.post(BASE + "indeks/buka/", {"agency": agencies["pemda-32-16"].pk, "framework": fw.pk,
+                                                   "year": "1999"}, follow=True)
+    html = response.content.decode()
+    assert "Tahun: Pastikan nilai ini lebih besar dari atau sama dengan 2018." in html
+    assert not Assessment.objects.exists()

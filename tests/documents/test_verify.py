@@ -173,3 +173,15 @@ def test_damaged_files_always_get_a_verdict_never_an_exception(signed_pdf) -> No
             assert verdict.status != "valid", i
         seen[verdict.status] = seen.get(verdict.status, 0) + 1
     assert {"invalid", "malformed"} <= set(seen), seen
+
+
+@pytest.mark.parametrize("byte_range", [b"/ByteRange 5", b"/ByteRange [0 1 2]", b"/ByteRange [-5 10 20 30]"])
+def test_a_signature_with_a_forged_byte_range_is_invalid_not_an_error(signed_pdf, client, byte_range) -> None:
+    import re
+
+    forged = re.sub(rb"/ByteRange\s*\[[^\]]*\]", lambda m: byte_range.ljust(len(m.group(0))), signed_pdf, count=1)
+    assert forged != signed_pdf
+    verdict = verify_pdf(forged)
+    assert verdict.status == "invalid" and not verdict.ok and verdict.message
+    response = client.post("/api/v1/documents/verify", forged, content_type="application/pdf")
+    assert response.status_code == 200 and response.json()["status"] == "invalid"

@@ -202,3 +202,12 @@ def test_download_with_wrong_sha256_imports_nothing(file_server: str, db) -> Non
 def test_download_of_missing_file_is_a_clear_error(file_server: str) -> None:
     with pytest.raises(RegionImportError, match="HTTP 404"):
         download_pinned(f"{file_server}/nope.sql", "0" * 64)
+
+
+@pytest.mark.parametrize("url", ["wilayah.csv", "ftp://example.invalid/wilayah.csv", "{server}/nope.sql"])
+def test_a_bad_url_says_the_source_failed_not_that_rows_are_invalid(file_server: str, db, url: str) -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command("import_regions", "--url", url.format(server=file_server), "--sha256", "0" * 64)
+    message = str(caught.value)
+    assert message.startswith("The source could not be used; nothing was imported.") and "[download]" in message
+    assert "invalid row" not in message and Region.objects.count() == 0

@@ -60,3 +60,22 @@ def test_picker_requires_the_village_level(small_regions, client: Client) -> Non
     assert "field-error" in html
     # The choice already made is kept.
     assert '<option value="32.75" selected>Kota Bekasi</option>' in html
+
+
+@pytest.mark.parametrize(("posted", "next_list"), [
+    ({"wilayah_0": "32\x00", "_wilayah_refresh": "1"}, 1),
+    ({"wilayah_0": "32", "wilayah_1": "32.75\x00", "_wilayah_refresh": "1"}, 2),
+    ({"wilayah_0": "32\x00"}, 1),
+])
+def test_picker_never_looks_up_a_malformed_posted_code(small_regions, client: Client, posted, next_list) -> None:  # noqa: ANN001
+    # PostgreSQL refuses a NUL in a query parameter: the lookup was a 500 there (on SQLite an
+    # empty, enabled next list). The malformed choice is dropped, so the next list waits for it.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/wilayah/pilih/", posted)
+    assert response.status_code == 200
+    assert not [q["sql"] for q in queries.captured_queries if "\x00" in q["sql"]]
+    assert f'name="wilayah_{next_list}" id="id_wilayah_{next_list}" data-level="{next_list + 1}" disabled' in \
+        response.content.decode()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from satupintu.audit.actions import record
 from satupintu.catalog.models import Agency
@@ -120,7 +121,7 @@ def proposal_decide(*, proposal: Proposal, approve: bool, note: str, acting: Pri
     if locked.status != ProposalStatus.SUBMITTED:
         raise Conflict("This proposal has already been decided.")
     if not approve and not note.strip():
-        raise InvalidInput([FieldError("decision_note", "required", "A rejection needs a reason.")])
+        raise InvalidInput([FieldError("decision_note", "required", _("A rejection needs a reason."))])
     locked.status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
     locked.decision_note = note.strip()
     locked.decided_by = acting.display or str(acting)
@@ -174,11 +175,15 @@ def assessment_save(*, assessment: Assessment, entries: dict[int, dict[str, Any]
     for number, entry in entries.items():
         score = scores.get(number)
         if score is None:
-            errors.append(FieldError(f"indicator-{number}", "unknown", "Unknown indicator."))
+            errors.append(FieldError(f"indicator-{number}", "unknown", _("Unknown indicator.")))
             continue
         level = entry.get("level")
         if level is not None and not 1 <= int(level) <= 5:
-            errors.append(FieldError(f"indicator-{number}", "range", "The level must be 1–5."))
+            errors.append(FieldError(f"indicator-{number}", "range", _("The level must be 1–5.")))
+            continue
+        if "\x00" in str(entry.get("explanation", "")):  # PostgreSQL cannot store NUL
+            errors.append(FieldError(f"indicator-{number}", "null_character",
+                                     _("The explanation contains a NUL character; remove it.")))
             continue
         score.self_level = level
         score.explanation = str(entry.get("explanation", score.explanation))[:4000]
@@ -187,7 +192,7 @@ def assessment_save(*, assessment: Assessment, entries: dict[int, dict[str, Any]
         score.save()
     if submit:
         missing = [n for n, s in sorted(scores.items()) if s.self_level is None]
-        errors += [FieldError(f"indicator-{n}", "required", "Every indicator needs a level before submitting.")
+        errors += [FieldError(f"indicator-{n}", "required", _("Every indicator needs a level before submitting."))
                    for n in missing]
     if errors:
         raise InvalidInput(errors)
@@ -213,8 +218,10 @@ def assessment_review(*, assessment: Assessment, final_levels: dict[int, int], n
     if locked.status != AssessmentStatus.SUBMITTED:
         raise Conflict("Only a submitted assessment can be reviewed.")
     scores = {s.indicator.number: s for s in locked.scores.select_related("indicator")}
-    errors = [FieldError(f"indicator-{n}", "required", "Set a final level 1–5.")
+    errors = [FieldError(f"indicator-{n}", "required", _("Set a final level 1–5."))
               for n in sorted(scores) if not 1 <= int(final_levels.get(n) or 0) <= 5]
+    errors += [FieldError(f"indicator-{n}", "null_character", _("The note contains a NUL character; remove it."))
+               for n in sorted(scores) if "\x00" in str(notes.get(n, ""))]
     if errors:
         raise InvalidInput(errors)
     for number, score in scores.items():

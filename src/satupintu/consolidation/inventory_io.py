@@ -59,6 +59,10 @@ MAX_BUDGET = 10**15  # one quadrillion rupiah: anything above is a typo
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")
 AREA_RE = re.compile(r"^(nasional|[0-9]{2}(\.[0-9]{2})?)$")
 NUMBER_RE = re.compile(r"^\d{1,3}([.,  ]\d{3})+$|^\d+$")
+MAX_DIGITS = 30  # far above any plausible count or budget, far below Python's int() digit limit (4,300)
+# C0 control characters other than tab, line feed and carriage return: PostgreSQL cannot store NUL,
+# and none of them belongs in an inventory cell.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 COLUMNS: tuple[str, ...] = (
     "kode_instansi", "kode_aplikasi", "nama", "deskripsi", "unit_pemilik", "fungsi_bisnis", "area_layanan",
@@ -150,15 +154,19 @@ def _read_csv(data: bytes) -> Iterator[tuple[int, list[str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InventoryImportError([CellError(line, "-", "encoding", _("The file is not valid UTF-8."))]) from exc
+        raise InventoryImportError([CellError(line, "-", "encoding", _(
+            "The file is not valid UTF-8 (it may be saved as Windows-1252 / ANSI). In Excel choose "
+            "Save As, then “CSV UTF-8”, or use the XLSX template."))]) from exc
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for record in reader:
             yield reader.line_num, [_cell(c) for c in record]
-    except csv.Error as exc:
-        raise InventoryImportError([CellError(reader.line_num, "-", "format", str(exc))]) from exc
+    except csv.Error as exc:  # the csv module's own message is English and technical
+        raise InventoryImportError([CellError(reader.line_num, "-", "format", _(
+            "This line of the CSV cannot be read: a cell is longer than 131,072 characters or a quote "
+            "is not closed."))]) from exc
 
 
 def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[str]]]:
@@ -168,13 +176,20 @@ def _read_xlsx(data: bytes) -> Iterator[tuple[int, list[str]]]:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as exc:
+        # SyntaxError: ElementTree's ParseError, for a sheet whose XML is damaged.
         raise InventoryImportError([CellError(1, "-", "format", _("The file is not a readable XLSX workbook."))]) \
             from exc
+    number = 0
     try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):  # noqa: B007
             yield number, [_cell(v) for v in values]
+    except (SyntaxError, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        # A damaged sheet is only parsed while rows are read (read-only mode); ElementTree's
+        # ParseError is a SyntaxError.
+        raise InventoryImportError([CellError(number + 1, "-", "format",
+                                              _("The file is not a readable XLSX workbook."))]) from exc
     finally:
         workbook.close()
 
@@ -192,6 +207,8 @@ def _parse_int(text: str) -> int | None:
     compact = text.replace(" ", "")
     if not NUMBER_RE.match(compact):
         return None
+    if sum(c.isdigit() for c in compact) > MAX_DIGITS:
+        return 10**MAX_DIGITS  # reported as implausibly large, not converted digit by digit
     return int(re.sub(r"[., ]", "", compact))
 
 
@@ -275,6 +292,8 @@ def _validate_row(  # noqa: C901 - one flat list of field rules reads best
     for name in COLUMNS:
         if name not in OPTIONAL and not raw[name]:
             err(name, "required", _("A value is required."))
+        elif CONTROL_RE.search(raw[name]):
+            err(name, "control_character", _("The cell contains a control character (such as NUL); remove it."))
     agency = raw["kode_instansi"]
     if agency and agency not in agencies:
         err("kode_instansi", "agency_unknown", _("Unknown agency code “%(code)s”.") % {"code": agency})

@@ -151,7 +151,7 @@ def app_import(request: HttpRequest, principal: Principal) -> HttpResponse:
             result = import_inventory(data=upload.read(), filename=upload.name, acting=principal, request=request)
         except InventoryImportError as exc:
             errors = exc.errors
-    status = 422 if errors else 200
+    status = 422 if errors or form.errors else 200  # a bad file (type, size, empty) too, not only bad rows
     return render(request, "consolidation/app_import.html", base_context(principal) | {
         "form": form, "errors": errors[:500], "error_count": len(errors), "result": result}, status=status)
 

@@ -71,7 +71,11 @@ def _summary(assessments: QuerySet[Assessment]) -> dict[str, Any]:
 def index_open(request: HttpRequest, principal: Principal) -> HttpResponse:
     form = OpenAssessmentForm(request.POST, agencies=access.editable_agencies_for(principal))
     if not form.is_valid():
-        messages.error(request, _("Choose an agency, a framework and a year between 2018 and 2100."))
+        # The page is shown again after a redirect, so the message itself names each field and its rule.
+        problems = "; ".join(f"{form.fields[name].label}: {' '.join(str(e) for e in errs)}"
+                             for name, errs in form.errors.items())
+        messages.error(request, _("Choose an agency, a framework and a year between 2018 and 2100.")
+                       + " " + problems)
         return redirect("consolidation:index")
     assessment = actions.assessment_open(acting=principal, request=request, **form.cleaned_data)
     return redirect("consolidation:assessment", assessment_id=assessment.pk)
@@ -113,7 +117,8 @@ def _structure(assessment: Assessment) -> dict[str, Any]:
 
 
 def _level(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    # ASCII digits only: str.isdigit() also accepts "²" or "١", which int() refuses (was a 500).
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= 3 else None
 
 
 @require_http_methods(["GET", "POST"])

@@ -111,9 +111,15 @@ def _name_part(cert: Any, key: str) -> str:
 
 def _report(emb: Any, status: PdfSignatureStatus | None, file_size: int, total_revisions: int,
             problem: str = "") -> SignatureReport:
-    byte_range = [int(x) for x in emb.byte_range]
+    try:  # a forged /ByteRange may be a number, a short list or hold non-integers: report it as empty
+        byte_range = [int(x) for x in emb.byte_range]
+    except Exception:
+        byte_range = []
     covered_until = byte_range[2] + byte_range[3] if len(byte_range) == 4 else 0
-    later = max(0, total_revisions - 1 - int(emb.signed_revision))
+    try:
+        later = max(0, total_revisions - 1 - int(emb.signed_revision))
+    except Exception:  # the revision is found from the byte range, so it fails with it
+        later = 0
     signed_at = None
     timestamped = False
     if status is not None:

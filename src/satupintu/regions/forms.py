@@ -60,9 +60,11 @@ class RegionPickerWidget(forms.Widget):
         context = super().get_context(name, value, attrs)
         chosen = value if isinstance(value, list) else split_code(value)
         chosen = (list(chosen) + [""] * 4)[: self.levels]
-        # Only keep a choice that continues the one above it (a stale lower choice is dropped).
-        for i in range(1, self.levels):
-            if chosen[i] and not chosen[i].startswith(chosen[i - 1] + "."):
+        # Only keep a well-formed code of its level that continues the one above it (a stale lower
+        # choice is dropped). A posted value is never queried unchecked: PostgreSQL refuses NUL.
+        for i in range(self.levels):
+            well_formed = CODE_RE.fullmatch(str(chosen[i])) is not None and str(chosen[i]).count(".") == i
+            if chosen[i] and (not well_formed or (i and not chosen[i].startswith(chosen[i - 1] + "."))):
                 chosen[i:] = [""] * (self.levels - i)
                 break
         selects = []

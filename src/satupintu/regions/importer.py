@@ -80,6 +80,10 @@ class RegionImportError(Exception):
         self.errors = errors
         shown = "\n".join(str(e) for e in errors[:20])
         more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        if all(e.line == 0 for e in errors):  # the file itself (download, checksum), not its rows
+            lines = "\n".join(f"{e.source}: [{e.rule}] {e.message}" for e in errors[:20])
+            super().__init__(f"The source could not be used; nothing was imported.\n{lines}{more}")
+            return
         super().__init__(f"{len(errors)} invalid row(s); nothing was imported.\n{shown}{more}")
 
 
