@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
-from django.forms import ModelForm
+from django.forms import CheckboxSelectMultiple, ModelForm
 from django.http import HttpRequest
 
 from satupintu.catalog import access, actions
@@ -24,7 +24,9 @@ from satupintu.core.principal import principal_for_request
 HTTPS_URLS: Mapping[type[models.Field[Any, Any]], Mapping[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
-class ChannelInline(admin.TabularInline):
+class ChannelInline(admin.StackedInline):
+    # Stacked, not tabular: a tabular inline's inputs have only a column header, no label of their
+    # own (axe "label", WCAG 1.3.1/4.1.2); each stacked field has its <label>. ADR 0138.
     model = Channel
     formfield_overrides = HTTPS_URLS
     extra = 0
@@ -55,7 +57,9 @@ class ServiceAdmin(admin.ModelAdmin):
     list_filter = ["priority_area", "life_events"]
     search_fields = ["name_id", "name_en", "slug"]
     readonly_fields = ["uid", "view_count"]
-    filter_horizontal = ["life_events"]
+    # Checkboxes, not filter_horizontal: Django's SelectFilter2.js puts aria-label on a role-less
+    # <span> (axe "aria-prohibited-attr"), and a checkbox list works the same with or without JS.
+    formfield_overrides = {models.ManyToManyField: {"widget": CheckboxSelectMultiple}}
     inlines = [ChannelInline]
     fieldsets = [
         (None, {"fields": ["slug", "uid", "agency", "name_id", "name_en", "summary_id", "summary_en",
