@@ -754,8 +754,11 @@ def complete_task(request: HttpRequest, payload: AdditionalData,
         raise InvalidInput([FieldError("data.reason", "format", _("A reason is text of at most %(max)d characters.")
                                        % {"max": actions.REASON_MAX_LENGTH})])
     try:
+        # The task names the state the caller saw: if anyone moved the application since it was
+        # read, the transition must not be taken from the newer state (409, not a silent jump).
         done = actions.application_transition(acting=principal, application_id=application.pk,
-                                              transition=transition, reason=reason, request=request)
+                                              transition=transition, reason=reason,
+                                              expected_lock_version=application.lock_version, request=request)
     except actions.FormInvalid as exc:
         raise _form_invalid(exc) from None
     except InvalidInput as exc:
