@@ -92,3 +92,31 @@ def test_import_of_a_file_that_is_not_utf8_names_the_file(tmp_path: Path) -> Non
                                              .encode("cp1252"))
     with pytest.raises(CommandError, match=r"layanan\.yaml: byte \d+: the file is not UTF-8 text"):
         call_command("import_online_services", str(tmp_path), "--check", stdout=StringIO())
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"name": {"id": "L" * 256, "en": "Service"}}, ("name.id", "max_length")),
+    ({"name": {"id": "Layanan", "en": 12}}, ("name.en", "max_length")),
+    ({"outcome_template": "t" * 81}, ("outcome_template", "type")),
+])
+def test_a_name_longer_than_its_column_is_a_field_error_not_a_database_error(
+        changes: dict[str, Any], expected: tuple[str, str]) -> None:
+    data = definition_data()
+    data.update(changes)
+    with pytest.raises(InvalidInput) as caught:
+        parse_definition(data)
+    assert expected in rules_of(caught.value.errors)
+
+
+@pytest.mark.django_db
+def test_import_of_an_over_long_name_writes_nothing(tmp_path: Path, agencies: Any) -> None:
+    import yaml
+
+    from satupintu.applications.models import OnlineServiceDefinition
+
+    data = definition_data()
+    data["name"] = {"id": "Layanan " * 40, "en": "Service"}
+    (tmp_path / "layanan.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"layanan\.yaml: name\.id: "):
+        call_command("import_online_services", str(tmp_path), stdout=StringIO())
+    assert not OnlineServiceDefinition.objects.filter(slug="uji-layanan").exists()

@@ -37,6 +37,8 @@ TOP_KEYS = {"slug", "service", "agency", "name", "time_zone", "level_of_assuranc
             "outcome_template", "documents", "form", "workflow"}
 REQUIRED_KEYS = TOP_KEYS - {"time_zone", "outcome_template", "documents"}
 ZONES = {"", "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"}
+NAME_MAX = 255  # OnlineServiceDefinition.name_id / name_en
+TEMPLATE_MAX = 80  # DefinitionVersion.outcome_template
 
 
 @dataclass
@@ -120,13 +122,19 @@ def parse_definition(data: Any) -> DefinitionContent:
     if "name" in data and not (isinstance(name, dict) and set(name) == {"id", "en"} and name.get("id")
                                and name.get("en")):
         errors.append(FieldError("name", "texts", _("name needs non-empty id and en texts.")))
+    elif isinstance(name, dict):
+        for lang in ("id", "en"):
+            if not isinstance(name[lang], str) or len(name[lang]) > NAME_MAX:
+                errors.append(FieldError(f"name.{lang}", "max_length", _("A name is text of at most %(n)d "
+                                                                         "characters.") % {"n": NAME_MAX}))
     if not isinstance(data.get("time_zone", ""), str) or data.get("time_zone", "") not in ZONES:
         errors.append(FieldError("time_zone", "choice",
                                  _("time_zone is Asia/Jakarta, Asia/Makassar or Asia/Jayapura.")))
     loa = _int_in(data, "level_of_assurance", 1, 3, errors) if "level_of_assurance" in data else 2
     sla = _int_in(data, "sla_working_days", 0, 365, errors) if "sla_working_days" in data else 0
-    if not isinstance(data.get("outcome_template", ""), str):
-        errors.append(FieldError("outcome_template", "type", _("outcome_template is a name.")))
+    if not isinstance(data.get("outcome_template", ""), str) or len(data.get("outcome_template", "")) > TEMPLATE_MAX:
+        errors.append(FieldError("outcome_template", "type", _("outcome_template is a name of at most %(n)d "
+                                                               "characters.") % {"n": TEMPLATE_MAX}))
     if "form" in data and "workflow" in data:
         errors += definition_errors(data["form"], data["workflow"], data.get("documents", []))
     if errors:
