@@ -120,3 +120,21 @@ def test_import_of_an_over_long_name_writes_nothing(tmp_path: Path, agencies: An
     with pytest.raises(CommandError, match=r"layanan\.yaml: name\.id: "):
         call_command("import_online_services", str(tmp_path), stdout=StringIO())
     assert not OnlineServiceDefinition.objects.filter(slug="uji-layanan").exists()
+
+
+# FULL_SCHEMA: 0 nama (text), 2 jumlah_anak (number), 4 tanggal_lahir (date).
+@pytest.mark.parametrize(("show_if", "expected"), [
+    ({"field": "nama", "equals": ["Siti"]}, ("form.fields.tanggal_lahir.show_if", "type")),
+    ({"field": "nama", "in": [{"a": 1}]}, ("form.fields.tanggal_lahir.show_if", "type")),
+    ({"field": "jumlah_anak", "equals": "3"}, ("form.fields.tanggal_lahir.show_if", "type")),
+    ({"field": "jumlah_anak", "in": [True]}, ("form.fields.tanggal_lahir.show_if", "type")),
+])
+def test_show_if_compares_a_text_or_number_field_with_a_value_of_its_kind(show_if: dict[str, Any],
+                                                                         expected: tuple[str, str]) -> None:
+    # A list here passed before and then broke the form page ("Only if …" looks the value up).
+    assert expected in rules_of(validate_schema(_schema(4, {"show_if": show_if})))
+
+
+def test_show_if_on_a_text_or_number_field_with_a_value_of_its_kind_is_valid() -> None:
+    assert validate_schema(_schema(4, {"show_if": {"field": "nama", "in": ["Siti", "Budi"]}})) == []
+    assert validate_schema(_schema(4, {"show_if": {"field": "jumlah_anak", "equals": 3}})) == []

@@ -243,6 +243,11 @@ class _Checker:
             return
         if target.get("type") == "yesno" and any(not isinstance(w, bool) for w in wanted):
             self.add(path, "type", _("A yes/no field is compared with true or false."))
+        # A list or mapping here would never match an answer and breaks the "Only if …" sentence.
+        if target.get("type") == "text" and any(not isinstance(w, str) for w in wanted):
+            self.add(path, "type", _("A text field is compared with text."))
+        if target.get("type") == "number" and any(isinstance(w, bool) or not isinstance(w, int) for w in wanted):
+            self.add(path, "type", _("A number field is compared with whole numbers."))
         if target.get("type") in {"choice", "multichoice"}:
             known = {c.get("value") for c in target.get("choices") or [] if isinstance(c, dict)}
             for value in wanted:
