@@ -1,6 +1,7 @@
 """Completing a Registration API task while another officer moves the same application: the task
 (``<fileId>.<state>``) names the state the caller saw, so once that state is gone the completion
-is a 409 conflict, never a transition taken from a state the caller never saw (real row locks)."""
+is a 409 conflict, never a transition taken from a state the caller never saw (real locks: PostgreSQL's
+row lock, SQLite's single writer lock)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,19 @@ from tests.applications.test_registration_api import BASE, bearer, people, servi
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        # pg_locks is live (pg_stat_activity is a snapshot frozen for the whole transaction).
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-        return bool(cursor.fetchone()[0])
+def _wait_until_blocked(thread: threading.Thread) -> None:
+    """Until the API request has read the task and waits for the row (PostgreSQL: a lock not
+    granted; pg_locks is live, unlike pg_stat_activity's per-transaction snapshot). SQLite has no
+    such view: the request waits for our BEGIN IMMEDIATE write lock; give it a moment to get there."""
+    if connection.vendor != "postgresql":
+        thread.join(1.0)
+        return
+    for _ in range(2000):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0] or not thread.is_alive():
+                return
+        thread.join(0.01)
 
 
 def test_completing_a_task_whose_state_another_officer_just_left_is_a_conflict(
@@ -45,10 +54,7 @@ def test_completing_a_task_whose_state_another_officer_just_left_is_a_conflict(
         Application.objects.select_for_update().get(tracking_number=submitted["fileId"])  # the first officer
         thread = threading.Thread(target=complete)
         thread.start()
-        for _ in range(2000):  # until the API request has read the task and waits for the row
-            if _waiting_on_a_lock() or not thread.is_alive():
-                break
-            thread.join(0.01)
+        _wait_until_blocked(thread)
         assert thread.is_alive(), results["api"].content[:300]
         application_transition(acting=officer("dukcapil", "verifier", n=7),
                                application_id=Application.objects.get(tracking_number=submitted["fileId"]).pk,
