@@ -78,3 +78,21 @@ def test_each_mail_names_the_state_its_event_reached_even_when_sent_late(
         callback()
     assert [m.subject for m in mail.outbox[1:]] == [f"Permohonan {app.tracking_number}: Diverifikasi",
                                                      f"Permohonan {app.tracking_number}: Disetujui"]
+
+
+def test_a_state_label_written_as_a_yaml_block_still_gives_a_one_line_subject(
+        agencies, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    # "label: {id: >\n  Diajukan ke\n  dinas\n}" in YAML is "Diajukan ke dinas\n": a newline in a
+    # subject header makes Django refuse the message, so the citizen would get no mail at all.
+    from satupintu.applications.actions import definition_import
+    from satupintu.applications.definitions_io import parse_definition
+    from satupintu.core.principal import Principal
+    from tests.applications.conftest import definition_data
+
+    data = definition_data()
+    data["workflow"]["states"][0]["label"] = {"id": "Diajukan ke\r\ndinas\n", "en": "Submitted\n"}
+    version, _changed = definition_import(content=parse_definition(data), acting=Principal.platform())
+    with django_capture_on_commit_callbacks(execute=True):
+        app = application_apply(acting=citizen(), definition=version.definition,
+                                data=MultiValueDict({k: [v] for k, v in valid_post().items()}), idempotency_key="b")
+    assert [m.subject for m in mail.outbox] == [f"Permohonan {app.tracking_number}: Diajukan ke dinas"]

@@ -173,6 +173,13 @@ def test_broken_multipart_body_with_a_token_is_400_not_500(service: Service, peo
                               "message": "Isi permintaan tidak dapat dibaca (multipart rusak)."}]
 
 
+def test_a_document_sent_as_json_names_the_file_field(service: Service, people: dict) -> None:
+    response = Client().post(f"{BASE}/documents", {"file": "aGFsbw=="}, content_type="application/json",
+                             **bearer(people["warga"]))
+    assert problem(response, 422)["errors"] == [{"field": "file", "rule": "required",
+                                                 "message": "Isian ini wajib diisi."}]
+
+
 def test_token_without_the_registration_scope_or_expired_is_refused(service: Service, people: dict) -> None:
     from oauth2_provider.models import AccessToken
 

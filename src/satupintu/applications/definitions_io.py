@@ -37,6 +37,8 @@ TOP_KEYS = {"slug", "service", "agency", "name", "time_zone", "level_of_assuranc
             "outcome_template", "documents", "form", "workflow"}
 REQUIRED_KEYS = TOP_KEYS - {"time_zone", "outcome_template", "documents"}
 ZONES = {"", "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"}
+NAME_MAX = 255  # OnlineServiceDefinition.name_id / name_en
+TEMPLATE_MAX = 80  # DefinitionVersion.outcome_template
 
 
 @dataclass
@@ -68,7 +70,7 @@ def definition_errors(form_schema: Any, workflow: Any, documents: Any) -> list[F
     file_fields = set()
     if isinstance(form_schema, dict) and isinstance(form_schema.get("fields"), list):
         for spec in form_schema["fields"]:
-            if isinstance(spec, dict) and spec.get("type") == "file":
+            if isinstance(spec, dict) and spec.get("type") == "file" and isinstance(spec.get("name"), str):
                 file_fields.add(spec.get("name"))
             if isinstance(spec, dict) and spec.get("type") == "group" and isinstance(spec.get("fields"), list):
                 file_fields |= {f"{spec.get('name')}.{s.get('name')}" for s in spec["fields"]
@@ -88,7 +90,7 @@ def definition_errors(form_schema: Any, workflow: Any, documents: Any) -> list[F
         codes.add(doc["code"])
         if not (isinstance(doc.get("label"), dict) and doc["label"].get("id") and doc["label"].get("en")):
             errors.append(FieldError(f"{path}.label", "texts", _("A label needs non-empty id and en texts.")))
-        if doc.get("field") not in file_fields:
+        if not isinstance(doc.get("field"), str) or doc["field"] not in file_fields:
             errors.append(FieldError(f"{path}.field", "reference",
                                      _("field must name a file field of the form.")))
     return errors
@@ -109,8 +111,8 @@ def parse_definition(data: Any) -> DefinitionContent:
     errors: list[FieldError] = []
     if not isinstance(data, dict):
         raise InvalidInput([FieldError("definition", "type", _("A definition is a mapping."))])
-    for key in sorted(set(data) - TOP_KEYS):
-        errors.append(FieldError(key, "unknown_key", _("Unknown key %(key)s.") % {"key": key}))
+    for key in sorted(set(data) - TOP_KEYS, key=str):
+        errors.append(FieldError(str(key), "unknown_key", _("Unknown key %(key)s.") % {"key": key}))
     for key in sorted(REQUIRED_KEYS - set(data)):
         errors.append(FieldError(key, "required", _("%(key)s is required.") % {"key": key}))
     for key in ("slug", "service", "agency"):
@@ -120,13 +122,19 @@ def parse_definition(data: Any) -> DefinitionContent:
     if "name" in data and not (isinstance(name, dict) and set(name) == {"id", "en"} and name.get("id")
                                and name.get("en")):
         errors.append(FieldError("name", "texts", _("name needs non-empty id and en texts.")))
-    if data.get("time_zone", "") not in ZONES:
+    elif isinstance(name, dict):
+        for lang in ("id", "en"):
+            if not isinstance(name[lang], str) or len(name[lang]) > NAME_MAX:
+                errors.append(FieldError(f"name.{lang}", "max_length", _("A name is text of at most %(n)d "
+                                                                         "characters.") % {"n": NAME_MAX}))
+    if not isinstance(data.get("time_zone", ""), str) or data.get("time_zone", "") not in ZONES:
         errors.append(FieldError("time_zone", "choice",
                                  _("time_zone is Asia/Jakarta, Asia/Makassar or Asia/Jayapura.")))
     loa = _int_in(data, "level_of_assurance", 1, 3, errors) if "level_of_assurance" in data else 2
     sla = _int_in(data, "sla_working_days", 0, 365, errors) if "sla_working_days" in data else 0
-    if not isinstance(data.get("outcome_template", ""), str):
-        errors.append(FieldError("outcome_template", "type", _("outcome_template is a name.")))
+    if not isinstance(data.get("outcome_template", ""), str) or len(data.get("outcome_template", "")) > TEMPLATE_MAX:
+        errors.append(FieldError("outcome_template", "type", _("outcome_template is a name of at most %(n)d "
+                                                               "characters.") % {"n": TEMPLATE_MAX}))
     if "form" in data and "workflow" in data:
         errors += definition_errors(data["form"], data["workflow"], data.get("documents", []))
     if errors:

@@ -64,8 +64,10 @@ def send_status_mail(application_id: int, event_id: int) -> bool:
             state = Workflow(application.version.workflow).states.get(event.to_state or application.state, {})
             label = text_in(state.get("label"), language) or application.get_status_display()
         service = application.definition.name_id if language != "en" else application.definition.name_en
-        subject = _("Application %(number)s: %(state)s") % {"number": application.tracking_number or "",
-                                                            "state": label}
+        # One line: a label written as a YAML block ends in a newline, and a header with one
+        # makes Django refuse the whole message (BadHeaderError), so no mail would go out.
+        subject = " ".join((_("Application %(number)s: %(state)s") % {
+            "number": application.tracking_number or "", "state": label}).split())
         lines = [_("Service: %(service)s") % {"service": service}, subject]
         if event.reason:
             lines.append(_("Note from the officer: %(reason)s") % {"reason": event.reason})

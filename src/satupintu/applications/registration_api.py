@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -48,7 +49,7 @@ from satupintu.applications.models import (
 )
 from satupintu.applications.registration_auth import AUTH, principal_of, request_loa
 from satupintu.applications.schema import text_in
-from satupintu.applications.workflow import Workflow
+from satupintu.applications.workflow import APPLICANT, Workflow
 from satupintu.catalog import selectors as catalog_selectors
 from satupintu.catalog.govstack import registration_api
 from satupintu.catalog.models import Service, service_uuid
@@ -64,7 +65,6 @@ PLAIN = r"^[^\x00-\x1f\x7f]*$"
 IDEMPOTENCY_KEY = r"^[\x21-\x7e][\x20-\x7e]{0,78}[\x21-\x7e]$|^[\x21-\x7e]$"
 DOCUMENT_URN = re.compile(r"^urn:uuid:([0-9a-fA-F-]{36})$")
 MAX_PAGE = 500
-TASK_SCAN_LIMIT = 5000
 
 router = Router(tags=["Applicant", "Operator"], auth=AUTH)
 public = Router(tags=["Available Services"])
@@ -670,7 +670,8 @@ def list_tasks(request: HttpRequest, query: Query[TaskQuery]) -> list[dict[str, 
     """Open tasks: for officers (and, read-only, agency systems) the agency's applications in
     process that wait for an officer; for a citizen their applications sent back to them.
     ``taskId`` = ``<fileId>.<state>``. Filters ``fileId``/``mainTaskId``, ``assigneeId``
-    (the claiming officer's id); default order: due date ascending."""
+    (the claiming officer's id); default order: due date ascending. ``firstResult``/``maxResult``
+    page through every task (filtered and paged in the database)."""
     principal = principal_of(request)
     if principal.kind == "citizen":
         qs = selectors.my_applications(principal).filter(status=ApplicationStatus.IN_PROCESS).defer("answers")
@@ -681,20 +682,30 @@ def list_tasks(request: HttpRequest, query: Query[TaskQuery]) -> list[dict[str, 
         qs = qs.filter(tracking_number=number)
     if query.assigneeId:
         qs = qs.filter(claimed_by=query.assigneeId)
+    # Whose turn it is depends on each version's workflow: filter in SQL so that paging reaches
+    # every task, however many applications the agency has open.
+    waiting = _waiting_for_applicant(qs)
+    qs = qs.filter(waiting) if principal.kind == "citizen" else qs.exclude(waiting)
     workflows = _Workflows()
     out: list[dict[str, Any]] = []
-    skipped = 0
-    for application in qs.order_by(*_order(query, "dueDate"))[:TASK_SCAN_LIMIT]:
+    page = qs.order_by(*_order(query, "dueDate"))[query.firstResult:query.firstResult + query.maxResult]
+    for application in page:
         workflow, version_number = workflows.get(application.version_id)
-        if not _is_task_of(principal, application, workflow):
-            continue
-        if skipped < query.firstResult:
-            skipped += 1
-            continue
-        out.append(_task(application, workflow, version_number))
-        if len(out) >= query.maxResult:
-            break
+        if _is_task_of(principal, application, workflow):  # the same rule, checked again per row
+            out.append(_task(application, workflow, version_number))
     return out
+
+
+def _waiting_for_applicant(qs: Any) -> Q:
+    """Matches the applications of ``qs`` whose state waits for the applicant (``with:
+    applicant`` in their own version's workflow); one query over the versions in use."""
+    waiting = Q(pk__in=[])
+    versions = DefinitionVersion.objects.filter(pk__in=qs.values("version_id")).values_list("pk", "workflow")
+    for version_id, workflow in versions:
+        states = [s["name"] for s in workflow["states"] if s.get("with") == APPLICANT]
+        if states:
+            waiting |= Q(version_id=version_id, state__in=states)
+    return waiting
 
 
 def _task_application(principal: Principal, task_id: str) -> tuple[Application, Workflow]:
@@ -754,8 +765,11 @@ def complete_task(request: HttpRequest, payload: AdditionalData,
         raise InvalidInput([FieldError("data.reason", "format", _("A reason is text of at most %(max)d characters.")
                                        % {"max": actions.REASON_MAX_LENGTH})])
     try:
+        # The task names the state the caller saw: if anyone moved the application since it was
+        # read, the transition must not be taken from the newer state (409, not a silent jump).
         done = actions.application_transition(acting=principal, application_id=application.pk,
-                                              transition=transition, reason=reason, request=request)
+                                              transition=transition, reason=reason,
+                                              expected_lock_version=application.lock_version, request=request)
     except actions.FormInvalid as exc:
         raise _form_invalid(exc) from None
     except InvalidInput as exc:

@@ -111,7 +111,7 @@ class _Checker:
 
     def field(self, spec: dict[str, Any], path: str, earlier: dict[str, dict[str, Any]],
               top: dict[str, dict[str, Any]] | None, depth: int) -> None:
-        for key in sorted(set(spec) - FIELD_KEYS):
+        for key in sorted(set(spec) - FIELD_KEYS, key=str):
             self.add(f"{path}.{key}", "unknown_key", _("Unknown key %(key)s.") % {"key": key})
         name, kind = spec.get("name"), spec.get("type")
         if not isinstance(name, str) or not NAME_RE.match(name):
@@ -142,7 +142,8 @@ class _Checker:
             if not isinstance(accept, list) or not accept or any(a not in FILE_KINDS for a in accept):
                 self.add(f"{path}.accept", "choice", _("accept lists file kinds among: %(kinds)s.")
                          % {"kinds": ", ".join(FILE_KINDS)})
-        if kind in {"region", "address"} and "region_level" in spec and spec["region_level"] not in {1, 2, 3, 4}:
+        if kind in {"region", "address"} and "region_level" in spec and not (
+                type(spec["region_level"]) is int and 1 <= spec["region_level"] <= 4):
             self.add(f"{path}.region_level", "range", _("region_level is 1 (province) to 4 (village)."))
         if "prefill" in spec and not (isinstance(spec["prefill"], str) and re.fullmatch(r"[a-z_]+\.[a-z_.]+",
                                                                                          spec["prefill"])):
@@ -224,6 +225,9 @@ class _Checker:
                 ("equals" in cond) == ("in" in cond)):
             self.add(path, "type", _("show_if is {field: NAME, equals: VALUE} or {field: NAME, in: [VALUES]}."))
             return
+        if not isinstance(cond["field"], str):
+            self.add(f"{path}.field", "type", _("show_if.field is the name of an earlier field."))
+            return
         target = earlier.get(cond["field"]) or (top or {}).get(cond["field"])
         if target is None:
             self.add(f"{path}.field", "reference",
@@ -239,10 +243,15 @@ class _Checker:
             return
         if target.get("type") == "yesno" and any(not isinstance(w, bool) for w in wanted):
             self.add(path, "type", _("A yes/no field is compared with true or false."))
+        # A list or mapping here would never match an answer and breaks the "Only if …" sentence.
+        if target.get("type") == "text" and any(not isinstance(w, str) for w in wanted):
+            self.add(path, "type", _("A text field is compared with text."))
+        if target.get("type") == "number" and any(isinstance(w, bool) or not isinstance(w, int) for w in wanted):
+            self.add(path, "type", _("A number field is compared with whole numbers."))
         if target.get("type") in {"choice", "multichoice"}:
             known = {c.get("value") for c in target.get("choices") or [] if isinstance(c, dict)}
             for value in wanted:
-                if value not in known:
+                if not isinstance(value, str) or value not in known:
                     self.add(path, "choice", _("%(value)s is not one of the choices of %(name)s.")
                              % {"value": value, "name": cond["field"]})
 
@@ -254,7 +263,7 @@ def validate_schema(schema: Any) -> list[FieldError]:
     if not isinstance(schema, dict):
         checker.add("form", "type", _("The form must be a mapping with format and fields."))
         return checker.errors
-    for key in sorted(set(schema) - {"format", "fields"}):
+    for key in sorted(set(schema) - {"format", "fields"}, key=str):
         checker.add(f"form.{key}", "unknown_key", _("Unknown key %(key)s.") % {"key": key})
     if schema.get("format") != FORMAT_VERSION:
         checker.add("form.format", "version", _("Schema format must be %(v)d.") % {"v": FORMAT_VERSION})

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Container
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.utils.translation import gettext as _
 
@@ -43,6 +44,12 @@ _TRANSITION_KEYS = {"name", "from", "to", "role", "reason_required", "label"}
 
 def _texts_ok(value: Any) -> bool:
     return isinstance(value, dict) and all(isinstance(value.get(k), str) and value[k].strip() for k in ("id", "en"))
+
+
+def _is_name_in(value: Any, names: Container[str]) -> TypeGuard[str]:
+    """Whether ``value`` is a text naming one of ``names``; YAML can put a list or a mapping
+    where a name belongs, and those are unhashable, so check the type before looking it up."""
+    return isinstance(value, str) and value in names
 
 
 def validate_workflow(workflow: Any) -> list[FieldError]:
@@ -61,7 +68,7 @@ def validate_workflow(workflow: Any) -> list[FieldError]:
     if not isinstance(workflow, dict):
         add("workflow", "type", _("The workflow must be a mapping with initial, states and transitions."))
         return errors
-    for key in sorted(set(workflow) - {"initial", "states", "transitions"}):
+    for key in sorted(set(workflow) - {"initial", "states", "transitions"}, key=str):
         add(f"workflow.{key}", "unknown_key", _("Unknown key %(key)s.") % {"key": key})
     states: dict[str, dict[str, Any]] = {}
     raw_states = workflow.get("states")
@@ -75,7 +82,7 @@ def validate_workflow(workflow: Any) -> list[FieldError]:
         if not isinstance(state, dict) or not isinstance(name, str) or not NAME_RE.match(name):
             add(f"{path}.name", "pattern", _("A state name is a lower-case slug (a-z, 0-9, _)."))
             continue
-        for key in sorted(set(state) - _STATE_KEYS):
+        for key in sorted(set(state) - _STATE_KEYS, key=str):
             add(f"{path}.{key}", "unknown_key", _("Unknown key %(key)s.") % {"key": key})
         if name in states:
             add(f"{path}.name", "unique", _("The state %(name)s is listed twice.") % {"name": name})
@@ -90,7 +97,7 @@ def validate_workflow(workflow: Any) -> list[FieldError]:
     if states and not finals:
         add("workflow.states", "final", _("At least one state must be final (approved or rejected)."))
     initial = workflow.get("initial")
-    if initial not in states:
+    if not _is_name_in(initial, states):
         add("workflow.initial", "reference", _("initial must name one of the states."))
     elif initial in finals:
         add("workflow.initial", "final", _("The initial state cannot be final."))
@@ -107,7 +114,7 @@ def validate_workflow(workflow: Any) -> list[FieldError]:
         if not isinstance(tr, dict) or not isinstance(name, str) or not NAME_RE.match(name):
             add(f"{path}.name", "pattern", _("A transition name is a lower-case slug (a-z, 0-9, _)."))
             continue
-        for key in sorted(set(tr) - _TRANSITION_KEYS):
+        for key in sorted(set(tr) - _TRANSITION_KEYS, key=str):
             add(f"{path}.{key}", "unknown_key", _("Unknown key %(key)s.") % {"key": key})
         if name in seen:
             add(f"{path}.name", "unique", _("The transition %(name)s is listed twice.") % {"name": name})
@@ -119,22 +126,22 @@ def validate_workflow(workflow: Any) -> list[FieldError]:
             add(f"{path}.from", "required", _("from lists at least one state."))
             sources = []
         for source in sources:
-            if source not in states:
+            if not _is_name_in(source, states):
                 add(f"{path}.from", "reference", _("%(state)s is not a state.") % {"state": source})
             elif source in finals:
                 add(f"{path}.from", "final", _("A final state (%(state)s) cannot be left.") % {"state": source})
         target = tr.get("to")
-        if target not in states:
+        if not _is_name_in(target, states):
             add(f"{path}.to", "reference", _("to must name one of the states."))
-        if tr.get("role") not in ROLE_NAMES | {APPLICANT}:
+        if not _is_name_in(tr.get("role"), ROLE_NAMES | {APPLICANT}):
             add(f"{path}.role", "choice", _("role must be applicant or one of: %(roles)s.")
                 % {"roles": ", ".join(sorted(ROLE_NAMES))})
         if "reason_required" in tr and not isinstance(tr["reason_required"], bool):
             add(f"{path}.reason_required", "type", _("reason_required is true or false."))
         for source in sources:
-            if source in edges and target in states:
+            if _is_name_in(source, edges) and _is_name_in(target, states):
                 edges[source].add(target)
-    if initial in states:
+    if _is_name_in(initial, states):
         reached, queue = {initial}, deque([initial])
         while queue:
             for nxt in edges[queue.popleft()]:

@@ -143,9 +143,9 @@ class ObjectSchema(Schema):
 
 
 def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
-    # ninja locations look like ("query", "parent") or ("body", "payload", "name").
+    # ninja locations look like ("query", "parent"), ("file", "file") or ("body", "payload", "name").
     parts = [str(p) for p in loc]
-    if len(parts) >= 2 and parts[0] in {"query", "path", "header", "cookie"}:
+    if len(parts) >= 2 and parts[0] in {"query", "path", "header", "cookie", "file", "form"}:
         return ".".join(parts[1:])
     if len(parts) >= 2 and parts[0] == "body":
         return ".".join(parts[2:] if len(parts) > 2 else parts[1:])

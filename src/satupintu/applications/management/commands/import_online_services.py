@@ -92,6 +92,8 @@ class Command(BaseCommand):
                 contents.append((path, parse_definition(load_yaml(path.read_text(encoding="utf-8")))))
             except InvalidInput as exc:
                 problems += [f"{path.name}: {e.field}: {e.message}" for e in exc.errors]
+            except UnicodeDecodeError as exc:  # saved in another encoding (e.g. Windows-1252)
+                problems.append(f"{path.name}: byte {exc.start}: the file is not UTF-8 text")
         if problems:
             raise CommandError("invalid definitions:\n  " + "\n  ".join(problems))
         missing = sorted({c.agency_code for _p, c in contents} - set(
