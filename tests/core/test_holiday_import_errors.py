@@ -41,3 +41,17 @@ def test_a_holiday_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
     path.write_bytes(f"- {{date: {NEW_DAY}, kind: libur, name_id: Hari caf\xe9}}\n".encode("cp1252"))
     with pytest.raises(CommandError, match=r"h\.yaml: byte \d+: the file is not UTF-8 text"):
         call_command("import_holidays", str(path))
+
+
+def test_an_import_that_changes_the_calendar_is_audited_once_and_a_repeat_is_not(tmp_path: Path) -> None:
+    from io import StringIO
+
+    from satupintu.audit.models import AuditEvent
+
+    path = tmp_path / "h.yaml"
+    path.write_text(f"- {{date: {NEW_DAY}, kind: libur, name_id: Hari baru}}\n", encoding="utf-8")
+    call_command("import_holidays", str(path), stdout=StringIO())
+    event = AuditEvent.objects.get(action="holiday.imported")
+    assert event.details == {"file": "h.yaml", "added": 1, "updated": 0}
+    call_command("import_holidays", str(path), stdout=StringIO())  # nothing changes: nothing recorded
+    assert AuditEvent.objects.filter(action="holiday.imported").count() == 1

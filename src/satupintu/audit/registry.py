@@ -12,6 +12,7 @@ ACTIONS: dict[str, str] = {
     # core: the holiday calendar (moves working-day deadlines)
     "holiday.saved": "A day of the holiday calendar was added or changed in the back-office",
     "holiday.deleted": "A day was removed from the holiday calendar in the back-office",
+    "holiday.imported": "Holiday calendar file imported (days added/updated)",
     # audit itself
     "audit.checkpoint_signed": "The latest chain hash was signed with the audit key",
     "audit.exported": "Audit events were exported for archiving",
