@@ -75,14 +75,24 @@ def test_userinfo_other_methods_are_405_json_with_allow(client: Client, path: st
 
 
 @pytest.mark.parametrize("path", ["/o/userinfo/", "/oidc/userinfo"])
-@pytest.mark.parametrize("authorization", [None, "Bearer tidak-ada", "Basic eDp5"])
-def test_userinfo_errors_are_labelled_json(client: Client, path: str, authorization: str | None) -> None:
-    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
-    response = client.get(path, **headers)
+def test_userinfo_errors_are_labelled_json(client: Client, path: str) -> None:
+    response = client.get(path, HTTP_AUTHORIZATION="Bearer tidak-ada")
     assert response.status_code == 401
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"] == "invalid_token"
     assert response["WWW-Authenticate"].startswith("Bearer ")
+
+
+@pytest.mark.parametrize("path", ["/o/userinfo/", "/oidc/userinfo"])
+@pytest.mark.parametrize("authorization", [None, "Basic eDp5"])
+def test_userinfo_without_a_bearer_token_gets_the_bare_challenge(client: Client, path: str,
+                                                                 authorization: str | None) -> None:
+    # RFC 6750 §3.1: no authentication information, or an unsupported method: no error code.
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    response = client.get(path, **headers)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="satupintu"'
+    assert response.content == b""
 
 
 def test_userinfo_still_answers_a_valid_token(client: Client, citizen, make_client) -> None:  # noqa: ANN001

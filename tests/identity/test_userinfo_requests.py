@@ -54,3 +54,18 @@ def test_govstack_userinfo_answers_another_method_405_even_with_csrf_checks(acce
     response = getattr(browserless, method)("/oidc/userinfo", HTTP_AUTHORIZATION=f"Bearer {access}")
     assert response.status_code == 405 and response["Content-Type"] == "application/json"
     assert response["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("path", ["/o/userinfo/", "/oidc/userinfo"])
+def test_a_request_without_any_token_gets_the_challenge_without_an_error_code(client: Client, path: str) -> None:
+    # RFC 6750 §3.1: no authentication information at all, so no error code or description.
+    response = client.get(path)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="satupintu"'
+    assert b"invalid_token" not in response.content
+
+
+def test_a_wrong_token_is_still_invalid_token(client: Client, access: str) -> None:  # noqa: ARG001
+    response = client.get("/o/userinfo/", HTTP_AUTHORIZATION="Bearer not-a-token")
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]

@@ -588,7 +588,9 @@ class SatupintuUserInfoView(UserInfoView):
         """Before the toolkit: an access token in the query string is 400 ``invalid_request``
         (RFC 9700 §4.3.2: it must not be sent there; it ends up in access logs and browser history;
         RFC 6750 §3.1 for the answer); a body that cannot be parsed is 400 ``invalid_request`` JSON
-        instead of Django's HTML error page."""
+        instead of Django's HTML error page; a request with no bearer token at all (none, or another
+        scheme) is 401 with the bare ``Bearer realm`` challenge and no error code (RFC 6750 §3.1,
+        §3 example)."""
         if "access_token" in request.GET:
             return _bearer_error(request, "An access token must not be sent in the URL; use the Authorization header.")
         if request.method == "POST":
@@ -598,6 +600,16 @@ class SatupintuUserInfoView(UserInfoView):
                 return _bearer_error(request, "The request body is too large.", status=413)
             except (SuspiciousOperation, MultiPartParserError, UnreadablePostError):
                 return _bearer_error(request, "The request body cannot be read.")
+        bearer = request.headers.get("Authorization", "").partition(" ")[0].lower() == "bearer"
+        if request.method in ("GET", "HEAD", "POST") and not bearer \
+                and not (request.method == "POST" and "access_token" in request.POST):
+            # RFC 6750 §3.1: a request without any bearer token (none, or another scheme such as
+            # Basic) gets the challenge but no error code (DOT answered invalid_token "expired,
+            # revoked, malformed...", which misleads).
+            challenge = HttpResponse(status=401)
+            challenge["WWW-Authenticate"] = 'Bearer realm="satupintu"'
+            challenge["Cache-Control"] = "no-store"
+            return challenge
         response: HttpResponse = super().dispatch(request, *args, **kwargs)
         return response
 
