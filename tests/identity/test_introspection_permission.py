@@ -203,3 +203,35 @@ def test_the_upgrade_migration_keeps_the_gateways_introspection_client_allowed(s
     assert platform_party.may_introspect is True and platform_party.active is True
     assert platform_party.allowed_scopes == "openid profile email" and not platform_party.allow_nik  # the defaults
     assert RelyingParty.objects.get(application=other).may_introspect is False
+
+
+def test_a_private_key_jwt_assertion_may_name_the_introspection_endpoint_as_its_audience(
+        client: Client, make_client) -> None:  # noqa: ANN001
+    """RFC 7523 §3: the audience identifies the authorization server; the endpoint the assertion is
+    sent to is one such identifier (OIDC Core §9 names the token endpoint; for introspection the
+    introspection endpoint's URL is what a client naturally puts there). Another endpoint is not."""
+    from jwcrypto import jwk, jwt
+
+    issuer = make_client(grant_type="client-credentials", allowed_scopes="openid")
+    token = token_of(client, issuer)
+    key = jwk.JWK.generate(kty="EC", crv="P-256", kid="k1")
+    caller = make_client(name="Gateway", grant_type="client-credentials", may_introspect=True)
+    caller.relying_party.jwks = {"keys": [json.loads(key.export_public())]}
+    caller.relying_party.save()
+
+    def post(aud: str) -> Any:
+        now = int(time.time())
+        assertion = jwt.JWT(header={"alg": "ES256", "kid": "k1"}, claims={
+            "iss": caller.client_id, "sub": caller.client_id, "aud": aud,
+            "iat": now, "exp": now + 60, "jti": str(uuid.uuid4())})
+        assertion.make_signed_token(key)
+        return client.post(INTROSPECT, {
+            "token": token, "client_id": caller.client_id,
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion.serialize()})
+
+    allowed = post("http://testserver/o/introspect/")
+    assert allowed.status_code == 200, allowed.content
+    assert allowed.json()["active"] is True
+    assert post("http://testserver/o/userinfo/").status_code == 401
+    assert post("/o/introspect/").status_code == 401  # a relative reference names no server

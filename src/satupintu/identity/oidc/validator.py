@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import time
 from typing import Any
+from urllib.parse import urljoin
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -168,7 +169,8 @@ class SatupintuValidator(OAuth2Validator):
     def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         """``client_secret_basic`` (DOT) or ``private_key_jwt``: a JWT signed by a key in the
         client's registered JWKS with ``iss`` = ``sub`` = client id, ``aud`` = the token
-        endpoint or issuer, unexpired, ``jti`` single-use (RFC 7523 §3, OIDC Core §9).
+        endpoint, the endpoint it was sent to (absolute URL) or the issuer, unexpired, ``jti``
+        single-use (RFC 7523 §3, OIDC Core §9).
         Raises ``InvalidRequestError`` (``invalid_request``) when a ``client_id`` parameter names
         another client than the authenticated one."""
         params = dict(request.decoded_body or [])
@@ -206,7 +208,11 @@ class SatupintuValidator(OAuth2Validator):
         if application is None or rp is None or not rp.jwks or not rp.active:
             return False
         issuer_url = self.get_oidc_issuer_endpoint(request)
-        audiences = {issuer_url, issuer_url.rstrip("/") + "/token/", request.uri.split("?")[0]}
+        # The endpoint the assertion was sent to, as an absolute URL: django-oauth-toolkit hands
+        # oauthlib the path only (``get_full_path``), which is no audience (RFC 7523 §3: it
+        # identifies the server) and made an assertion for the introspection URL fail.
+        endpoint = urljoin(issuer_url, request.uri.split("?")[0])
+        audiences = {issuer_url, issuer_url.rstrip("/") + "/token/", endpoint}
         try:
             keys = jwk.JWKSet.from_json(json.dumps(rp.jwks))
             token = jwt.JWT(jwt=assertion, key=keys, algs=list(CLIENT_ASSERTION_SIGNING_ALGS),
