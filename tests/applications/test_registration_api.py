@@ -14,12 +14,15 @@ import pytest
 from django.test import Client, override_settings
 from django.utils import timezone, translation
 
+from satupintu.applications.actions import definition_import
+from satupintu.applications.definitions_io import parse_definition
 from satupintu.applications.forms_engine import SchemaForm, answers_to_data
 from satupintu.applications.models import Application, ApplicationStatus, StagedDocument, Upload
 from satupintu.audit.models import AuditEvent
 from satupintu.catalog.models import Service
+from satupintu.core.principal import Principal
 from satupintu.identity import testing
-from tests.applications.conftest import VALID_NIK, VALID_NIK_2, pdf_bytes
+from tests.applications.conftest import VALID_NIK, VALID_NIK_2, definition_data, pdf_bytes
 
 BASE = "/registration/v1"
 TRUSTED = "127.0.0.1"
@@ -302,20 +305,33 @@ def test_region_and_address_errors_are_named_by_their_answer_path(service: Servi
     assert "formData.data.wilayah" in fields(body) and any(f.startswith("formData.data.alamat.") for f in fields(body))
 
 
-def test_shape_errors_unknown_fields_and_stale_eform(service: Service, people: dict) -> None:
+def test_shape_errors_unknown_fields_and_stale_eform(service: Service, people: dict, version: Any) -> None:
     auth = bearer(people["warga"])
     body = problem(submit(Client(), str(service.uid), auth, data=answers(palsu="x", punya_paspor="ya")), 422)
     assert fields(body) == {"formData.data.palsu": "unknown_field", "formData.data.punya_paspor": "type"}
     stale = Client().post(f"{BASE}/services/{service.uid}/applications",
                           {"formData": {"data": answers(), "eFormId": "uji-layanan.v7"}},
                           content_type="application/json", HTTP_IDEMPOTENCY_KEY="k", **auth)
-    assert fields(problem(stale, 422)) == {"formData.eFormId": "stale_version"}
+    assert fields(problem(stale, 422)) == {"formData.eFormId": "reference"}  # no such version (yet)
+    assert ("uji-layanan.v7 bukan versi e-formulir layanan ini yang diterbitkan; versi yang berlaku adalah "
+            f"uji-layanan.v{version.number}.") in stale.content.decode()  # Indonesian by default
     problem(Client().post(f"{BASE}/services/{service.uid}/applications", "{bukan json",
                           content_type="application/json", **auth), 400)
     problem(Client().post(f"{BASE}/services/{service.uid}/applications", {"formData": {"data": []}},
                           content_type="application/json", **auth), 422)
     body = problem(submit(Client(), str(service.uid), auth, applicantId="orang-lain"), 422)
     assert fields(body) == {"applicantId": "reference"}
+    assert Application.objects.count() == 0
+
+
+def test_an_eform_replaced_since_it_was_fetched_is_stale(service: Service, people: dict, version: Any) -> None:
+    newer, created = definition_import(content=parse_definition(definition_data(sla_working_days=4)),
+                                       acting=Principal.platform())
+    assert created and newer.number == version.number + 1
+    stale = Client().post(f"{BASE}/services/{service.uid}/applications",
+                          {"formData": {"data": answers(), "eFormId": f"uji-layanan.v{version.number}"}},
+                          content_type="application/json", HTTP_IDEMPOTENCY_KEY="k", **bearer(people["warga"]))
+    assert fields(problem(stale, 422)) == {"formData.eFormId": "stale_version"}
     assert Application.objects.count() == 0
 
 

@@ -450,6 +450,13 @@ def _bound_data(request: HttpRequest, principal: Principal, version: DefinitionV
             errors.append(FieldError("formData.eFormId", "reference",
                                      _("This e-form belongs to another service.")))
         posted_version = int(number)
+        if posted_version > version.number:
+            # Not a form the caller can have been given (versions only grow; a newer one is at most
+            # a draft): say so, rather than "the form was changed after you opened it".
+            errors.append(FieldError("formData.eFormId", "reference", _(
+                "%(posted)s is not a published version of this service's e-form; the current one is %(current)s."
+            ) % {"posted": form_data.eFormId, "current": eform_id(version)}))
+            posted_version = version.number
     data, shape_errors = answers_to_data(version.form_schema, answers, version=posted_version, strict=True)
     errors += [FieldError(f"formData.data.{e.field}" if e.field != "answers" else "formData.data", e.rule, e.message)
                for e in shape_errors]
