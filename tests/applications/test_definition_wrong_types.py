@@ -138,3 +138,13 @@ def test_show_if_compares_a_text_or_number_field_with_a_value_of_its_kind(show_i
 def test_show_if_on_a_text_or_number_field_with_a_value_of_its_kind_is_valid() -> None:
     assert validate_schema(_schema(4, {"show_if": {"field": "nama", "in": ["Siti", "Budi"]}})) == []
     assert validate_schema(_schema(4, {"show_if": {"field": "jumlah_anak", "equals": 3}})) == []
+
+
+def test_yaml_aliases_are_refused_before_anything_expands_them(tmp_path: Path) -> None:
+    """A "billion laughs" definition: ten lines of nested aliases are 10**9 strings once the
+    definition is checked or hashed. The import names the file, the line and the rule instead."""
+    lines = ['a0: &a0 ["ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha", "ha"]']
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    (tmp_path / "layanan.yaml").write_text("slug: layanan\n" + "\n".join(lines) + "\nform: *a9\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"layanan\.yaml: line 3: Alias YAML \(\*a0\) tidak diperbolehkan"):
+        call_command("import_online_services", str(tmp_path), "--check", stdout=StringIO())

@@ -149,8 +149,18 @@ def parse_definition(data: Any) -> DefinitionContent:
 
 
 def load_yaml(text: str) -> Any:
-    """Parse YAML text safely; a syntax error becomes :class:`InvalidInput` naming the line."""
+    """Parse YAML text safely; a syntax error becomes :class:`InvalidInput` naming the line.
+
+    Aliases (``*name``) are refused (rule ``alias``, naming the line): a definition never needs
+    them, and a few lines of nested aliases expand to billions of nodes when the definition is
+    checked, hashed or stored ("billion laughs")."""
     try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1 if event.start_mark is not None else 0
+                raise InvalidInput([FieldError(f"line {line}", "alias", str(_(
+                    "YAML aliases (*%(name)s) are not allowed in a service definition: write the value out.")
+                    % {"name": event.anchor}))])
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
