@@ -58,6 +58,9 @@ def _schema(index: int, changes: dict[Any, Any]) -> dict[str, Any]:
     (_schema(9, {"region_level": [2]}), ("form.fields.wilayah.region_level", "range")),
     (_schema(9, {"region_level": True}), ("form.fields.wilayah.region_level", "range")),
     (_schema(9, {True: 1, "x": 2}), ("form.fields.wilayah.True", "unknown_key")),
+    # 0 bytes would read as "no file can be attached" but meant the platform's limit: refused.
+    (_schema(12, {"rules": {"max_bytes": 0}}), ("form.fields.surat_kehilangan.rules.max_bytes", "type")),
+    (_schema(12, {"rules": {"max_bytes": True}}), ("form.fields.surat_kehilangan.rules.max_bytes", "type")),
 ])
 def test_a_form_with_a_list_where_a_name_belongs_is_reported(schema: dict[str, Any],
                                                              expected: tuple[str, str]) -> None:
@@ -77,6 +80,10 @@ def test_a_definition_with_wrong_types_is_reported_with_its_path(changes: dict[s
     with pytest.raises(InvalidInput) as caught:
         parse_definition(data)
     assert expected in rules_of(caught.value.errors)
+
+
+def test_a_positive_max_bytes_is_accepted() -> None:
+    assert not rules_of(validate_schema(_schema(12, {"rules": {"max_bytes": 1}})))
 
 
 def test_a_file_field_named_by_a_list_is_reported() -> None:

@@ -169,9 +169,14 @@ class _Checker:
             if key not in allowed:
                 self.add(here, "unknown_rule", _("Rule %(rule)s does not apply to a %(type)s field.")
                          % {"rule": key, "type": kind})
-            elif key in {"min_length", "max_length", "min_items", "max_items", "decimal_places", "max_bytes"}:
+            elif key in {"min_length", "max_length", "min_items", "max_items", "decimal_places"}:
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     self.add(here, "type", _("%(rule)s must be a whole number ≥ 0.") % {"rule": key})
+            elif key == "max_bytes":
+                # 0 would read as "no file at all" but meant "the platform's limit" (``max_bytes or ...``).
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    self.add(here, "type", _("max_bytes must be a whole number of bytes ≥ 1 (leave it out "
+                                             "for the platform's limit)."))
             elif key in {"min", "max"}:
                 if isinstance(value, bool) or not isinstance(value, int | float) or (
                         kind == "number" and not isinstance(value, int)):
