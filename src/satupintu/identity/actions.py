@@ -306,11 +306,8 @@ def oidc_client_set_may_introspect(*, application: Any, allowed: bool, acting: P
     ``oidc_client.introspection_revoked``. Raises PermissionDenied for anyone but a platform admin
     (or the platform itself, e.g. ``exchange setup-demo``)."""
     _require_platform_admin(acting)
-    rp, _created = RelyingParty.objects.select_for_update().get_or_create(application=application)
-    if rp.may_introspect == allowed:
+    if not _set_relying_party_flag(application, "may_introspect", allowed):
         return False
-    rp.may_introspect = allowed
-    rp.save(update_fields=["may_introspect"])
     _record_introspection_change(application, allowed=allowed, acting=acting, request=request)
     return True
 
@@ -324,15 +321,24 @@ def oidc_client_set_active(*, application: Any, active: bool, acting: Principal,
     if the client has none. Returns False when the client already was in that state (nothing
     written, nothing audited). Raises PermissionDenied for anyone but a platform admin."""
     _require_platform_admin(acting)
-    rp, _created = RelyingParty.objects.select_for_update().get_or_create(application=application)
-    if rp.active == active:
+    if not _set_relying_party_flag(application, "active", active):
         return False
-    rp.active = active
-    rp.save(update_fields=["active"])
     record(actor=acting, action="oidc_client.enabled" if active else "oidc_client.disabled",
            target=_client_target(application), details={"client_id": application.client_id}, request=request)
     if not active:
         _forget_gateway_introspections(application)
+    return True
+
+
+def _set_relying_party_flag(application: Any, name: str, value: bool) -> bool:
+    """Inside a transaction: set the client's relying-party flag ``name`` to ``value`` (creating
+    the settings with defaults if the client has none), the row locked; False when it already
+    held that value (nothing written)."""
+    rp, _created = RelyingParty.objects.select_for_update().get_or_create(application=application)
+    if getattr(rp, name) == value:
+        return False
+    setattr(rp, name, value)
+    rp.save(update_fields=[name])
     return True
 
 
