@@ -108,6 +108,10 @@ def test_list_searches_only_the_data_subject(register: Directory, live_server) -
     assert body["count"] == 0 and body["results"] == []  # Rina is not the subject
     bad = httpx.get(url, params={"pageSize": 1000}, headers=client_headers(register, **PREFILL))
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "pageSize"
+    # A page past the end is empty and points back to the last page (a client that pages until
+    # the results run out stops; it used to get the last page again, for ever).
+    past = httpx.get(url, params={"page": 10**6}, headers=client_headers(register, **PREFILL)).json()
+    assert past == {"count": 1, "next": None, "previous": "?page=1", "results": []}
     assert {a.subject_index for a in DataAccess.objects.all()} == {nik_index(NIK)}
 
 

@@ -180,7 +180,8 @@ def _whole_number(request: HttpRequest, name: str, *, default: int, low: int, hi
 @from_gateway
 def list_residents(request: HttpRequest, subject: str) -> HttpResponse:
     """The data subject's record if it matches the filters (DR ``list``): ``{count, next, previous,
-    results}``. Only the resident named in ``X-Road-UserId`` is searched (module docstring).
+    results}``; a ``page`` past the last one has no results and ``previous`` names the last page.
+    Only the resident named in ``X-Road-UserId`` is searched (module docstring).
     A filter with a control character (NUL included), ``query.regionCode`` that is not a kode
     wilayah or ``query.birthDate`` that is not a date is a 422 naming it (rule ``format``)."""
     qs = Person.objects.filter(nik_index=nik_index(subject))
@@ -213,7 +214,6 @@ def list_residents(request: HttpRequest, subject: str) -> HttpResponse:
     if errors:
         return error_response(request, InvalidInput(errors))
     paginator = Paginator(qs.order_by("name", "id"), page_size)
-    page = paginator.page(min(page_number, max(paginator.num_pages, 1)))
 
     def link(number: int) -> str:
         # A relative reference (RFC 3986 §4.2): it resolves against the URL the client called, i.e.
@@ -221,6 +221,11 @@ def list_residents(request: HttpRequest, subject: str) -> HttpResponse:
         params = {k: v for k, v in request.GET.items() if k != "page"}
         return f"?{urlencode({**params, 'page': number})}"
 
+    if page_number > max(paginator.num_pages, 1):
+        # Past the end: no results (not the last page again), and the way back to the last page.
+        return JsonResponse({"count": paginator.count, "next": None,
+                             "previous": link(paginator.num_pages) if paginator.count else None, "results": []})
+    page = paginator.page(page_number)
     return JsonResponse({
         "count": paginator.count,
         "next": link(page.next_page_number()) if page.has_next() else None,
