@@ -72,3 +72,36 @@ def test_the_gateway_does_not_call_a_backend_whose_address_is_denied(directory: 
                          headers=client_headers(directory))
     assert response.status_code == 200
     assert len(backend.hits) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_address_is_checked_again_when_a_connection_is_opened(directory: Directory, live_server, backend,
+                                                                   settings) -> None:  # noqa: ANN001
+    """DNS rebinding: the route (and its address check) is cached, but the name may resolve to
+    another address by the time the gateway connects. The connection pool checks the address it
+    actually connects to (ADR 0134 addendum)."""
+    from satupintu.exchange.gateway import reset_backend_client
+
+    url = f"{live_server.url}{SERVICE_PATH}/persons/3174012345670001"
+    assert httpx.get(url, headers=client_headers(directory)).status_code == 200  # route checked and cached
+    settings.SATUPINTU_EXCHANGE_BACKEND_DENIED_NETWORKS = PRODUCTION_DENIED  # "the name now points elsewhere"
+    reset_backend_client()  # no kept-alive connection: the next message opens one (the directory cache stays)
+    response = httpx.get(url, headers=client_headers(directory))
+    assert response.status_code == 502, response.text
+    assert response.headers["X-Road-Error"] == "Server.ServerProxy.ServiceFailed.AddressNotAllowed"
+    assert "127.0.0.1" not in response.text
+    assert len(backend.hits) == 1  # the second message never reached the backend
+    assert list(MessageLog.objects.order_by("seq").values_list("status", flat=True)) == [200, 502]
+
+
+def test_the_network_backend_refuses_a_name_with_any_denied_address(settings) -> None:  # noqa: ANN001
+    import httpcore
+
+    from satupintu.exchange.egress import AddressNotAllowed, CheckedNetworkBackend
+
+    settings.SATUPINTU_EXCHANGE_BACKEND_DENIED_NETWORKS = PRODUCTION_DENIED
+    with pytest.raises(AddressNotAllowed, match="localhost resolves to"):
+        CheckedNetworkBackend().connect_tcp("localhost", 9)
+    with pytest.raises(httpcore.ConnectError) as info:
+        CheckedNetworkBackend().connect_tcp("siak.invalid", 80)
+    assert not isinstance(info.value, AddressNotAllowed)

@@ -26,8 +26,11 @@ from __future__ import annotations
 import functools
 import ipaddress
 import socket
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -84,3 +87,37 @@ def refusal(url: str, *, unresolvable_ok: bool = False) -> str | None:
                      "reserved address, or outside the networks this platform allows for backends).") % {
                 "address": str(address)}
     return None
+
+
+class AddressNotAllowed(httpcore.ConnectError):
+    """The backend host resolved, at connection time, to an address the gateway may not connect to."""
+
+
+class CheckedNetworkBackend(httpcore.SyncBackend):
+    """httpcore's synchronous network backend, with the rule of this module applied when a
+    connection is opened (ADR 0134 addendum): the host name is resolved once, every address it
+    gives must pass :func:`address_allowed`, and the socket connects to one of *those* addresses.
+    So a name whose DNS answer changes after the route was checked (DNS rebinding) cannot lead
+    the gateway elsewhere; reused keep-alive connections were checked when they were opened.
+    Raises :class:`AddressNotAllowed` (an ``httpcore.ConnectError``, which httpx raises as
+    ``httpx.ConnectError`` with this as its cause) when an address is refused, or what the
+    connection raised."""
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]).split("%", 1)[0] for info in infos))
+        for address in addresses:
+            if not address_allowed(ipaddress.ip_address(address)):
+                raise AddressNotAllowed(f"{host} resolves to {address}, which the gateway may not connect to")
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                           socket_options=socket_options)
+            except httpcore.ConnectError as exc:  # the next address, as socket.create_connection does
+                error = exc
+        raise error or httpcore.ConnectError(f"no address for {host}")

@@ -29,6 +29,7 @@ from django.utils import timezone
 from satupintu.core.api import problem_response
 from satupintu.core.errors import FieldError
 from satupintu.exchange import clientauth, directory, messagelog, metaservices, paths
+from satupintu.exchange.egress import AddressNotAllowed
 from satupintu.exchange.errors import (
     GatewayError,
     access_denied,
@@ -78,9 +79,29 @@ def backend_transport() -> tuple[httpx.HTTPTransport, dict[str, float | None]]:
     if _transport is None:
         _timeout = httpx.Timeout(settings.SATUPINTU_EXCHANGE_READ_TIMEOUT,
                                  connect=settings.SATUPINTU_EXCHANGE_CONNECT_TIMEOUT).as_dict()
-        _transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
+        _transport = _BackendTransport(httpx.Limits(max_connections=100, max_keepalive_connections=20))
     assert _timeout is not None
     return _transport, _timeout
+
+
+class _BackendTransport(httpx.HTTPTransport):
+    """httpx's transport, its httpcore pool opening connections through
+    :class:`~satupintu.exchange.egress.CheckedNetworkBackend` (httpcore's documented network
+    backend hook): the backend address rule is applied to the address actually connected to, not
+    only when the route was loaded (DNS rebinding, ADR 0134 addendum). The rest is httpx's own
+    (request/response mapping, exception mapping); ``httpx.HTTPTransport`` takes no network
+    backend, so the pool it built is replaced by an identical one that has it."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        import httpcore
+
+        from satupintu.exchange.egress import CheckedNetworkBackend
+
+        super().__init__(limits=limits)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+            network_backend=CheckedNetworkBackend())
 
 
 def reset_backend_client() -> None:
@@ -157,9 +178,7 @@ def handle(request: HttpRequest) -> HttpResponse:
         _authorise(route, request.method or "GET", rest)
         if route.backend_refusal is not None:
             log.warning("gateway: %s: %s", route.service_id, route.backend_refusal)
-            raise GatewayError(502, "Server.ServerProxy.ServiceFailed.AddressNotAllowed",
-                               "Provider address not allowed",
-                               "The provider's backend address is not one this gateway may call (ADR 0134).")
+            raise _address_not_allowed()
         consent = _personal_data(ctx, route)
         ctx.body = _read_body(request)
         return _forward(ctx, route, rest, consent)
@@ -169,6 +188,11 @@ def handle(request: HttpRequest) -> HttpResponse:
         log.exception("gateway: unexpected error (request %s)", ctx.request_id)
         return _fail(ctx, GatewayError(500, "Server.ServerProxy.InternalError", "Internal error",
                                        "The gateway failed; the request id identifies it in the logs."))
+
+
+def _address_not_allowed() -> GatewayError:
+    return GatewayError(502, "Server.ServerProxy.ServiceFailed.AddressNotAllowed", "Provider address not allowed",
+                        "The provider's backend address is not one this gateway may call (ADR 0134).")
 
 
 def _authorise(route: directory.Route, method: str, path: str) -> None:
@@ -323,6 +347,9 @@ def _forward(ctx: Ctx, service: directory.Route, rest: str, consent: dict[str, A
                            "The provider did not answer in time.") from exc
     except httpx.TransportError as exc:
         spool.close()
+        if isinstance(exc.__cause__, AddressNotAllowed):  # checked when the connection was opened
+            log.warning("gateway: %s: %s", service.service_id, exc.__cause__)
+            raise _address_not_allowed() from exc
         raise GatewayError(502, "Server.ServerProxy.NetworkError", "Provider unreachable",
                            "The provider could not be reached or broke the connection.") from exc
     except GatewayError:
