@@ -141,6 +141,19 @@ def oauth_client(client_id: str, secret: str = "client-secret-for-tests-01234567
     return OAuthClient(client_id, secret)
 
 
+def register_client(client_id: str, agency: Agency | None) -> None:
+    """Register a client-credentials OAuth client whose relying-party settings name ``agency``
+    (what a platform admin does in the back-office client form), so a subsystem of that agency may
+    be bound to it (ADR 0140)."""
+    from oauth2_provider.models import Application
+
+    from satupintu.identity.models import RelyingParty
+
+    app = Application.objects.create(name=client_id, client_id=client_id, client_type=Application.CLIENT_CONFIDENTIAL,
+                                     authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS)
+    RelyingParty.objects.create(application=app, agency=agency)
+
+
 @pytest.fixture
 def provider_introspection(live_server, settings) -> Iterator[list[str]]:  # noqa: ANN001
     """Point the gateway at the platform's own ``/o/introspect/`` (served by the live server) with

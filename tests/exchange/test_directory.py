@@ -157,6 +157,9 @@ def test_a_duplicate_subsystem_code_says_it_already_exists_in_indonesian(directo
 def test_an_oauth_client_id_another_subsystem_uses_is_a_clear_field_error(directory: Directory) -> None:
     from django.utils import translation
 
+    from tests.exchange.conftest import register_client
+
+    register_client("klien-a", directory.dukcapil)  # only a client registered to the agency may be bound
     directory_save(obj=Subsystem(member=directory.provider_member, code="satu", oauth_client_id="klien-a"),
                    acting=DUKCAPIL_ADMIN)
     with translation.override("id"), pytest.raises(ValidationError) as info:

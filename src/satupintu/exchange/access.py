@@ -5,18 +5,25 @@ Platform admins (role ``platform_admin``) manage everything. Agency admins (role
 those members' subsystems and services, and the access rights *to* those services (the
 provider grants access, as in X-Road). Anyone else manages nothing. A missing object and an
 object outside the principal's scope give the same :class:`~satupintu.core.errors.NotFound`.
+
+The identifiers a directory object claims must belong to its agency too (ADR 0140,
+:func:`check_identifiers`): an agency admin registers a member only under a member code assigned
+to the agency, and binds a subsystem only to an OAuth client registered to the member's agency.
 """
 
 from __future__ import annotations
 
 from typing import TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from satupintu.catalog.models import Agency
 from satupintu.core.errors import NotFound, PermissionDenied
 from satupintu.core.principal import Principal
 from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
+from satupintu.identity.interface import registered_oauth_client
 
 M = TypeVar("M", bound=Model)
 
@@ -31,6 +38,12 @@ _AGENCY_PATH: dict[type[Model], str] = {
 
 def is_platform_admin(principal: Principal) -> bool:
     return principal.has_role("platform_admin")
+
+
+def acts_for_platform(principal: Principal) -> bool:
+    """True for the platform itself (management commands such as ``exchange setup-demo``) and for
+    platform admins: they manage every agency's objects and assign identifiers to agencies."""
+    return principal.kind == "platform" or is_platform_admin(principal)
 
 
 def can_manage_directory(principal: Principal) -> bool:
@@ -74,7 +87,7 @@ def access_right_by_id(principal: Principal, right_id: object) -> AccessRight:
 def check_agency(principal: Principal, agency: Agency) -> None:
     """Raise :class:`PermissionDenied` unless ``principal`` may manage objects of ``agency``. The
     platform itself (management commands such as ``exchange setup-demo``) may, as in the catalogue."""
-    if principal.kind == "platform" or is_platform_admin(principal):
+    if acts_for_platform(principal):
         return
     if principal.has_role("agency_admin") and principal.agency and principal.agency == agency.code:
         return
@@ -90,3 +103,68 @@ def agency_of(obj: Member | Subsystem | Service | AccessRight) -> Agency:
     if isinstance(obj, Service):
         return obj.provider.member.agency
     return obj.service.provider.member.agency
+
+
+def assigned_member_codes(agency: Agency) -> list[str]:
+    """The member codes assigned to ``agency`` (ADR 0140), sorted, one spelling per code: the agency's
+    own code in capitals (``dukcapil`` → ``DUKCAPIL``, as ``exchange setup-demo`` names members) and
+    the code of each of its members (a platform admin registered those). Compared case-insensitively."""
+    codes = {agency.code.casefold(): agency.code.upper()}
+    for code in Member.objects.filter(agency=agency).order_by("member_code").values_list("member_code", flat=True):
+        codes.setdefault(code.casefold(), code)
+    return sorted(codes.values())
+
+
+def check_identifiers(principal: Principal, obj: Model, *, stored: Model | None) -> None:
+    """Raise :class:`~django.core.exceptions.ValidationError` naming the field unless the identifiers
+    ``obj`` claims belong to its agency (ADR 0140). ``stored``: the object as saved (``None`` when
+    new); an identifier that is unchanged is not checked again.
+
+    * ``Member.member_code``: an agency admin may use only a code of
+      :func:`assigned_member_codes` (rule ``member_code_not_assigned``); the platform and platform
+      admins may register any code (that assigns it to the member's agency).
+    * ``Subsystem.oauth_client_id``: the id must name a registered OAuth client; an agency admin may
+      bind only a client whose relying-party settings name the member's agency. Both answer
+      ``client_not_registered`` to an agency admin, so another agency's client ids stay unknown to it;
+      the platform and platform admins may bind any registered client.
+
+    Call it after :func:`check_agency` (the object's agency is then the principal's, unless the
+    principal acts for the platform). Objects without a member or an agency yet are left to
+    ``full_clean``."""
+    if isinstance(obj, Member):
+        _check_member_code(principal, obj, stored)
+    elif isinstance(obj, Subsystem):
+        _check_oauth_client(principal, obj, stored)
+
+
+def _check_member_code(principal: Principal, member: Member, stored: Model | None) -> None:
+    if acts_for_platform(principal) or member.agency_id is None:
+        return
+    if isinstance(stored, Member) and stored.member_code == member.member_code:
+        return
+    codes = assigned_member_codes(member.agency)
+    if member.member_code.casefold() not in {code.casefold() for code in codes}:
+        raise ValidationError({"member_code": ValidationError(
+            _("Use a member code assigned to this agency (%(codes)s); only a platform admin can register "
+              "another code."), code="member_code_not_assigned", params={"codes": ", ".join(codes)})})
+
+
+def _check_oauth_client(principal: Principal, subsystem: Subsystem, stored: Model | None) -> None:
+    client_id = subsystem.oauth_client_id
+    if not client_id or subsystem.member_id is None:
+        return
+    if isinstance(stored, Subsystem) and stored.oauth_client_id == client_id:
+        return
+    client = registered_oauth_client(client_id)
+    if acts_for_platform(principal):
+        if client is None:
+            raise ValidationError({"oauth_client_id": ValidationError(
+                _("No OAuth client with this client id is registered; register the client first."),
+                code="client_not_registered")})
+        return
+    agency = subsystem.member.agency
+    if client is None or client.agency != agency.code:
+        raise ValidationError({"oauth_client_id": ValidationError(
+            _("No OAuth client with this client id is registered to this member's agency (%(agency)s); a "
+              "platform admin registers the client and sets its agency."),
+            code="client_not_registered", params={"agency": agency.name_id})})

@@ -2,7 +2,8 @@
 (``full_clean``), saves and writes its audit event in one transaction.
 
 Errors: :class:`~satupintu.core.errors.PermissionDenied` when the acting principal may not
-manage the object's agency; :class:`django.core.exceptions.ValidationError` for invalid fields.
+manage the object's agency; :class:`django.core.exceptions.ValidationError` for invalid fields,
+also for a member code or OAuth client id that is not the agency's (ADR 0140).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.http import HttpRequest
 
 from satupintu.audit.actions import record
 from satupintu.core.principal import Principal
-from satupintu.exchange.access import agency_of, check_agency
+from satupintu.exchange.access import agency_of, check_agency, check_identifiers
 from satupintu.exchange.models import AccessRight, Member, Service, Subsystem
 
 Obj = TypeVar("Obj", Member, Subsystem, Service, AccessRight)
@@ -41,16 +42,21 @@ def directory_save(*, obj: Obj, acting: Principal, request: HttpRequest | None =
 
     The acting principal must manage the object's agency both before the change (for an
     update, checked on the stored row) and after it (so an agency admin cannot move an object
-    to another agency). Audit: ``exchange.<kind>_created`` / ``_updated`` (or
-    ``exchange.right_granted`` / ``right_updated``) with the changed fields.
+    to another agency), and the identifiers it claims must be the agency's (a member code assigned
+    to it, an OAuth client registered to it; :func:`~satupintu.exchange.access.check_identifiers`,
+    ADR 0140), else a ``ValidationError`` naming the field, before anything is written.
+    Audit: ``exchange.<kind>_created`` / ``_updated`` (or ``exchange.right_granted`` /
+    ``right_updated``) with the changed fields.
     """
     created_name, updated_name, _deleted = _NAMES[type(obj)]
     before: dict[str, Any] = {}
+    stored: Obj | None = None
     if obj.pk is not None:
         stored = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
         check_agency(acting, agency_of(stored))
         before = _snapshot(stored)
     check_agency(acting, agency_of(obj))
+    check_identifiers(acting, obj, stored=stored)
     obj.full_clean()
     obj.save()
     after = _snapshot(obj)

@@ -1,16 +1,23 @@
 """Back-office (Django admin at /kelola/) for the exchange directory and the message log.
 
 Every queryset goes through :func:`satupintu.exchange.access.scoped` and every write through
-:mod:`satupintu.exchange.actions` (audited), so the admin behaves exactly like the API would.
+:mod:`satupintu.exchange.actions` (audited), so the admin behaves exactly like the API would. The
+forms check the identifiers an object claims with the actions' own rule
+(:func:`satupintu.exchange.access.check_identifiers`, ADR 0140), so a refusal is a field error on the
+form rather than an error page.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey, Model, QuerySet, URLField
+from django.forms.models import construct_instance
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
@@ -18,17 +25,44 @@ from django.utils.translation import gettext_lazy as _
 
 from satupintu.catalog.models import Agency
 from satupintu.core.errors import PermissionDenied
-from satupintu.core.principal import principal_for_request
+from satupintu.core.principal import Principal, principal_for_request
 from satupintu.exchange import actions, selectors
-from satupintu.exchange.access import can_manage_directory, is_platform_admin, scoped
+from satupintu.exchange.access import can_manage_directory, check_identifiers, is_platform_admin, scoped
 from satupintu.exchange.models import AccessRight, Member, MessageLog, Service, Subsystem
+
+
+class DirectoryForm(forms.ModelForm):
+    """A directory object's form: the identifiers the object would claim (member code, OAuth client
+    id) must be its agency's (:func:`check_identifiers`, as :func:`actions.directory_save` checks
+    again); a refusal is an error on that field. ``principal`` is set per request by
+    :meth:`DirectoryAdmin.get_form`."""
+
+    principal: Principal | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.principal is not None:
+            # ``self.instance`` is still the stored object here (Django fills it after clean()).
+            candidate = construct_instance(self, copy.copy(self.instance), self._meta.fields, self._meta.exclude)
+            try:
+                check_identifiers(self.principal, candidate,
+                                  stored=self.instance if self.instance.pk is not None else None)
+            except ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
 
 
 class DirectoryAdmin(admin.ModelAdmin):
     """Scoped, audited admin for one directory model."""
 
+    form = DirectoryForm
+
     def _principal(self, request: HttpRequest) -> Any:
         return principal_for_request(request)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"principal": self._principal(request)})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return scoped(self._principal(request), super().get_queryset(request))

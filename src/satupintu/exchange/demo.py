@@ -129,14 +129,15 @@ def setup_demo(*, base_url: str, client_agencies: list[str] | None = None) -> Se
 
 def _hosted_subsystem(member: Member, agency: Agency, result: SetupResult, acting: Principal) -> Subsystem:
     code = settings.SATUPINTU_EXCHANGE_PLATFORM_SUBSYSTEM
-    oauth_id = f"satupintu-{code}-{agency.code}"[:255]
     subsystem = Subsystem.objects.filter(member=member, code=code).first()
+    oauth_id = (subsystem.oauth_client_id if subsystem else "") or f"satupintu-{code}-{agency.code}"[:255]
+    # The client first: a subsystem may be bound only to a registered client (ADR 0140).
+    _hosted_oauth_client(oauth_id, agency, result)
     if subsystem is None:
         subsystem = directory_save(obj=Subsystem(member=member, code=code, oauth_client_id=oauth_id,
                                                  name=f"satupintu: permohonan online {agency.name_id}"[:255]),
                                    acting=acting)
         result.created.append(subsystem.identifier)
-    _hosted_oauth_client(subsystem.oauth_client_id or oauth_id, agency, result)
     return subsystem
 
 

@@ -12,12 +12,15 @@
   by the platform's own provider, for JSON API operations that accept tokens.
 * :func:`validate_client_secret` — the rule for a new OAuth client secret (≥ 32 characters, ≥ 8
   different; ADR 0121), for every path that creates or changes a client with a secret.
+* :func:`registered_oauth_client` — whether an OAuth client id is registered and the agency it is
+  registered to, for the exchange directory's binding rule (ADR 0140).
 * Tests: :mod:`satupintu.identity.testing` (``make_citizen``, ``make_officer``, ``valid_nik``, ...).
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import QueryDict
@@ -28,8 +31,8 @@ from satupintu.identity.crypto import nik_blind_index
 from satupintu.identity.loa import current_loa, require_loa
 from satupintu.identity.oidc.client_secrets import validate_client_secret
 
-__all__ = ["bearer_loa", "bearer_principal", "current_loa", "masked_nik", "nik_blind_index", "require_loa",
-           "validate_client_secret"]
+__all__ = ["RegisteredClient", "bearer_loa", "bearer_principal", "current_loa", "masked_nik", "nik_blind_index",
+           "registered_oauth_client", "require_loa", "validate_client_secret"]
 
 
 def masked_nik(user: Any) -> str:
@@ -92,3 +95,23 @@ def bearer_loa(request: Any) -> str:
     checksum = hashlib.sha256(raw.encode("utf-8")).hexdigest()
     acr = SignInContext.objects.filter(access_token_checksum=checksum).values_list("acr", flat=True).first()
     return acr or "loa1"
+
+
+@dataclass(frozen=True)
+class RegisteredClient:
+    """An OAuth client registered with the platform's provider: its ``client_id`` and the code of
+    the agency its relying-party settings name (``None`` when it has none)."""
+
+    client_id: str
+    agency: str | None
+
+
+def registered_oauth_client(client_id: str) -> RegisteredClient | None:
+    """The registered OAuth client (django-oauth-toolkit ``Application``) with this ``client_id``
+    (compared exactly, as the token endpoint does), with the agency a platform admin set in its
+    relying-party settings (``RelyingParty.agency``); ``None`` when no client has this id."""
+    from oauth2_provider.models import get_application_model
+
+    row = (get_application_model().objects.filter(client_id=client_id)
+           .values_list("client_id", "relying_party__agency__code").first())
+    return None if row is None else RegisteredClient(client_id=row[0], agency=row[1])
