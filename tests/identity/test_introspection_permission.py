@@ -47,6 +47,23 @@ def introspect(client: Client, caller: Any, token: str) -> Any:
     return client.post(INTROSPECT, f"token={token}", content_type=FORM, HTTP_AUTHORIZATION=basic(caller))
 
 
+def introspect_with_assertion(client: Client, caller: Any, key: Any, token: str,
+                              aud: str = "http://testserver/o/token/") -> Any:
+    """Introspect ``token`` as ``caller``, authenticated by a ``private_key_jwt`` assertion
+    (RFC 7523) signed with ``key`` (kid ``k1``) for audience ``aud``."""
+    from jwcrypto import jwt
+
+    now = int(time.time())
+    assertion = jwt.JWT(header={"alg": "ES256", "kid": "k1"}, claims={
+        "iss": caller.client_id, "sub": caller.client_id, "aud": aud,
+        "iat": now, "exp": now + 60, "jti": str(uuid.uuid4())})
+    assertion.make_signed_token(key)
+    return client.post(INTROSPECT, {
+        "token": token, "client_id": caller.client_id,
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": assertion.serialize()})
+
+
 def test_a_client_without_the_permission_is_refused_and_learns_nothing(client: Client, make_client) -> None:  # noqa: ANN001
     issuer = make_client(name="Sistem Bansos", grant_type="client-credentials", allowed_scopes="openid")
     scanner = make_client(name="Aplikasi lain", grant_type="client-credentials")
@@ -79,7 +96,7 @@ def test_a_client_without_relying_party_settings_is_refused(client: Client, make
 
 
 def test_a_private_key_jwt_client_without_the_permission_is_refused(client: Client, make_client) -> None:  # noqa: ANN001
-    from jwcrypto import jwk, jwt
+    from jwcrypto import jwk
 
     issuer = make_client(grant_type="client-credentials", allowed_scopes="openid")
     token = token_of(client, issuer)
@@ -89,15 +106,7 @@ def test_a_private_key_jwt_client_without_the_permission_is_refused(client: Clie
     caller.relying_party.save()
 
     def post() -> Any:
-        now = int(time.time())
-        assertion = jwt.JWT(header={"alg": "ES256", "kid": "k1"}, claims={
-            "iss": caller.client_id, "sub": caller.client_id, "aud": "http://testserver/o/token/",
-            "iat": now, "exp": now + 60, "jti": str(uuid.uuid4())})
-        assertion.make_signed_token(key)
-        return client.post(INTROSPECT, {
-            "token": token, "client_id": caller.client_id,
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": assertion.serialize()})
+        return introspect_with_assertion(client, caller, key, token)
 
     refused = post()
     assert refused.status_code == 403 and refused.json() == REFUSED
@@ -210,7 +219,7 @@ def test_a_private_key_jwt_assertion_may_name_the_introspection_endpoint_as_its_
     """RFC 7523 §3: the audience identifies the authorization server; the endpoint the assertion is
     sent to is one such identifier (OIDC Core §9 names the token endpoint; for introspection the
     introspection endpoint's URL is what a client naturally puts there). Another endpoint is not."""
-    from jwcrypto import jwk, jwt
+    from jwcrypto import jwk
 
     issuer = make_client(grant_type="client-credentials", allowed_scopes="openid")
     token = token_of(client, issuer)
@@ -220,15 +229,7 @@ def test_a_private_key_jwt_assertion_may_name_the_introspection_endpoint_as_its_
     caller.relying_party.save()
 
     def post(aud: str) -> Any:
-        now = int(time.time())
-        assertion = jwt.JWT(header={"alg": "ES256", "kid": "k1"}, claims={
-            "iss": caller.client_id, "sub": caller.client_id, "aud": aud,
-            "iat": now, "exp": now + 60, "jti": str(uuid.uuid4())})
-        assertion.make_signed_token(key)
-        return client.post(INTROSPECT, {
-            "token": token, "client_id": caller.client_id,
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": assertion.serialize()})
+        return introspect_with_assertion(client, caller, key, token, aud=aud)
 
     allowed = post("http://testserver/o/introspect/")
     assert allowed.status_code == 200, allowed.content
