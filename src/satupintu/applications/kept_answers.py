@@ -19,8 +19,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest
+from django.core.exceptions import DisallowedHost, SuspiciousOperation
+from django.http import HttpRequest, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
 from satupintu.applications.forms_engine import ADD_PREFIX, REMOVE_PREFIX, STAGED_PREFIX, VERSION_FIELD
@@ -61,7 +62,7 @@ def keep(request: HttpRequest) -> bool:
     try:
         posted = request.POST
         files_posted = bool(request.FILES)
-    except Exception:  # noqa: BLE001 - an unreadable body (e.g. broken multipart) keeps nothing
+    except (MultiPartParserError, SuspiciousOperation, UnreadablePostError):  # an unreadable body keeps nothing
         return False
     data: list[list[Any]] = []
     used = 0
