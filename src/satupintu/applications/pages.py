@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from satupintu.applications import access, actions, selectors
+from satupintu.applications import access, actions, kept_answers, selectors
 from satupintu.applications.forms_engine import VERSION_FIELD, SchemaForm, file_paths
 from satupintu.applications.models import Application, ApplicationStatus, DefinitionVersion
 from satupintu.applications.outcome import outcome_document
@@ -44,6 +44,7 @@ from satupintu.applications.workflow import Workflow
 from satupintu.catalog import selectors as catalog_selectors
 from satupintu.core.errors import Conflict, FieldError, InvalidInput, NotFound, PermissionDenied
 from satupintu.core.principal import Principal, principal_for_request
+from satupintu.core.views import CSRF_FAILURE_HOOK
 from satupintu.documents import interface as documents
 from satupintu.identity.interface import require_loa
 
@@ -52,11 +53,26 @@ View = Callable[..., HttpResponseBase]
 
 def page(view: View) -> View:
     """Resolve the principal (anonymous → sign in) and map our errors to the friendly pages."""
+    return _page(view, keeps_answers=False)
 
+
+def form_page(view: View) -> View:
+    """:func:`page` for an application form: a POST by an anonymous visitor (a session that
+    expired, or was signed out in another tab) keeps its non-file answers in the session
+    (:func:`kept_answers.keep`, ADR 0139) before the visitor is sent to sign in and back here, where
+    the view shows them again with :func:`kept_answers.take`."""
+    return _page(view, keeps_answers=True)
+
+
+def _page(view: View, *, keeps_answers: bool) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         principal = principal_for_request(request)
         if principal.kind == "anonymous":
+            if keeps_answers and request.method == "POST" and kept_answers.keep(request):
+                messages.warning(request, _(
+                    "Your session has ended, so your answers were not sent. Sign in again: the answers you "
+                    "typed were kept and will be shown in the form again."))
             return redirect_to_login(request.get_full_path(), login_url=reverse("account_login"))
         try:
             return view(request, principal, *args, **kwargs)
@@ -65,7 +81,25 @@ def page(view: View) -> View:
         except PermissionDenied:
             return render(request, "core/error.html", {"status": 403}, status=403)
 
+    if keeps_answers:
+        setattr(wrapper, CSRF_FAILURE_HOOK, _keep_after_csrf_failure)
     return wrapper
+
+
+def _keep_after_csrf_failure(request: HttpRequest) -> HttpResponseBase | None:
+    """The application forms' answer to a POST refused by the CSRF check (ADR 0139), called by
+    :func:`satupintu.core.views.csrf_failure`. Signing in (e.g. again, in another tab) gives the
+    browser a new CSRF token, so a form left open can no longer be sent. When the POST's ``Origin``
+    is this site (a page of ours sent it, not another site), its non-file answers are kept as for a
+    signed-out POST and the visitor is sent back to the form (GET), which shows them, or first asks
+    to sign in. Otherwise ``None``: the generic refusal page, nothing kept. Nothing posted is ever
+    saved or acted upon here."""
+    if request.method != "POST" or not kept_answers.from_this_site(request) or not kept_answers.keep(request):
+        return None
+    messages.warning(request, _(
+        "The form was not sent: you signed in or out in another tab or window. The answers you typed "
+        "were kept: check them and send the form again."))
+    return redirect(request.path)
 
 
 def step_up(request: HttpRequest, version: DefinitionVersion) -> HttpResponseBase | None:
@@ -91,10 +125,11 @@ def request_language() -> str:
 
 def _form_page(request: HttpRequest, form: SchemaForm, application: Application | None, title: str,
                status: int = 200, prefill: Prefill | None = None,
-               drafts: list[Application] | None = None) -> HttpResponse:
+               drafts: list[Application] | None = None, kept: kept_answers.KeptAnswers | None = None
+               ) -> HttpResponse:
     return render(request, "applications/form.html", {
         "form": form, "layout": form_layout(form), "application": application, "title": title,
-        "version_field": form[VERSION_FIELD], "prefill": prefill, "drafts": drafts or [],
+        "version_field": form[VERSION_FIELD], "prefill": prefill, "drafts": drafts or [], "kept": kept,
         "revision": revision_request(application) if application is not None else None,
         "existing_files": form.existing_files}, status=status)
 
@@ -114,10 +149,11 @@ def apply_from_catalogue(request: HttpRequest, slug: str) -> HttpResponseBase:
     return render(request, "catalog/apply.html", {"service": service})
 
 
-@page
+@form_page
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponseBase:
-    """``/permohonan/layanan/<slug>/``: a new application under the current version."""
+    """``/permohonan/layanan/<slug>/``: a new application under the current version. A GET shows
+    answers kept from a POST made while signed out (ADR 0139) instead of the register prefill."""
     access.require_can_apply(principal)
     definition = access.access_definition_by_slug(principal, slug)
     version = definition.current_version()
@@ -128,6 +164,11 @@ def apply(request: HttpRequest, principal: Principal, slug: str) -> HttpResponse
         return stepped
     title = _service_name(definition)
     if request.method == "GET":
+        kept = kept_answers.take(request, version=version.number)
+        if kept is not None:
+            return _form_page(request, SchemaForm(version.form_schema, version=version.number, data=kept.data,
+                                                  partial=True), None, title, kept=kept,
+                              drafts=selectors.my_drafts_of(principal, definition))
         known = prefill_form(version.form_schema, principal, PrefillContext(
             service_slug=definition.slug, service_name=definition.name_id, agency_code=definition.agency.code))
         return _form_page(request, SchemaForm(version.form_schema, version=version.number, answers=known.answers),
@@ -158,10 +199,11 @@ def _after_save(request: HttpRequest, application: Application) -> HttpResponse:
     return redirect("applications:edit", application_id=application.pk)
 
 
-@page
+@form_page
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, principal: Principal, application_id: int) -> HttpResponseBase:
-    """``/permohonan/<id>/ubah/``: resume a draft, or revise when an officer asked for a fix."""
+    """``/permohonan/<id>/ubah/``: resume a draft, or revise when an officer asked for a fix. A GET
+    by the applicant shows answers kept from a POST made while signed out (ADR 0139)."""
     application = access.access_application_by_id(principal, application_id)
     if not access.is_applicant(principal, application):
         raise NotFound()
@@ -176,6 +218,11 @@ def edit(request: HttpRequest, principal: Principal, application_id: int) -> Htt
     if application.status != ApplicationStatus.DRAFT and not revising:
         return redirect("applications:status", application_id=application.pk)
     if request.method == "GET":
+        kept = kept_answers.take(request, version=version.number)
+        if kept is not None:
+            form = SchemaForm(version.form_schema, version=version.number, data=kept.data, existing_files=existing,
+                              partial=True)
+            return _form_page(request, form, application, title, kept=kept)
         form = SchemaForm(version.form_schema, version=version.number, answers=application.answers,
                           existing_files=existing)
         return _form_page(request, form, application, title)

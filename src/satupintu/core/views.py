@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -71,13 +74,36 @@ def too_many_requests(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "core/error.html", {"status": 429}, status=429)
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponseBase:
     """``CSRF_FAILURE_VIEW``: a form posted without a valid CSRF token → 403 with ``403_csrf.html``,
     the site's own page in the visitor's language (explanation, link home). Unlike Django's default
     view, it renders with the request, so the layout's context processors (language, platform name)
-    run. ``reason`` (Django's technical cause) is logged, never shown."""
+    run. ``reason`` (Django's technical cause) is logged, never shown.
+
+    The view the form was posted to may offer a friendlier answer: a callable attribute
+    :data:`CSRF_FAILURE_HOOK` on it, ``hook(request) -> response | None``, is asked first (the
+    application forms keep the answers of a form from this site whose token went stale, ADR 0139).
+    The refused request is never acted upon: the hook may only keep what it needs to pre-fill a page."""
     log.info("CSRF failure on %s: %s", request.path, reason)
+    hook = _csrf_failure_hook(request)
+    if hook is not None:
+        response = hook(request)
+        if response is not None:
+            return response
     return render(request, "403_csrf.html", status=403)
+
+
+# The attribute of a view that answers a refused form itself (see :func:`csrf_failure`).
+CSRF_FAILURE_HOOK = "on_csrf_failure"
+
+
+def _csrf_failure_hook(request: HttpRequest) -> Callable[[HttpRequest], HttpResponseBase | None] | None:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    hook = getattr(match.func, CSRF_FAILURE_HOOK, None)
+    return hook if callable(hook) else None
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
