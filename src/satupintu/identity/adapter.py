@@ -33,11 +33,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Whether ``app`` (``allauth.account``, ``allauth.mfa``) must ask the signed-in user to
-        confirm who they are before a sensitive change (TOTP, passkeys, recovery codes, e-mail,
-        mobile number). False when allauth's rule says so, or when this session's sign-in
+        confirm who they are before a sensitive change (second factors: TOTP, passkeys, recovery
+        codes). False when allauth's rule says so, or when this session's sign-in
         completed less than ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds ago (:func:`signed_in_recently`).
 
-        allauth (since 65.x) counts only its own re-authentication steps (records marked
+        allauth 65.22 counts only its own re-authentication steps (records marked
         ``reauthenticated``) as recent, so a citizen who had just typed the password, or used a
         passkey or TOTP code, was asked again at once (ADR 0141)."""
         if not super().is_reauthentication_required(app=app, **kwargs):
