@@ -1,14 +1,16 @@
-"""A fresh sign-in counts as a recent authentication (ADR 0141): right after signing in, the pages
-that change a second factor open without asking for the password again; once
-``ACCOUNT_REAUTHENTICATION_TIMEOUT`` has passed since the sign-in, they ask again."""
+"""A fresh sign-in counts as a recent authentication (ADR 0141): right after signing in (password,
+password + TOTP, passkey) or signing up, the pages that change a second factor open without asking
+for the password again; once ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` has passed since, they ask again."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from allauth.account import app_settings
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from django.core import mail
 from django.test import Client
 
 from satupintu.identity import testing
@@ -67,6 +69,23 @@ def test_right_after_a_passkey_sign_in_adding_a_factor_does_not_ask_again(citize
                              {"credential": json.dumps(authenticator.get(options["request_options"]))})
     assert signed_in.status_code == 302
     assert browser.get(TOTP_SETUP).status_code == 200
+
+
+def test_right_after_signing_up_a_new_citizen_sets_up_totp_without_asking_again(settings) -> None:  # noqa: ANN001
+    settings.SATUPINTU_SMS_BACKEND = ""  # e-mail only: sign-up, then the e-mail code, then signed in
+    client = Client()
+    signed_up = client.post("/akun/signup/", {
+        "full_name": "Siti Aminah", "nik": "3174015705900001", "birth_date": "1990-05-17", "sex": "F",
+        "email": "siti@example.id", "password1": testing.PASSWORD, "password2": testing.PASSWORD})
+    assert signed_up["Location"] == "/akun/confirm-email/"
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", mail.outbox[-1].body, re.M)
+    assert code and client.post("/akun/confirm-email/", {"code": code.group(1)}).status_code == 302
+    assert client.get("/akun/").status_code == 200  # signed in
+    (record,) = client.session[AUTHENTICATION_METHODS_SESSION_KEY]
+    assert record["method"] == "password" and record["signup"] is True
+    assert client.get(TOTP_SETUP).status_code == 200
+    _age_the_sign_in(client, app_settings.REAUTHENTICATION_TIMEOUT + 1)
+    assert client.get(TOTP_SETUP)["Location"].startswith("/akun/reauthenticate/")
 
 
 def test_a_visitor_who_is_not_signed_in_is_sent_to_sign_in() -> None:

@@ -45,6 +45,21 @@ class AccountAdapter(DefaultAccountAdapter):
         request = getattr(self, "request", None)
         return request is None or not signed_in_recently(request)
 
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        """allauth's end of a sign-in (redirect, ``user_logged_in``). A new account's first
+        sign-in (``signup``: the password just chosen, the e-mail or mobile number just confirmed by
+        code) is first recorded as a password authentication step of this session: allauth records
+        none for a local sign-up, so the new citizen was asked for the password again on the first
+        second-factor page, and an OIDC ``max_age`` saw no ``auth_time`` (ADR 0141). An account
+        without a usable password (none here) gets no such record."""
+        from allauth.account.authentication import get_authentication_records
+        from allauth.account.internal.flows.login import record_authentication
+
+        if (kwargs.get("signup") and user.has_usable_password()
+                and not get_authentication_records(request, user)):
+            record_authentication(request, user, method="password", signup=True)
+        return super().post_login(request, user, **kwargs)
+
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         from satupintu.identity.audit import record_login_failed
 
