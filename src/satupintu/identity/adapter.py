@@ -31,6 +31,35 @@ class AccountAdapter(DefaultAccountAdapter):
             sex=data["sex"], phone=data.get("phone", ""), password=data.get("password1"), request=request,
         )
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Whether ``app`` (``allauth.account``, ``allauth.mfa``) must ask the signed-in user to
+        confirm who they are before a sensitive change (second factors: TOTP, passkeys, recovery
+        codes). False when allauth's rule says so, or when this session's sign-in
+        completed less than ``ACCOUNT_REAUTHENTICATION_TIMEOUT`` seconds ago (:func:`signed_in_recently`).
+
+        allauth 65.22 counts only its own re-authentication steps (records marked
+        ``reauthenticated``) as recent, so a citizen who had just typed the password, or used a
+        passkey or TOTP code, was asked again at once (ADR 0141)."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = getattr(self, "request", None)
+        return request is None or not signed_in_recently(request)
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        """allauth's end of a sign-in (redirect, ``user_logged_in``). A new account's first
+        sign-in (``signup``: the password just chosen, the e-mail or mobile number just confirmed by
+        code) is first recorded as a password authentication step of this session: allauth records
+        none for a local sign-up, so the new citizen was asked for the password again on the first
+        second-factor page, and an OIDC ``max_age`` saw no ``auth_time`` (ADR 0141). An account
+        without a usable password (none here) gets no such record."""
+        from allauth.account.authentication import get_authentication_records
+        from allauth.account.internal.flows.login import record_authentication
+
+        if (kwargs.get("signup") and user.has_usable_password()
+                and not get_authentication_records(request, user)):
+            record_authentication(request, user, method="password", signup=True)
+        return super().post_login(request, user, **kwargs)
+
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         from satupintu.identity.audit import record_login_failed
 
@@ -126,6 +155,26 @@ class AccountAdapter(DefaultAccountAdapter):
         NIK key is not cleared: the NIK is not kept in clear to rebuild it, and it expires."""
         if getattr(user, "phone", "") and getattr(user, "phone_verified", False):
             self._delete_login_attempts_cached_email(request, phone=user.phone)
+
+
+def signed_in_recently(request: HttpRequest) -> bool:
+    """True when the signed-in user of ``request`` completed an authentication step of a kind
+    allauth accepts for re-authentication (``ACCOUNT_REAUTHENTICATION_METHODS``: password, code,
+    MFA, including a passkey sign-in) in this session less than ``ACCOUNT_REAUTHENTICATION_TIMEOUT``
+    seconds ago. Reads allauth's own record of the session's authentication steps
+    (``account_authentication_methods``, kept for this user only); a user who is not signed in
+    has no such step."""
+    import time
+
+    from allauth.account import app_settings
+    from allauth.account.authentication import get_authentication_records
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        return False
+    times = [float(r["at"]) for r in get_authentication_records(request, user)
+             if r.get("method") in app_settings.REAUTHENTICATION_METHODS and isinstance(r.get("at"), (int, float))]
+    return bool(times) and time.time() - max(times) < app_settings.REAUTHENTICATION_TIMEOUT
 
 
 def context_request() -> HttpRequest | None:

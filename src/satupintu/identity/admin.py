@@ -1,4 +1,5 @@
-"""Back-office: users (NIK masked) and OIDC client registration by platform admins."""
+"""Back-office: users (NIK masked), OIDC client registration by platform admins, and Django's
+group form with checkboxes (ADR 0141)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 from allauth.account.decorators import secure_admin_login
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -239,3 +242,21 @@ class ClientAdmin(ApplicationAdmin):
             changed = sum(actions.oidc_client_set_active(application=app, active=active, acting=_principal(request),
                                                          request=request) for app in queryset)
         self.message_user(request, _("%(count)d client(s) changed.") % {"count": changed})
+
+
+class GroupAdmin(DjangoGroupAdmin):
+    """Django's group form (platform admins only), with the permissions ticked as checkboxes
+    instead of ``filter_horizontal``: Django's ``SelectFilter2.js`` puts ``aria-label`` on a
+    role-less ``<span>`` (WCAG 4.1.2, axe ``aria-prohibited-attr``). Checkboxes work the same
+    without JavaScript (ADR 0141, as the catalogue's life events in ADR 0138)."""
+
+    filter_horizontal = ()
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "permissions":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, GroupAdmin)
