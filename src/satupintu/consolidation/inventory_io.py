@@ -374,9 +374,10 @@ def import_inventory(*, data: bytes, filename: str, acting: Principal, request: 
         # Serialise imports per agency: a concurrent import of the same agencies waits here until
         # this one commits, then reads its rows and updates them. Locking the existing applications
         # alone cannot do that (a new application has no row to lock yet), and the second import
-        # would hit the (agency, code) unique rule. Ordered by id so two imports never deadlock.
-        # SQLite ignores FOR UPDATE; its IMMEDIATE transactions already queue every writer.
-        list(Agency.objects.filter(id__in=agency_ids.values()).order_by("id").select_for_update()
+        # would hit the (agency, code) unique rule. Ordered by id so two imports never deadlock;
+        # FOR NO KEY UPDATE (PostgreSQL) so rows referencing the agency can still be written meanwhile.
+        # SQLite ignores it; its IMMEDIATE transactions already queue every writer.
+        list(Agency.objects.filter(id__in=agency_ids.values()).order_by("id").select_for_update(no_key=True)
              .values_list("id", flat=True))
         existing = {
             (a.agency_id, a.code): a
