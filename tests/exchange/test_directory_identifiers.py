@@ -15,7 +15,7 @@ from satupintu.core.principal import Principal
 from satupintu.exchange.actions import directory_save
 from satupintu.exchange.models import Member, Subsystem
 from satupintu.identity.testing import make_officer, make_platform_admin
-from tests.exchange.conftest import Directory, register_client
+from tests.exchange.conftest import Directory, make_cert, register_client
 
 pytestmark = pytest.mark.django_db
 
@@ -187,3 +187,65 @@ def test_back_office_lets_a_platform_admin_register_another_agencys_code(directo
         "oauth_client_id": "belum-ada"})
     assert page.status_code == 200
     assert "Tidak ada klien OAuth terdaftar dengan id klien ini" in page.content.decode()
+
+
+CERT_EN = ("Another subsystem of this agency (Kementerian Sosial) already uses this certificate fingerprint; give "
+           "each subsystem its own certificate.")
+CERT_ID = ("Subsistem lain milik instansi ini (Kementerian Sosial) sudah memakai sidik jari sertifikat ini; beri "
+           "setiap subsistem sertifikatnya sendiri.")
+
+
+def test_another_agencys_certificate_fingerprint_neither_blocks_nor_leaks(directory: Directory) -> None:
+    dukcapil_admin = Principal(kind="officer", id="4", agency="dukcapil", roles=frozenset({"agency_admin"}))
+    _header, dukcapil_fp = make_cert("siak")
+    # Kemensos's admin enters Dukcapil's certificate before Dukcapil does: no answer about its use ...
+    squat = directory_save(obj=Subsystem(member=directory.client_member, code="pkh", cert_fingerprint=dukcapil_fp),
+                           acting=KEMENSOS_ADMIN)
+    # ... and Dukcapil still registers its own certificate (the front proxy proves who holds its key).
+    own = Subsystem(member=directory.provider_member, code="siak", cert_fingerprint=dukcapil_fp)
+    directory_save(obj=own, acting=dukcapil_admin)
+    # A fingerprint Kemensos's client already uses tells Dukcapil's admin nothing either.
+    used = Subsystem.objects.get(pk=directory.client.pk).cert_fingerprint
+    provider = Subsystem.objects.get(pk=directory.provider.pk)
+    provider.cert_fingerprint = used
+    directory_save(obj=provider, acting=dukcapil_admin)
+    assert Subsystem.objects.filter(cert_fingerprint=dukcapil_fp).count() == 2
+    assert Subsystem.objects.get(pk=squat.pk).member.agency == directory.kemensos
+    assert AuditEvent.objects.filter(action="exchange.subsystem_created").count() == 2
+
+
+def test_a_certificate_fingerprint_is_unique_within_the_agency(directory: Directory) -> None:
+    used = Subsystem.objects.get(pk=directory.client.pk).cert_fingerprint
+    for acting in (KEMENSOS_ADMIN, PLATFORM):
+        error = _refusal(Subsystem(member=directory.client_member, code="pkh", cert_fingerprint=used), acting)
+        assert error.message_dict == {"cert_fingerprint": [CERT_EN]}
+        assert error.codes == {"cert_fingerprint": ["cert_in_use"]}
+    error = _refusal(Subsystem(member=directory.client_member, code="pkh", cert_fingerprint=used), KEMENSOS_ADMIN, "id")
+    assert error.message_dict == {"cert_fingerprint": [CERT_ID]}
+    # Also under another member of the same agency, and when an existing subsystem changes to it.
+    other_member = directory_save(obj=_member("KEMENSOS", directory.kemensos), acting=KEMENSOS_ADMIN)
+    error = _refusal(Subsystem(member=other_member, code="pkh", cert_fingerprint=used), KEMENSOS_ADMIN)
+    assert error.message_dict == {"cert_fingerprint": [CERT_EN]}
+    other = Subsystem.objects.get(pk=directory.other_client.pk)
+    other.cert_fingerprint = used
+    assert _refusal(other, KEMENSOS_ADMIN).message_dict == {"cert_fingerprint": [CERT_EN]}
+    assert not Subsystem.objects.filter(code="pkh").exists()
+    assert Subsystem.objects.filter(cert_fingerprint=used).count() == 1
+    # Saving a subsystem with its own unchanged fingerprint is not a clash with itself.
+    client = Subsystem.objects.get(pk=directory.client.pk)
+    client.name = "SIKS-NG (baru)"
+    directory_save(obj=client, acting=KEMENSOS_ADMIN)
+
+
+def test_back_office_accepts_another_agencys_certificate_and_refuses_its_own_twice(directory: Directory) -> None:
+    dukcapil_fp = make_cert("siak")[1]
+    Subsystem.objects.filter(pk=directory.provider.pk).update(cert_fingerprint=dukcapil_fp)  # Dukcapil's, in use
+    browser = _agency_admin_browser(directory.kemensos)
+    form = {"member": directory.client_member.pk, "code": "pkh", "name": "", "oauth_client_id": "",
+            "cert_fingerprint": dukcapil_fp}
+    assert browser.post("/kelola/exchange/subsystem/add/", form).status_code == 302
+    assert Subsystem.objects.get(code="pkh").cert_fingerprint == dukcapil_fp
+    page = browser.post("/kelola/exchange/subsystem/add/", {**form, "code": "pkh2"})
+    assert page.status_code == 200
+    assert "Subsistem lain milik instansi ini (Kementerian Sosial) sudah memakai sidik jari" in page.content.decode()
+    assert not Subsystem.objects.filter(code="pkh2").exists()

@@ -361,7 +361,9 @@ def import_inventory(*, data: bytes, filename: str, acting: Principal, request: 
     kode_aplikasi)``) in one transaction with its audit event.
 
     Returns an :class:`ImportResult`. Raises :class:`InventoryImportError` with every bad
-    cell before writing anything.
+    cell before writing anything. Imports touching the same agency run one after the other (the
+    agencies' rows are locked for the transaction), so two concurrent imports of a new application
+    create it once and the second updates it.
     """
     from satupintu.audit.actions import record
 
@@ -369,6 +371,14 @@ def import_inventory(*, data: bytes, filename: str, acting: Principal, request: 
     agency_ids = dict(Agency.objects.filter(code__in={r.agency_code for r in rows}).values_list("code", "id"))
     result = ImportResult(agencies=sorted(agency_ids))
     with transaction.atomic():
+        # Serialise imports per agency: a concurrent import of the same agencies waits here until
+        # this one commits, then reads its rows and updates them. Locking the existing applications
+        # alone cannot do that (a new application has no row to lock yet), and the second import
+        # would hit the (agency, code) unique rule. Ordered by id so two imports never deadlock;
+        # FOR NO KEY UPDATE (PostgreSQL) so rows referencing the agency can still be written meanwhile.
+        # SQLite ignores it; its IMMEDIATE transactions already queue every writer.
+        list(Agency.objects.filter(id__in=agency_ids.values()).order_by("id").select_for_update(no_key=True)
+             .values_list("id", flat=True))
         existing = {
             (a.agency_id, a.code): a
             for a in Application.objects.filter(agency_id__in=agency_ids.values()).select_for_update()

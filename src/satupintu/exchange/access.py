@@ -9,6 +9,8 @@ object outside the principal's scope give the same :class:`~satupintu.core.error
 The identifiers a directory object claims must belong to its agency too (ADR 0140,
 :func:`check_identifiers`): an agency admin registers a member only under a member code assigned
 to the agency, and binds a subsystem only to an OAuth client registered to the member's agency.
+A certificate fingerprint is unique only among the agency's own subsystems (ADR 0143), so an agency
+admin can neither block another agency's certificate nor learn whether it is in use.
 """
 
 from __future__ import annotations
@@ -127,6 +129,12 @@ def check_identifiers(principal: Principal, obj: Model, *, stored: Model | None)
       bind only a client whose relying-party settings name the member's agency. Both answer
       ``client_not_registered`` to an agency admin, so another agency's client ids stay unknown to it;
       the platform and platform admins may bind any registered client.
+    * ``Subsystem.cert_fingerprint``: no other subsystem *of the member's agency* may use it (rule
+      ``cert_in_use``, ADR 0143). Other agencies' subsystems are not looked at: the gateway always
+      finds the subsystem by the client header and the front proxy proves possession of the
+      certificate's key, so a fingerprint shared across agencies grants no one anything, while a
+      platform-wide check would let one agency block another's certificate and learn whether it is
+      registered. The same rule for every principal.
 
     Call it after :func:`check_agency` (the object's agency is then the principal's, unless the
     principal acts for the platform). Objects without a member or an agency yet are left to
@@ -135,6 +143,7 @@ def check_identifiers(principal: Principal, obj: Model, *, stored: Model | None)
         _check_member_code(principal, obj, stored)
     elif isinstance(obj, Subsystem):
         _check_oauth_client(principal, obj, stored)
+        _check_cert_fingerprint(obj, stored)
 
 
 def _check_member_code(principal: Principal, member: Member, stored: Model | None) -> None:
@@ -168,3 +177,20 @@ def _check_oauth_client(principal: Principal, subsystem: Subsystem, stored: Mode
             _("No OAuth client with this client id is registered to this member's agency (%(agency)s); a "
               "platform admin registers the client and sets its agency."),
             code="client_not_registered", params={"agency": agency.name_id})})
+
+
+def _check_cert_fingerprint(subsystem: Subsystem, stored: Model | None) -> None:
+    fingerprint = subsystem.cert_fingerprint
+    if not fingerprint or subsystem.member_id is None:
+        return
+    if (isinstance(stored, Subsystem) and stored.cert_fingerprint == fingerprint
+            and stored.member_id == subsystem.member_id):
+        return
+    agency = subsystem.member.agency
+    same_agency = Subsystem.objects.filter(member__agency=agency, cert_fingerprint=fingerprint)
+    if subsystem.pk is not None:
+        same_agency = same_agency.exclude(pk=subsystem.pk)
+    if same_agency.exists():
+        raise ValidationError({"cert_fingerprint": ValidationError(
+            _("Another subsystem of this agency (%(agency)s) already uses this certificate fingerprint; give each "
+              "subsystem its own certificate."), code="cert_in_use", params={"agency": agency.name_id})})

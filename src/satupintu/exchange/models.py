@@ -75,11 +75,10 @@ class Subsystem(TimeStamped):
         verbose_name_plural = _("subsystems")
         constraints = [
             models.UniqueConstraint(fields=["member", "code"], name="exchange_subsystem_unique"),
+            # A certificate fingerprint is unique only within the member's agency, checked in
+            # access.check_identifiers (ADR 0143): a platform-wide rule let one agency block another.
             # Conditional unique rules: Django shows their violation_error_message (else the bare
             # "Constraint “exchange_subsystem_oauth_unique” is violated.").
-            models.UniqueConstraint(fields=["cert_fingerprint"], condition=~models.Q(cert_fingerprint=""),
-                                    name="exchange_subsystem_cert_unique", violation_error_message=_(
-                                        "Another subsystem already uses this certificate fingerprint.")),
             models.UniqueConstraint(fields=["oauth_client_id"], condition=~models.Q(oauth_client_id=""),
                                     name="exchange_subsystem_oauth_unique", violation_error_message=_(
                                         "Another subsystem already uses this OAuth client id.")),
