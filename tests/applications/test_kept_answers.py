@@ -30,6 +30,7 @@ NOTICE = {"id": ("Jawaban Anda disimpan sementara", "Belum ada yang disimpan ata
           "en": ("Your answers were kept", "Nothing has been saved or sent yet",
                  "Files are not kept: choose your files again.")}
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+OWNER = re.compile(r'name="_kept_for" value="([0-9a-f]{64})"')
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +67,11 @@ def _session_ends(client: Client) -> None:
     client.session.delete()
 
 
+def _owner(user: Any, path: str = FORM) -> dict[str, str]:
+    """The hidden owner field of the form at ``path`` as the server renders it for ``user``."""
+    return {kept_answers.OWNER_FIELD: kept_answers.owner_tag(user.pk, path)}
+
+
 def _kept(client: Client) -> Any:
     store: SessionBase = client.session
     return store.get(kept_answers.SESSION_KEY)
@@ -78,10 +84,12 @@ def test_answers_posted_after_the_session_ended_come_back_once_after_sign_in(
     browser = Client()
     browser.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     _sign_in(browser, user, secret)
-    assert browser.get(FORM).status_code == 200
+    opened = browser.get(FORM)
+    assert opened.status_code == 200
+    owner = OWNER.search(opened.content.decode()).group(1)
     _session_ends(browser)
 
-    sent = browser.post(FORM, {**valid_post(), "catatan": "Mohon dipercepat", "keperluan": ["kerja", "visa"],
+    sent = browser.post(FORM, {**valid_post(), kept_answers.OWNER_FIELD: owner, "catatan": "Mohon dipercepat", "keperluan": ["kerja", "visa"],
                                "alasan": "hilang", "surat_kehilangan": upload("lap.pdf", pdf_bytes()),
                                "_review": "1"})
     assert sent.status_code == 302 and sent["Location"] == SIGN_IN
@@ -124,7 +132,8 @@ def test_signed_out_in_another_tab_passes_the_csrf_check_and_keeps_the_answers(
     other_tab = TOKEN.search(browser.get("/akun/logout/").content.decode()).group(1)
     assert browser.post("/akun/logout/", {"csrfmiddlewaretoken": other_tab}).status_code == 302
 
-    sent = browser.post(FORM, {**valid_post(), "csrfmiddlewaretoken": token, "_save": "1"})
+    owner = OWNER.search(form).group(1)
+    sent = browser.post(FORM, {**valid_post(), "_kept_for": owner, "csrfmiddlewaretoken": token, "_save": "1"})
     assert sent.status_code == 302 and sent["Location"] == SIGN_IN
     _sign_in(browser, user, secret)
     html = browser.get(FORM).content.decode()
@@ -141,7 +150,7 @@ def test_a_draft_edited_after_the_session_ended_shows_the_new_answers_to_its_own
     saved = browser.post(FORM, {**valid_post(), "nama": "Siti", "_save": "1"})
     edit = saved["Location"]
     _session_ends(browser)
-    sent = browser.post(edit, {**valid_post(), "nama": "Siti Aminah Baru", "_save": "1"})
+    sent = browser.post(edit, {**valid_post(), **_owner(user, edit), "nama": "Siti Aminah Baru", "_save": "1"})
     assert sent.status_code == 302 and sent["Location"].startswith("/akun/login/")
 
     # Someone else signs in on this browser: the draft is not theirs, nothing is shown.
@@ -159,7 +168,7 @@ def test_a_draft_edited_after_the_session_ended_shows_the_new_answers_to_its_own
 
     # The owner, in the same session: the new answers over the saved draft, once.
     _session_ends(browser)
-    browser.post(edit, {**valid_post(), "nama": "Siti Aminah Baru", "_save": "1"})
+    browser.post(edit, {**valid_post(), **_owner(user, edit), "nama": "Siti Aminah Baru", "_save": "1"})
     _sign_in(browser, user, secret)
     html = browser.get(edit).content.decode()
     assert "Jawaban Anda disimpan sementara" in html and 'value="Siti Aminah Baru"' in html
@@ -168,8 +177,9 @@ def test_a_draft_edited_after_the_session_ended_shows_the_new_answers_to_its_own
 
 def test_files_and_kept_upload_references_are_not_kept(version: DefinitionVersion) -> None:  # noqa: ARG001
     content = pdf_bytes()
+    user, _secret = _citizen()
     browser = Client()
-    sent = browser.post(FORM, {**valid_post(), "alasan": "hilang", "surat_kehilangan": upload("lap.pdf", content),
+    sent = browser.post(FORM, {**valid_post(), **_owner(user), "alasan": "hilang", "surat_kehilangan": upload("lap.pdf", content),
                                "_staged-surat_kehilangan": "abc123"})
     assert sent.status_code == 302
     kept = _kept(browser)
@@ -183,7 +193,7 @@ def test_oversized_answers_are_bounded_and_the_notice_says_so(version: Definitio
     user, secret = _citizen()
     browser = Client()
     huge = "x" * (kept_answers.MAX_BYTES + 10)
-    sent = browser.post(FORM, {**valid_post(), "catatan": huge, **{f"extra_{i}": "y" * 90 for i in range(300)}})
+    sent = browser.post(FORM, {**valid_post(), **_owner(user), "catatan": huge, **{f"extra_{i}": "y" * 90 for i in range(300)}})
     assert sent.status_code == 302
     kept = _kept(browser)
     assert len(json.dumps(kept)) < kept_answers.MAX_BYTES * 2
@@ -205,7 +215,7 @@ def test_garbage_in_a_signed_out_post_is_never_a_server_error(
         version: DefinitionVersion, garbage: dict[str, Any]) -> None:  # noqa: ARG001
     user, secret = _citizen()
     browser = Client()
-    sent = browser.post(FORM, {**valid_post(), **garbage, "_review": "1"})
+    sent = browser.post(FORM, {**valid_post(), **_owner(user), **garbage, "_review": "1"})
     assert sent.status_code == 302 and sent["Location"] == SIGN_IN
     assert "\\u0000" not in json.dumps(_kept(browser))
     _sign_in(browser, user, secret)
@@ -215,8 +225,10 @@ def test_garbage_in_a_signed_out_post_is_never_a_server_error(
 
 
 def test_an_undecodable_signed_out_post_is_never_a_server_error(version: DefinitionVersion) -> None:  # noqa: ARG001
+    user, _secret = _citizen()
     browser = Client()
-    sent = browser.post(FORM, b"nama=Siti%FF%FE%00&_version=1&%00=%00&%FF=1&anggota-count=1&_save=1",
+    owner = kept_answers.owner_tag(user.pk, FORM)
+    sent = browser.post(FORM, f"nama=Siti%FF%FE%00&_version=1&%00=%00&%FF=1&anggota-count=1&_save=1&_kept_for={owner}".encode(),
                         content_type="application/x-www-form-urlencoded")
     assert sent.status_code == 302 and sent["Location"] == SIGN_IN
     assert ["nama", ["Siti\ufffd\ufffd"]] in _kept(browser)["data"]
@@ -225,7 +237,7 @@ def test_an_undecodable_signed_out_post_is_never_a_server_error(version: Definit
 def test_kept_answers_expire(version: DefinitionVersion) -> None:  # noqa: ARG001
     user, secret = _citizen()
     browser = Client()
-    browser.post(FORM, {**valid_post(), "_save": "1"})
+    browser.post(FORM, {**valid_post(), **_owner(user), "_save": "1"})
     session = browser.session
     session[kept_answers.SESSION_KEY] = {**session[kept_answers.SESSION_KEY],
                                          "at": session[kept_answers.SESSION_KEY]["at"] - kept_answers.TTL_SECONDS - 1}
@@ -254,15 +266,73 @@ def test_a_form_refused_by_the_csrf_check_keeps_the_answers_only_when_this_site_
     token = _signed_in_again_in_another_tab(browser, user, secret)
     # Another site (or a browser that does not say where the form comes from): the refusal page.
     for origin in ({}, {"HTTP_ORIGIN": "https://evil.example"}, {"HTTP_ORIGIN": "null"}):
-        refused = browser.post(FORM, {**valid_post(), "nama": "Dari Situs Lain", "csrfmiddlewaretoken": token},
+        refused = browser.post(FORM, {**valid_post(), **_owner(user), "nama": "Dari Situs Lain",
+                                      "csrfmiddlewaretoken": token},
                                **origin)
         assert refused.status_code == 403 and "Formulir tidak dapat dikirim" in refused.content.decode()
         assert _kept(browser) is None
     # The form left open in this site's tab: kept, and shown again (the citizen is still signed in).
-    sent = browser.post(FORM, {**valid_post(), "nama": "Siti Tab Lama", "csrfmiddlewaretoken": token, "_save": "1"},
+    sent = browser.post(FORM, {**valid_post(), **_owner(user), "nama": "Siti Tab Lama", "csrfmiddlewaretoken": token,
+                               "_save": "1"},
                         HTTP_ORIGIN="http://testserver")
     assert sent.status_code == 302 and sent["Location"] == FORM
     html = browser.get(FORM).content.decode()
     assert "Jawaban Anda disimpan sementara" in html and 'value="Siti Tab Lama"' in html
     assert "Anda masuk atau keluar di tab atau jendela lain" in html and "Dari Situs Lain" not in html
     assert Application.objects.count() == 0
+
+
+def test_answers_kept_on_a_shared_browser_are_shown_only_to_who_opened_the_form(
+        version: DefinitionVersion) -> None:  # noqa: ARG001
+    """A citizen's session ends on a shared computer with answers posted; the next person who signs
+    in on that browser sees none of them (and they are gone), while the same citizen would."""
+    owner, owner_secret = _citizen()
+    browser = Client()
+    _sign_in(browser, owner, owner_secret)
+    tag = OWNER.search(browser.get(FORM).content.decode()).group(1)
+    _session_ends(browser)
+    assert browser.post(FORM, {**valid_post(), "_kept_for": tag, "nama": "Rahasia Pemilik", "_save": "1"}
+                        ).status_code == 302
+    assert _kept(browser) is not None
+
+    other, other_secret = _citizen()
+    _sign_in(browser, other, other_secret)
+    html = browser.get(FORM).content.decode()
+    assert "Rahasia Pemilik" not in html and "Jawaban Anda disimpan sementara" not in html
+    assert _kept(browser) is None
+
+
+@pytest.mark.parametrize("tag", [None, "", "0" * 64, "planted"])
+def test_answers_cannot_be_planted_for_another_citizen(version: DefinitionVersion, tag: str | None) -> None:  # noqa: ARG001
+    """Someone posts answers (say, their own bank account) into a signed-out browser without the
+    victim's tag, or with a made-up one: the victim who signs in next is shown nothing."""
+    victim, secret = _citizen()
+    browser = Client()
+    post = {**valid_post(), "nama": "Jawaban Titipan", "_save": "1"}
+    if tag is not None:
+        post["_kept_for"] = tag
+    assert browser.post(FORM, post).status_code == 302
+    _sign_in(browser, victim, secret)
+    html = browser.get(FORM).content.decode()
+    assert "Jawaban Titipan" not in html and "Jawaban Anda disimpan sementara" not in html
+
+
+def test_the_owner_tag_is_for_one_user_and_one_page() -> None:
+    assert kept_answers.owner_tag(1, FORM) != kept_answers.owner_tag(2, FORM)
+    assert kept_answers.owner_tag(1, FORM) != kept_answers.owner_tag(1, "/permohonan/1/ubah/")
+    assert re.fullmatch(r"[0-9a-f]{64}", kept_answers.owner_tag(1, FORM))
+
+
+def test_the_size_bound_counts_answers_as_stored(version: DefinitionVersion) -> None:  # noqa: ARG001
+    """Characters that JSON escapes (quotes, control characters, non-ASCII written as \\uXXXX) count
+    at their stored size, so the session stays within the bound whatever is typed."""
+    user, _secret = _citizen()
+    browser = Client()
+    escaped = "\U0001f600\"\x01" * (kept_answers.MAX_BYTES // 6)
+    sent = browser.post(FORM, {**valid_post(), **_owner(user), "catatan": escaped,
+                               **{f"teks_{i}": "\u00e9" * 2000 for i in range(40)}})
+    assert sent.status_code == 302
+    kept = _kept(browser)
+    assert sum(len(json.dumps(name)) + sum(len(json.dumps(v)) for v in values) for name, values in kept["data"]) \
+        <= kept_answers.MAX_BYTES
+    assert len(json.dumps(kept)) < kept_answers.MAX_BYTES + 2048 and kept["incomplete"] is True

@@ -23,6 +23,9 @@ PRODUCTION_DENIED = ["0.0.0.0/8", "::/128", "169.254.0.0/16", "fe80::/10", "127.
     "http://[::ffff:169.254.169.254]/",           # the same, IPv4-mapped IPv6
     "http://[fe80::1]:8080/",
     "http://0.0.0.0:6379/",
+    "http://100.100.100.200/latest/meta-data/",   # Alibaba Cloud metadata (shared address space)
+    "http://168.63.129.16/machine?comp=goalstate",  # Azure WireServer
+    "http://[fd00:ec2::254]/latest/meta-data/",   # AWS instance metadata over IPv6
 ])
 def test_saving_a_service_that_points_at_a_reserved_address_is_a_field_error(directory: Directory, url: str) -> None:
     with pytest.raises(ValidationError) as info:

@@ -131,7 +131,8 @@ def _form_page(request: HttpRequest, form: SchemaForm, application: Application 
         "form": form, "layout": form_layout(form), "application": application, "title": title,
         "version_field": form[VERSION_FIELD], "prefill": prefill, "drafts": drafts or [], "kept": kept,
         "revision": revision_request(application) if application is not None else None,
-        "existing_files": form.existing_files}, status=status)
+        "existing_files": form.existing_files,
+        "kept_for": (kept_answers.OWNER_FIELD, kept_answers.owner_tag(request.user.pk, request.path))}, status=status)
 
 
 @require_GET
