@@ -89,7 +89,8 @@ def test_answers_posted_after_the_session_ended_come_back_once_after_sign_in(
     owner = OWNER.search(opened.content.decode()).group(1)
     _session_ends(browser)
 
-    sent = browser.post(FORM, {**valid_post(), kept_answers.OWNER_FIELD: owner, "catatan": "Mohon dipercepat", "keperluan": ["kerja", "visa"],
+    sent = browser.post(FORM, {**valid_post(), kept_answers.OWNER_FIELD: owner, "catatan": "Mohon dipercepat",
+                               "keperluan": ["kerja", "visa"],
                                "alasan": "hilang", "surat_kehilangan": upload("lap.pdf", pdf_bytes()),
                                "_review": "1"})
     assert sent.status_code == 302 and sent["Location"] == SIGN_IN
@@ -179,7 +180,8 @@ def test_files_and_kept_upload_references_are_not_kept(version: DefinitionVersio
     content = pdf_bytes()
     user, _secret = _citizen()
     browser = Client()
-    sent = browser.post(FORM, {**valid_post(), **_owner(user), "alasan": "hilang", "surat_kehilangan": upload("lap.pdf", content),
+    sent = browser.post(FORM, {**valid_post(), **_owner(user), "alasan": "hilang",
+                               "surat_kehilangan": upload("lap.pdf", content),
                                "_staged-surat_kehilangan": "abc123"})
     assert sent.status_code == 302
     kept = _kept(browser)
@@ -193,7 +195,8 @@ def test_oversized_answers_are_bounded_and_the_notice_says_so(version: Definitio
     user, secret = _citizen()
     browser = Client()
     huge = "x" * (kept_answers.MAX_BYTES + 10)
-    sent = browser.post(FORM, {**valid_post(), **_owner(user), "catatan": huge, **{f"extra_{i}": "y" * 90 for i in range(300)}})
+    sent = browser.post(FORM, {**valid_post(), **_owner(user), "catatan": huge,
+                               **{f"extra_{i}": "y" * 90 for i in range(300)}})
     assert sent.status_code == 302
     kept = _kept(browser)
     assert len(json.dumps(kept)) < kept_answers.MAX_BYTES * 2
@@ -228,7 +231,8 @@ def test_an_undecodable_signed_out_post_is_never_a_server_error(version: Definit
     user, _secret = _citizen()
     browser = Client()
     owner = kept_answers.owner_tag(user.pk, FORM)
-    sent = browser.post(FORM, f"nama=Siti%FF%FE%00&_version=1&%00=%00&%FF=1&anggota-count=1&_save=1&_kept_for={owner}".encode(),
+    body = f"nama=Siti%FF%FE%00&_version=1&%00=%00&%FF=1&anggota-count=1&_save=1&_kept_for={owner}"
+    sent = browser.post(FORM, body.encode(),
                         content_type="application/x-www-form-urlencoded")
     assert sent.status_code == 302 and sent["Location"] == SIGN_IN
     assert ["nama", ["Siti\ufffd\ufffd"]] in _kept(browser)["data"]

@@ -38,8 +38,9 @@ from satupintu.regions.forms import REFRESH_BUTTON
 SESSION_KEY = "applications_kept_answers"
 OWNER_FIELD = "_kept_for"
 _OWNER_SALT = "satupintu.applications.kept_answers.owner"
-# Together (names and values as stored in the session, JSON with escapes): a long form with a few long texts fits in 32 KiB; a POST that
-# does not fit keeps what fits, in page order, and says some answers were not kept.
+# Together (names and values as stored in the session, JSON with escapes): a long form with a few
+# long texts fits in 32 KiB; a POST that does not fit keeps what fits, in page order, and says some
+# answers were not kept.
 MAX_BYTES = 32 * 1024
 MAX_NAME_CHARS = 100
 TTL_SECONDS = 2 * 60 * 60
